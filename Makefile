@@ -1,0 +1,69 @@
+# scim.slack developer commands.  `make test` is what CI runs; `make demo` shows the collection
+# working against the local emulator.  Both start from a fresh clone: they create the venvs.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# The test matrix: the oldest supported ansible-core and the newest, each on its Python.
+CORES := 2.16 2.21
+PY_2.16 := 3.11
+PY_2.21 := 3.12
+NEWEST := 2.21
+
+ROOT := $(CURDIR)
+# ansible-test needs the collection at .../ansible_collections/scim/slack, outside this git
+# checkout; hacking/stage.py mirrors the working tree there (one folder per clone).
+COLLECTIONS_DIR := $(HOME)/.cache/scim-slack/$(shell printf %s "$(ROOT)" | sha1sum | cut -c1-12)
+STAGE := $(COLLECTIONS_DIR)/ansible_collections/scim/slack
+VENV := $(ROOT)/.venv
+ANSIBLE_TEST_PATH := $(VENV)/pythons:$(PATH)
+step = @printf '\n\033[1m>>> %s\033[0m\n' "$(1)"
+
+.PHONY: help test demo bench venvs stage sanity units e2e emulator-tests lint docs-lint changelog-lint \
+        build clean
+
+help:
+	@echo "make demo   run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
+	@echo "make test   everything CI checks: sanity, units and end-to-end on ansible-core $(CORES), lint, docs"
+	@echo "make bench  time a user loop and a listing against the emulator (N=1000 users; make bench N=...)"
+
+venvs:
+	$(call step,dev venvs (pinned in tests/requirements/))
+	@hacking/venv.sh 2.16 $(PY_2.16) && hacking/venv.sh 2.21 $(PY_2.21)
+	@hacking/pythons.sh $(PY_2.16) $(PY_2.21)
+
+stage:
+	@$(VENV)/core-$(NEWEST)/bin/python hacking/stage.py $(COLLECTIONS_DIR)
+
+sanity: venvs stage
+	$(call step,ansible-test sanity (ansible-core $(NEWEST), Python $(PY_$(NEWEST))))
+	cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(NEWEST)/bin/ansible-test sanity --venv \
+	  --python $(PY_$(NEWEST)) --color no --truncate 0
+
+units: venvs stage
+	@for core in $(CORES); do \
+	  py=$$( [ $$core = 2.16 ] && echo $(PY_2.16) || echo $(PY_2.21) ); \
+	  printf '\n\033[1m>>> ansible-test units (ansible-core %s, Python %s)\033[0m\n' $$core $$py; \
+	  echo "cd $(STAGE) && ansible-test units --venv --python $$py"; \
+	  (cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$$core/bin/ansible-test units --venv \
+	     --python $$py --color no) || exit 1; \
+	done
+
+lint: venvs
+	$(call step,ansible-lint (production profile))
+	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/ansible-lint --offline
+
+docs-lint: venvs stage
+	$(call step,antsibull-docs lint-collection-docs --plugin-docs)
+	cd $(STAGE) && PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-docs \
+	  lint-collection-docs --plugin-docs .
+
+changelog-lint: venvs
+	$(call step,antsibull-changelog lint)
+	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-changelog lint
+
+test: venvs stage sanity units lint docs-lint changelog-lint
+	$(call step,all checks passed)
+
+clean:
+	rm -rf .build tests/output .ansible scim-slack-*.tar.gz

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The connection options every plugin of the collection shares.
+    DOCUMENTATION = r"""
+options:
+  token:
+    description:
+      - A Slack user token with the C(admin) scope, from an app installed on the Enterprise organization
+        (C(xoxp-...)).
+      - Modules fall back to the environment variable E(SLACK_SCIM_TOKEN), then E(SLACK_ORG_ADMIN_USER_TOKEN),
+        read where the module runs (usually the controller, with C(delegate_to=localhost)).
+      - The token is never shown in output, diffs or error messages.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the SCIM API, ending in the version.
+      - Defaults to C(https://api.slack.com/scim/v2/) or C(https://api.slack.com/scim/v1/), after O(api_version).
+      - Modules fall back to the environment variable E(SLACK_SCIM_API_URL).
+    type: str
+  api_version:
+    description:
+      - The SCIM dialect to speak. V(v2) is SCIM 2.0 (RFC 7643/7644); V(v1) is Slack's SCIM 1.1.
+      - Modules fall back to the environment variable E(SLACK_SCIM_API_VERSION).
+    type: str
+    choices: [v1, v2]
+    default: v2
+  timeout:
+    description:
+      - Seconds to wait for Slack to answer one request before failing.
+    type: float
+    default: 30
+  validate_certs:
+    description:
+      - Verify the TLS certificate of O(api_url).
+      - Set to V(false) only for a test endpoint you trust.
+    type: bool
+    default: true
+  retries:
+    description:
+      - How many times to retry a request, by kind of failure, and how long to wait in all.
+      - A request Slack rate-limits (HTTP 429, C(resource_locked)) is retried after the time its
+        C(Retry-After) header asks for.
+      - A C(POST) is resent after a connection failure only when it certainly never reached Slack.
+    type: dict
+    suboptions:
+      connection_errors:
+        description: Retries after a refused, reset or dropped connection.
+        type: int
+        default: 1
+      rate_limited:
+        description: Retries after HTTP 429 or C(resource_locked).
+        type: int
+        default: 5
+      server_errors:
+        description: Retries after HTTP 500, 502, 503 or 504, for requests that are safe to repeat.
+        type: int
+        default: 2
+      max_wait:
+        description: Seconds of waiting between retries allowed for one request, in all.
+        type: float
+        default: 120
+"""
+
+    # Where the lookup plugin reads the same options from, besides its keyword arguments.
+    PLUGINS = r"""
+options:
+  token:
+    description:
+      - The lookup reads, in order of precedence, its keyword argument, the variable C(slack_scim_token),
+        and the environment variables E(SLACK_SCIM_TOKEN) and E(SLACK_ORG_ADMIN_USER_TOKEN) on the controller.
+    env:
+      - name: SLACK_ORG_ADMIN_USER_TOKEN
+      - name: SLACK_SCIM_TOKEN
+    vars:
+      - name: slack_scim_token
+  api_url:
+    env:
+      - name: SLACK_SCIM_API_URL
+    vars:
+      - name: slack_scim_api_url
+  api_version:
+    env:
+      - name: SLACK_SCIM_API_VERSION
+    vars:
+      - name: slack_scim_api_version
+  timeout:
+    vars:
+      - name: slack_scim_timeout
+  validate_certs:
+    vars:
+      - name: slack_scim_validate_certs
+  retries:
+    vars:
+      - name: slack_scim_retries
+"""

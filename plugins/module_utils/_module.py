@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Ansible side shared by every module: connection options and error reporting.
+
+Internal to scim.slack; the API may change.  The options are documented once, in the
+``scim.slack.connection`` doc fragment; this argspec must stay equal to it.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.scim.slack.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    client_from_options,
+)
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+
+
+def connection_argument_spec():
+    return dict(
+        token=dict(type="str", required=True, no_log=True,
+                   fallback=(env_fallback, ["SLACK_SCIM_TOKEN", "SLACK_ORG_ADMIN_USER_TOKEN"])),
+        api_url=dict(type="str", fallback=(env_fallback, ["SLACK_SCIM_API_URL"])),
+        api_version=dict(type="str", default="v2", choices=["v1", "v2"],
+                         fallback=(env_fallback, ["SLACK_SCIM_API_VERSION"])),
+        timeout=dict(type="float", default=30),
+        validate_certs=dict(type="bool", default=True),
+        retries=dict(type="dict", apply_defaults=True, options=dict(
+            connection_errors=dict(type="int", default=1),
+            rate_limited=dict(type="int", default=5),
+            server_errors=dict(type="int", default=2),
+            max_wait=dict(type="float", default=120),
+        )),
+    )
+
+
+class ScimModule(AnsibleModule):
+    """An AnsibleModule with the connection options, a lazily built client and error mapping."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        super().__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._client = None
+        self._validate_connection_options()
+
+    def _validate_connection_options(self):
+        if self.params["timeout"] <= 0:
+            self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
+        for key, value in self.params["retries"].items():
+            if value < 0:
+                self.fail_json(msg="retries.%s must not be negative, got %s" % (key, value))
+        api_url = self.params["api_url"]
+        if api_url and not api_url.lower().startswith(("https://", "http://")):
+            self.fail_json(msg="api_url must be an http(s) URL, got %r" % api_url)
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = client_from_options(self.params)
+        return self._client
+
+    def fail_scim(self, error, **result):
+        """Fail the task from a ScimError, with its facts and without any secret."""
+        if not isinstance(error, ScimError):
+            raise error
+        self.fail_json(msg=str(error), scim_error=error.to_dict(), **result)

@@ -1,0 +1,37 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+import responses
+
+from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient
+
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+@pytest.fixture
+def make_client(sleeps):
+    def factory(api_version="v2", **kwargs):
+        kwargs.setdefault("base_url", BASE % api_version)
+        return SCIMClient(TOKEN, api_version=api_version, sleep=sleeps.append, **kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
+        yield rsps
+
+
+@pytest.fixture(params=["v1", "v2"])
+def api_version(request):
+    return request.param
