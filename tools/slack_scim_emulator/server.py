@@ -1,0 +1,431 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The HTTP side: SCIM routes for /scim/v1/ and /scim/v2/, and the control API /_control/."""
+
+import json
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import DEFAULT_TOKEN
+from .limits import RateLimiter, ResourceLocks
+from .schema import DIALECTS, ScimFault, error_body
+from .store import Store
+
+_SCIM_PATH = re.compile(r"^/scim/(v1|v2)/([A-Za-z]+)(?:/([^/]+))?/?$")
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 1000
+DEFAULT_ERRORS = {429: "too_many_requests", 500: "internal_error", 502: "bad_gateway",
+                  503: "service_unavailable", 504: "gateway_timeout", 401: "invalid_authentication",
+                  403: "permission_denied"}
+
+
+class Fault:
+    """One injected misbehaviour, for the next ``count`` requests that match it.
+
+    ``action``: ``status`` (answer ``status`` with Slack's error body), ``raw`` (answer
+    ``status`` with ``body`` as given, e.g. an HTML page), ``drop`` (close the connection
+    without answering), ``drop_after`` (apply the request, then close without answering),
+    ``latency`` (wait ``latency`` seconds, then answer normally).
+    """
+
+    ACTIONS = ("status", "raw", "drop", "drop_after", "latency")
+
+    def __init__(self, spec):
+        self.action = spec.get("action", "status")
+        if self.action not in self.ACTIONS:
+            raise ValueError("action must be one of %s" % ", ".join(self.ACTIONS))
+        self.count = int(spec.get("count", 1))
+        self.method = (spec.get("method") or "").upper() or None
+        self.path = spec.get("path")
+        self.status = int(spec.get("status", 503))
+        self.error = spec.get("error") or DEFAULT_ERRORS.get(self.status, "internal_error")
+        self.retry_after = spec.get("retry_after")
+        self.latency = float(spec.get("latency", 0))
+        self.body = spec.get("body", "")
+        self.content_type = spec.get("content_type", "text/html")
+
+    def matches(self, method, path):
+        return (self.method is None or self.method == method) and (self.path is None or path.startswith(self.path))
+
+    def describe(self):
+        return {"action": self.action, "count": self.count, "method": self.method, "path": self.path,
+                "status": self.status, "error": self.error, "retry_after": self.retry_after,
+                "latency": self.latency}
+
+
+class Emulator:
+    """Everything the request handler needs: state, limits, faults, the request log."""
+
+    def __init__(self, token=DEFAULT_TOKEN, rate_limit_scale=1.0, state_file=None):
+        self.token = token
+        self.store = Store()
+        self.limiter = RateLimiter(rate_limit_scale)
+        self.locks = ResourceLocks()
+        self.write_hold = 0.0
+        self.faults = []
+        self.log = []
+        self.log_lock = threading.Lock()
+        self.state_file = state_file
+
+    def take_fault(self, method, path):
+        with self.log_lock:
+            for fault in self.faults:
+                if fault.count > 0 and fault.matches(method, path):
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def record(self, entry):
+        with self.log_lock:
+            entry["seq"] = len(self.log) + 1
+            self.log.append(entry)
+
+    def save(self, path=None):
+        path = path or self.state_file
+        if path:
+            with open(path, "w") as handle:
+                json.dump(self.store.dump(), handle)
+        return path
+
+    def load(self, path=None):
+        path = path or self.state_file
+        with open(path) as handle:
+            self.store.load(json.load(handle))
+
+
+class _Dropped(Exception):
+    """The connection was closed on purpose; nothing is to be written."""
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "SlackScimEmulator/1.0"
+
+    @property
+    def emulator(self):
+        return self.server.emulator
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def do_GET(self):
+        self._handle("GET")
+
+    def do_POST(self):
+        self._handle("POST")
+
+    def do_PUT(self):
+        self._handle("PUT")
+
+    def do_PATCH(self):
+        self._handle("PATCH")
+
+    def do_DELETE(self):
+        self._handle("DELETE")
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise ScimFault(400, "invalid_request_payload")
+
+    def _send(self, status, body=None, headers=None, raw=None, content_type="application/json; charset=utf-8"):
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        if data is None and body is not None:
+            data = json.dumps(body).encode("utf-8")
+        data = data or b""
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, str(value))
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+        return status
+
+    def _drop(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        raise _Dropped()
+
+    def _handle(self, method):
+        started = time.monotonic()
+        url = urlsplit(self.path)
+        entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query, "status": None}
+        try:
+            if url.path.startswith("/_control/"):
+                entry["status"] = self._control(method, url)
+                return  # control calls are not part of the request log
+            entry["status"] = self._scim(method, url, entry)
+        except _Dropped:
+            entry["status"] = None
+            entry["dropped"] = True
+        finally:
+            if not url.path.startswith("/_control/"):
+                entry["duration_ms"] = round((time.monotonic() - started) * 1000, 2)
+                self.emulator.record(entry)
+
+    # -- SCIM ----------------------------------------------------------------------------------
+
+    def _scim(self, method, url, entry):
+        match = _SCIM_PATH.match(url.path)
+        dialect = match.group(1) if match else ("v2" if url.path.startswith("/scim/v2") else "v1")
+        fault = self.emulator.take_fault(method, url.path)
+        if fault:
+            entry["fault"] = fault.action
+        try:
+            if fault and fault.action == "latency":
+                time.sleep(fault.latency)
+            elif fault and fault.action == "drop":
+                self._drop()
+            elif fault and fault.action == "raw":
+                return self._send(fault.status, raw=fault.body, content_type=fault.content_type)
+            elif fault and fault.action == "status":
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else None
+                if fault.status == 429 and headers is None:
+                    headers = {"Retry-After": 1}
+                return self._send(fault.status, error_body(dialect, fault.status, fault.error), headers)
+            if not match:
+                raise ScimFault(404, "bad_endpoint")
+            status, body = self._route(method, dialect, match.group(2), match.group(3), url)
+            if fault and fault.action == "drop_after":
+                self._drop()
+            return self._send(status, body)
+        except ScimFault as exc:
+            headers = {"Retry-After": exc.retry_after} if exc.retry_after else None
+            return self._send(exc.status, error_body(dialect, exc.status, exc.error), headers)
+
+    def _authorise(self):
+        header = self.headers.get("Authorization") or ""
+        if not header:
+            raise ScimFault(401, "missing_authentication")
+        if header != "Bearer %s" % self.emulator.token:
+            raise ScimFault(401, "invalid_authentication")
+
+    def _route(self, method, dialect, resource, resource_id, url):
+        if resource in ("ServiceProviderConfig", "ServiceProviderConfigs") and method == "GET":
+            return 200, _service_provider_config(dialect)
+        self._authorise()
+        if resource == "Schemas" and method == "GET":
+            return 200, _schemas(dialect, resource_id)
+        if resource == "ResourceTypes" and method == "GET" and dialect == "v2":
+            return 200, _resource_types()
+        if resource not in ("Users", "Groups"):
+            raise ScimFault(404, "bad_endpoint")
+        if resource_id is None and method not in ("GET", "POST"):
+            raise ScimFault(405, "method_not_allowed")
+        if resource_id is not None and method == "POST":
+            raise ScimFault(405, "method_not_allowed")
+        self.emulator.limiter.check(method, resource, resource_id is not None)
+        if method == "GET":
+            if resource_id is None:
+                return 200, self._list(resource, dialect, url)
+            return 200, self._render(resource, dialect, self._get(resource, resource_id))
+        body = self._read_body() if method in ("POST", "PUT", "PATCH") else None
+        if method in ("POST", "PUT", "PATCH") and not isinstance(body, dict):
+            raise ScimFault(400, "invalid_request_payload")
+        if method == "POST":
+            self._check_schemas(dialect, resource, body)
+            created = (self.emulator.store.create_user if resource == "Users" else self.emulator.store.create_group)(body)
+            return 201, self._render(resource, dialect, created)
+        key = "%s/%s" % (resource, resource_id)
+        self.emulator.locks.acquire(key)
+        try:
+            if self.emulator.write_hold:
+                time.sleep(self.emulator.write_hold)
+            return self._write(method, dialect, resource, resource_id, body)
+        finally:
+            self.emulator.locks.release(key)
+
+    def _write(self, method, dialect, resource, resource_id, body):
+        store = self.emulator.store
+        if resource == "Users":
+            if method == "PUT":
+                self._check_schemas(dialect, resource, body)
+                return 200, store.render_user(store.replace_user(resource_id, body), dialect)
+            if method == "PATCH":
+                return 200, store.render_user(store.patch_user(resource_id, dialect, body), dialect)
+            record = store.deactivate_user(resource_id)
+            return (200, store.render_user(record, dialect)) if dialect == "v1" else (204, None)
+        if method == "PUT":
+            self._check_schemas(dialect, resource, body)
+            return 200, store.render_group(store.replace_group(resource_id, body), dialect)
+        if method == "PATCH":
+            group = store.patch_group(resource_id, dialect, body)
+            return (204, None) if dialect == "v1" else (200, store.render_group(group, dialect))
+        store.delete_group(resource_id)
+        return 204, None
+
+    @staticmethod
+    def _check_schemas(dialect, resource, body):
+        core = DIALECTS[dialect]["user" if resource == "Users" else "group"]
+        if core not in (body.get("schemas") or []):
+            raise ScimFault(400, "missing_schema_element")
+
+    def _get(self, resource, resource_id):
+        store = self.emulator.store
+        return store.get_user(resource_id) if resource == "Users" else store.get_group(resource_id)
+
+    def _render(self, resource, dialect, record):
+        store = self.emulator.store
+        return store.render_user(record, dialect) if resource == "Users" else store.render_group(record, dialect)
+
+    def _list(self, resource, dialect, url):
+        query = {key.lower(): values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        try:
+            start_index = max(1, int(query.get("startindex") or 1))
+            count = min(MAX_PAGE_SIZE, max(0, int(query.get("count") or DEFAULT_PAGE_SIZE)))
+        except ValueError:
+            raise ScimFault(400, "invalid_query")
+        total, page = self.emulator.store.search(resource, dialect, query.get("filter"), start_index, count)
+        return {"schemas": [DIALECTS[dialect]["list"]], "totalResults": total, "itemsPerPage": len(page),
+                "startIndex": start_index, "Resources": page}
+
+    # -- control API ---------------------------------------------------------------------------
+
+    def _control(self, method, url):
+        emulator = self.emulator
+        route = url.path[len("/_control/"):].strip("/")
+        try:
+            body = self._read_body() or {}
+        except ScimFault:
+            return self._send(400, {"error": "body must be JSON"})
+        if route == "health":
+            return self._send(200, {"ok": True})
+        if route == "reset" and method == "POST":
+            emulator.store.reset()
+            emulator.limiter.reset()
+            with emulator.log_lock:
+                emulator.faults = []
+                if not body.get("keep_log"):
+                    emulator.log = []
+            return self._send(200, {"ok": True})
+        if route == "seed" and method == "POST":
+            return self._send(200, emulator.store.seed(**{k: body[k] for k in (
+                "users", "groups", "members_per_group", "prefix", "domain") if k in body}))
+        if route == "state":
+            if method == "GET":
+                return self._send(200, emulator.store.dump())
+            if method == "PUT":
+                emulator.store.load(body)
+                return self._send(200, {"ok": True})
+        if route == "save" and method == "POST":
+            return self._send(200, {"saved": emulator.save(body.get("path"))})
+        if route == "log":
+            if method == "GET":
+                since = int(parse_qs(url.query).get("since", ["0"])[0])
+                with emulator.log_lock:
+                    return self._send(200, {"requests": emulator.log[since:]})
+            if method == "DELETE":
+                with emulator.log_lock:
+                    emulator.log = []
+                return self._send(200, {"ok": True})
+        if route == "faults":
+            if method == "GET":
+                return self._send(200, {"faults": [f.describe() for f in emulator.faults]})
+            if method == "POST":
+                try:
+                    faults = [Fault(spec) for spec in (body if isinstance(body, list) else [body])]
+                except (ValueError, TypeError) as exc:
+                    return self._send(400, {"error": str(exc)})
+                with emulator.log_lock:
+                    emulator.faults.extend(faults)
+                return self._send(200, {"faults": [f.describe() for f in emulator.faults]})
+            if method == "DELETE":
+                with emulator.log_lock:
+                    emulator.faults = []
+                return self._send(200, {"ok": True})
+        if route == "config":
+            if method == "POST":
+                if "rate_limit_scale" in body:
+                    emulator.limiter.scale = float(body["rate_limit_scale"])
+                    emulator.limiter.reset()
+                if "write_hold" in body:
+                    emulator.write_hold = float(body["write_hold"])
+                if "token" in body:
+                    emulator.token = body["token"]
+            return self._send(200, {"rate_limit_scale": emulator.limiter.scale, "write_hold": emulator.write_hold})
+        if route == "shutdown" and method == "POST":
+            self._send(200, {"ok": True})
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
+            return 200
+        return self._send(404, {"error": "unknown control route %s %s" % (method, url.path)})
+
+
+def _service_provider_config(dialect):
+    config = {
+        "authenticationSchemes": [{"type": "oauthbearertoken", "name": "OAuth Bearer Token",
+                                   "description": "Authentication scheme using the OAuth Bearer Token Standard",
+                                   "primary": True}],
+        "patch": {"supported": True},
+        "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": True, "maxResults": MAX_PAGE_SIZE},
+        "changePassword": {"supported": False},
+        "sort": {"supported": False},
+        "etag": {"supported": False},
+        "xmlDataFormat": {"supported": False},
+    }
+    if dialect == "v2":
+        config["schemas"] = ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]
+    else:
+        config["schemas"] = [DIALECTS["v1"]["user"]]
+    return config
+
+
+def _schemas(dialect, which):
+    names = DIALECTS[dialect]
+    user = {"id": names["user"], "name": "User", "attributes": [
+        {"name": name, "type": "string", "caseExact": False} for name in (
+            "userName", "nickName", "displayName", "title", "timezone", "profileUrl")]}
+    group = {"id": names["group"], "name": "Group", "attributes": [
+        {"name": "displayName", "type": "string", "caseExact": False},
+        {"name": "members", "type": "complex", "multiValued": True}]}
+    if which == "Users":
+        return user
+    if which == "Groups":
+        return group
+    if which is not None:
+        raise ScimFault(404, "bad_endpoint")
+    return {"schemas": [names["list"]], "totalResults": 2, "Resources": [user, group]}
+
+
+def _resource_types():
+    names = DIALECTS["v2"]
+    types = [{"id": "User", "name": "User", "endpoint": "/Users", "schema": names["user"],
+              "schemaExtensions": [{"schema": names["enterprise"], "required": False}]},
+             {"id": "Group", "name": "Group", "endpoint": "/Groups", "schema": names["group"]}]
+    return {"schemas": [names["list"]], "totalResults": len(types), "Resources": types}
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, emulator, verbose=False):
+        super().__init__(address, Handler)
+        self.emulator = emulator
+        self.verbose = verbose
+
+    @property
+    def url(self):
+        host, port = self.server_address[:2]
+        return "http://%s:%d" % (host, port)
