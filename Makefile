@@ -19,8 +19,8 @@ VENV := $(ROOT)/.venv
 ANSIBLE_TEST_PATH := $(VENV)/pythons:$(PATH)
 step = @printf '\n\033[1m>>> %s\033[0m\n' "$(1)"
 
-.PHONY: help test demo bench venvs stage sanity units e2e emulator-tests lint docs-lint changelog-lint \
-        build clean
+.PHONY: help test demo bench venvs stage sanity units e2e emulator emulator-tests lint docs-lint \
+        changelog-lint build clean
 
 help:
 	@echo "make demo   run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
@@ -62,7 +62,14 @@ changelog-lint: venvs
 	$(call step,antsibull-changelog lint)
 	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-changelog lint
 
-test: venvs stage sanity units lint docs-lint changelog-lint
+emulator-tests: venvs
+	$(call step,emulator tests (pytest tests/emulator))
+	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m pytest -q -p no:cacheprovider tests/emulator
+
+emulator: venvs
+	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m slack_scim_emulator --port $${PORT:-8765} --verbose
+
+test: venvs stage sanity units emulator-tests lint docs-lint changelog-lint
 	$(call step,all checks passed)
 
 clean:

@@ -105,6 +105,9 @@ class V1Dialect(Dialect):
     def patch_user_body(self, partial_user):
         values, removals = _split_removals(
             {k: v for k, v in partial_user.items() if k not in ("schemas", "id", "meta")})
+        # SCIM 1.1 adds to multi-valued attributes; naming one under meta.attributes first
+        # makes the list that follows replace it.
+        removals.extend(key for key, value in values.items() if isinstance(value, list))
         body = dict(values)
         body["schemas"] = self._schemas_for(partial_user, self.user_schema)
         if removals:

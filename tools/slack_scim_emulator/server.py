@@ -133,9 +133,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _read_body(self):
+    def _consume_body(self):
+        """Read the whole request body up front, so an early answer keeps the connection usable."""
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        self._raw_body = self.rfile.read(length) if length else b""
+
+    def _read_body(self):
+        raw = self._raw_body
         if not raw.strip():
             return None
         try:
@@ -171,6 +175,7 @@ class Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         url = urlsplit(self.path)
         entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query, "status": None}
+        self._consume_body()
         try:
             if url.path.startswith("/_control/"):
                 entry["status"] = self._control(method, url)

@@ -105,6 +105,9 @@ class Store:
             if not isinstance(enterprise, dict):
                 raise ScimFault(400, "improper_enterprise_schema_format")
             manager = enterprise.get("manager")
+            if isinstance(manager, dict) and not any(value is not None for value in manager.values()):
+                enterprise.pop("manager")
+                manager = None
             if manager is not None and (not isinstance(manager, dict) or not manager.get("managerId")):
                 raise ScimFault(400, "improper_enterprise_schema_format")
         record["active"] = record.get("active") is not False
