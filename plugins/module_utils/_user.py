@@ -1,0 +1,525 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Desired state of one Slack user: validation, Slack's normalisation, the difference, the writes.
+
+Internal to scim.slack; the API may change.  No Ansible imports: the modules feed it their
+params and report what it decides, so every module plans a user change the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_USER_NAME = 21
+MAX_DISPLAY_NAME = 80
+
+# option name -> path in the SCIM resource ("enterprise"/"profile" stand for the dialect's URN)
+SCALAR_FIELDS = (
+    ("user_name", ("userName",)),
+    ("display_name", ("displayName",)),
+    ("given_name", ("name", "givenName")),
+    ("family_name", ("name", "familyName")),
+    ("honorific_prefix", ("name", "honorificPrefix")),
+    ("title", ("title",)),
+    ("timezone", ("timezone",)),
+    ("locale", ("locale",)),
+    ("preferred_language", ("preferredLanguage",)),
+    ("user_type", ("userType",)),
+    ("start_date", ("profile", "startDate")),
+    ("active", ("active",)),
+)
+ENTERPRISE_FIELDS = (
+    ("employee_number", ("enterprise", "employeeNumber")),
+    ("cost_center", ("enterprise", "costCenter")),
+    ("organization", ("enterprise", "organization")),
+    ("division", ("enterprise", "division")),
+    ("department", ("enterprise", "department")),
+    ("manager_id", ("enterprise", "manager", "managerId")),
+)
+# option name -> (SCIM attribute, {option sub-key: SCIM sub-key}, how many Slack keeps)
+LIST_FIELDS = {
+    "emails": ("emails", {"value": "value", "type": "type", "primary": "primary"}, 2),
+    "phone_numbers": ("phoneNumbers", {"value": "value", "type": "type", "primary": "primary"}, 2),
+    "addresses": ("addresses", {"street_address": "streetAddress", "locality": "locality", "region": "region",
+                                "postal_code": "postalCode", "country": "country", "primary": "primary"}, 1),
+    "photos": ("photos", {"value": "value", "type": "type"}, 1),
+    "roles": ("roles", {"value": "value", "type": "type", "primary": "primary", "display": "display"}, 1),
+}
+# Sub-keys Slack does not store, so they cannot take part in the comparison.
+UNSTORED = {"emails": ("type",), "addresses": ("type",)}
+
+
+class UserSpecError(ValueError):
+    """Invalid input; the message names the option and the value."""
+
+
+def normalise_user_name(value):
+    """Slack's rule: lower case; anything but letters, digits, '.', '_' and '-' becomes '_'."""
+    return re.sub(r"[^a-z0-9._-]", "_", str(value).strip().lower())
+
+
+def is_blank(value):
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _get(resource, path):
+    for key in path:
+        if not isinstance(resource, dict):
+            return None
+        resource = resource.get(key)
+    return resource
+
+
+def _set(resource, path, value):
+    for key in path[:-1]:
+        if not isinstance(resource.get(key), dict):
+            resource[key] = {}
+        resource = resource[key]
+    resource[path[-1]] = value
+
+
+def _resolve(path, dialect):
+    """A field path with the extension placeholders replaced by the dialect's URNs."""
+    head = {"enterprise": dialect.enterprise_urn, "profile": dialect.profile_urn}.get(path[0], path[0])
+    return (head,) + tuple(path[1:])
+
+
+def _clean_item(item):
+    """A list entry as compared: blank values and ``primary: false`` carry no information."""
+    return {key: value for key, value in item.items()
+            if not is_blank(value) and not (key == "primary" and value is False)}
+
+
+def _canonical_list(option, items):
+    """A list attribute as compared: what Slack stores of each entry, in a stable order."""
+    unstored = UNSTORED.get(option, ())
+    cleaned = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            item = {"value": item}
+        item = _clean_item({key: value for key, value in item.items() if key not in unstored})
+        if option == "emails" and "value" in item:
+            item["value"] = str(item["value"]).lower()
+        if item:
+            cleaned.append(item)
+    return sorted(cleaned, key=lambda entry: json.dumps(entry, sort_keys=True))
+
+
+def slack_primary_emails(emails):
+    """Slack keeps two emails: the primary (primary: true, else type work, else first) and one more."""
+    items = [dict(item) for item in emails or [] if item.get("value")]
+    if not items:
+        return []
+    primary = next((i for i in items if i.get("primary") is True), None) or \
+        next((i for i in items if str(i.get("type") or "").lower() == "work"), None) or items[0]
+    result = [dict(primary, primary=True)]
+    result.extend(dict(i, primary=False) for i in items
+                  if i is not primary and i["value"].lower() != primary["value"].lower())
+    return result[:2]
+
+
+def primary_email(resource):
+    emails = [e for e in (resource or {}).get("emails") or [] if isinstance(e, dict) and e.get("value")]
+    for entry in emails:
+        if entry.get("primary") is True:
+            return entry["value"]
+    return emails[0]["value"] if emails else None
+
+
+class UserSpec:
+    """What the task declares about one user, validated and normalised the way Slack stores it."""
+
+    def __init__(self, params, dialect):
+        self.dialect = dialect
+        self.params = params
+        self.id = params.get("id")
+        self.state = params.get("state") or "present"
+        self.replace = bool(params.get("replace"))
+        self.user_name = None
+        self.email = None
+        self.desired = {}      # option name -> normalised desired value (only what is managed)
+        self.list_values = {}  # option name -> list as it will be sent
+        self.extra = params.get("extra_attributes") or {}
+        self.profile_url = params.get("profile_url")
+        self._validate()
+
+    # -- validation ------------------------------------------------------------------------
+
+    def _fail(self, message):
+        raise UserSpecError(message)
+
+    def _validate(self):
+        params = self.params
+        if self.id is not None and not USER_ID.match(self.id):
+            self._fail("id %r is not a Slack user ID (U or W followed by capital letters and digits)" % self.id)
+        user_name = params.get("user_name")
+        nick_name = params.get("nick_name")
+        if user_name is not None and nick_name is not None and \
+                normalise_user_name(user_name) != normalise_user_name(nick_name):
+            self._fail("nick_name %r and user_name %r differ, but Slack keeps them equal; set only one"
+                       % (nick_name, user_name))
+        if user_name is None and nick_name is not None:
+            user_name = nick_name
+        if user_name is not None:
+            normalised = normalise_user_name(user_name)
+            if not normalised:
+                self._fail("user_name must not be empty")
+            if len(normalised) > MAX_USER_NAME:
+                self._fail("user_name %r is %d characters long; Slack allows at most %d"
+                           % (user_name, len(normalised), MAX_USER_NAME))
+            self.user_name = normalised
+            self.desired["user_name"] = normalised
+        display_name = params.get("display_name")
+        if display_name:
+            if len(display_name) > MAX_DISPLAY_NAME:
+                self._fail("display_name %r is %d characters long; Slack allows at most %d"
+                           % (display_name, len(display_name), MAX_DISPLAY_NAME))
+            if display_name.startswith("@"):
+                self._fail("display_name %r must not start with '@'" % display_name)
+        self._validate_emails(params)
+        for option, _path in SCALAR_FIELDS:
+            if option not in ("user_name",) and params.get(option) is not None:
+                self.desired[option] = params[option]
+        enterprise = params.get("enterprise") or {}
+        for option, _path in ENTERPRISE_FIELDS:
+            if enterprise.get(option) is not None:
+                self.desired[option] = enterprise[option]
+        for option in ("phone_numbers", "addresses", "photos", "roles"):
+            if params.get(option) is not None:
+                items = [self._scim_item(option, item) for item in params[option]]
+                keep = LIST_FIELDS[option][2]
+                if len(items) > keep:
+                    self._fail("%s has %d entries; Slack stores at most %d" % (option, len(items), keep))
+                self.list_values[option] = items
+                self.desired[option] = _canonical_list(option, items)
+        if not isinstance(self.extra, dict):
+            self._fail("extra_attributes must be a dict of SCIM attributes")
+        if self.replace:
+            self._declare_blanks()
+
+    def _validate_emails(self, params):
+        email = params.get("email")
+        emails = params.get("emails")
+        if email is not None:
+            if not EMAIL.match(email):
+                self._fail("email %r is not a valid email address" % email)
+            self.email = email
+            self.desired["email"] = email.lower()
+        if emails is not None:
+            primaries = [e.get("value") for e in emails if e.get("primary")]
+            if len(primaries) > 1:
+                self._fail("emails has %d primary entries (%s); at most one may be primary"
+                           % (len(primaries), ", ".join(primaries)))
+            if len(emails) > 2:
+                self._fail("emails has %d entries; Slack stores at most two (a primary and one more)" % len(emails))
+            for entry in emails:
+                if not EMAIL.match(entry.get("value") or ""):
+                    self._fail("emails: %r is not a valid email address" % entry.get("value"))
+            values = [e["value"].lower() for e in emails]
+            if len(set(values)) != len(values):
+                self._fail("emails lists one address twice")
+            items = slack_primary_emails([self._scim_item("emails", e) for e in emails])
+            self.list_values["emails"] = items
+            self.desired["emails"] = _canonical_list("emails", items)
+            self.email = items[0]["value"] if items else None
+
+    @staticmethod
+    def _scim_item(option, item):
+        mapping = LIST_FIELDS[option][1]
+        return {mapping[key]: value for key, value in item.items() if value is not None and key in mapping}
+
+    def _declare_blanks(self):
+        """replace: every modelled attribute not declared is to be empty."""
+        for option, _path in SCALAR_FIELDS + ENTERPRISE_FIELDS:
+            if option not in self.desired and option not in ("user_name", "active"):
+                self.desired[option] = None
+        for option in ("phone_numbers", "addresses", "photos", "roles"):
+            if option not in self.desired:
+                self.desired[option] = []
+                self.list_values[option] = []
+
+    # -- comparison ------------------------------------------------------------------------
+
+    def current_view(self, resource):
+        """The managed attributes of a server resource, normalised like ``desired``."""
+        view = {}
+        for option in self.desired:
+            view[option] = self._current_value(option, resource)
+        return view
+
+    def _current_value(self, option, resource):
+        if option == "email":
+            value = primary_email(resource)
+            return value.lower() if value else None
+        if option in LIST_FIELDS:
+            return _canonical_list(option, (resource or {}).get(LIST_FIELDS[option][0]))
+        path = dict(SCALAR_FIELDS + ENTERPRISE_FIELDS)[option]
+        value = _get(resource, _resolve(path, self.dialect))
+        if option == "user_name" and value:
+            return normalise_user_name(value)
+        if option == "active":
+            return bool(value)
+        return _blank_to_none(value)
+
+    def changed_options(self, resource):
+        current = self.current_view(resource)
+        changed = [option for option, value in self.desired.items()
+                   if _blank_to_none(value) != _blank_to_none(current[option])]
+        changed.extend("extra_attributes.%s" % key for key, value in self.extra.items()
+                       if not _contains((resource or {}).get(key), value))
+        return changed
+
+    def diff_view(self, values):
+        """Nested, sorted, user-facing before/after for diff mode."""
+        view = {}
+        enterprise_options = dict(ENTERPRISE_FIELDS)
+        for option, value in sorted(values.items()):
+            if option in enterprise_options:
+                view.setdefault("enterprise", {})[option] = value
+            else:
+                view[option] = value
+        return view
+
+    # -- building requests -----------------------------------------------------------------
+
+    def patch_for(self, resource, changed):
+        """The partial resource that brings ``resource`` to the desired state."""
+        partial = {}
+        for option in changed:
+            if option.startswith("extra_attributes."):
+                key = option.split(".", 1)[1]
+                partial[key] = copy.deepcopy(self.extra[key])
+            elif option == "email":
+                others = [dict(e, primary=False) for e in (resource or {}).get("emails") or []
+                          if e.get("value") and e["value"].lower() != self.email.lower() and not e.get("primary")]
+                partial["emails"] = [{"value": self.email, "primary": True}] + [
+                    {"value": e["value"], "primary": False} for e in others][:1]
+            elif option in LIST_FIELDS:
+                partial[LIST_FIELDS[option][0]] = copy.deepcopy(self.list_values[option])
+            elif option == "manager_id" and is_blank(self.desired[option]):
+                _set(partial, _resolve(("enterprise", "manager"), self.dialect), None)
+            else:
+                path = _resolve(dict(SCALAR_FIELDS + ENTERPRISE_FIELDS)[option], self.dialect)
+                value = self.desired[option]
+                _set(partial, path, None if is_blank(value) else value)
+        return partial
+
+    def create_body(self):
+        body = {"userName": self.user_name, "emails": self._emails_to_send(None), "active": True}
+        _merge(body, self.patch_for(None, [o for o in self.desired if o not in ("user_name", "email", "emails")]))
+        _drop_nones(body)
+        if self.profile_url:
+            body["profileUrl"] = self.profile_url
+        for key, value in self.extra.items():
+            body[key] = copy.deepcopy(value)
+        return body
+
+    def _emails_to_send(self, resource):
+        if "emails" in self.list_values:
+            return copy.deepcopy(self.list_values["emails"])
+        if self.email:
+            return [{"value": self.email, "primary": True}]
+        return copy.deepcopy((resource or {}).get("emails") or [])
+
+    def put_body(self, resource):
+        """replace: the full declared resource, keeping id, active and the required attributes."""
+        body = {"id": resource["id"], "userName": self.user_name or resource.get("userName"),
+                "emails": self._emails_to_send(resource)}
+        body["nickName"] = body["userName"]
+        body["active"] = self.desired.get("active", bool(resource.get("active")))
+        partial = self.patch_for(resource, [o for o in self.desired if o not in ("user_name", "email", "emails")])
+        _merge(body, partial)
+        _drop_nones(body)
+        for key, value in self.extra.items():
+            body[key] = copy.deepcopy(value)
+        return body
+
+
+def predict(resource, partial, dialect):
+    """The resource after a PATCH with ``partial``, for check mode."""
+    result = copy.deepcopy(resource)
+    _merge(result, partial, remove_nones=True)
+    if partial.get("userName"):
+        result["userName"] = result["nickName"] = normalise_user_name(partial["userName"])
+    return result
+
+
+def _merge(target, partial, remove_nones=False):
+    for key, value in partial.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value, remove_nones)
+        elif value is None and remove_nones:
+            target.pop(key, None)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _drop_nones(body):
+    for key in list(body):
+        if isinstance(body[key], dict):
+            _drop_nones(body[key])
+            if not body[key]:
+                del body[key]
+        elif body[key] is None:
+            del body[key]
+
+
+def _blank_to_none(value):
+    return None if is_blank(value) else value
+
+
+def _contains(current, wanted):
+    """extra_attributes: every given key (recursively) matches; blanks equal absence."""
+    if isinstance(wanted, dict):
+        current = current if isinstance(current, dict) else {}
+        return all(_contains(current.get(key), value) for key, value in wanted.items())
+    if is_blank(wanted):
+        return is_blank(current)
+    if isinstance(wanted, list) and isinstance(current, list):
+        def key(items):
+            return sorted(json.dumps(_clean_item(i) if isinstance(i, dict) else i, sort_keys=True) for i in items)
+        return key(wanted) == key(current)
+    return current == wanted
+
+
+CONFLICT_ERRORS = ("email_taken", "username_taken")
+
+
+class UserOutcome:
+    """What converging one user did (or, in check mode, would do)."""
+
+    def __init__(self, action, user, before=None, after=None, changed_attributes=(), warnings=()):
+        self.action = action  # create, update, replace, deactivate or None
+        self.user = user
+        self.before = before if before is not None else {}
+        self.after = after if after is not None else {}
+        self.changed_attributes = list(changed_attributes)
+        self.warnings = list(warnings)
+
+    @property
+    def changed(self):
+        return self.action is not None
+
+
+def find_user(client, spec):
+    """The user the spec names: by id; else by user name, then by email.  ``None`` if nobody."""
+    if spec.id:
+        return client.get_user(spec.id)
+    user = client.find_user_by_user_name(spec.user_name) if spec.user_name else None
+    if user is None and spec.email:
+        user = client.find_user_by_email(spec.email)
+    return user
+
+
+def converge_user(client, spec, check_mode=False, current=None, looked_up=False):
+    """Bring one user to ``spec``; every write is decided from one read of the current state."""
+    if not looked_up:
+        current = find_user(client, spec)
+    if spec.state == "absent":
+        return _deactivate(client, spec, current, check_mode)
+    if current is None:
+        if spec.id:
+            raise UserSpecError("no user has id %s; a new user cannot be given an id, omit id to create one" % spec.id)
+        current = _create(client, spec, check_mode)
+        if isinstance(current, UserOutcome):
+            return current
+    return _update(client, spec, current, check_mode)
+
+
+def _deactivate(client, spec, current, check_mode):
+    if current is None or not current.get("active"):
+        return UserOutcome(None, current)
+    if not check_mode:
+        client.delete_user(current["id"])
+    after = dict(current, active=False)
+    name = current.get("userName")
+    return UserOutcome("deactivate", after, {"user_name": name, "active": True}, {"user_name": name, "active": False},
+                       ["active"])
+
+
+def _missing_for_create(spec):
+    return [option for option, value in (("user_name", spec.user_name), ("email", spec.email)) if not value]
+
+
+def _create(client, spec, check_mode):
+    """POST the user; on a conflict or a lost answer, find the account that exists instead."""
+    missing = _missing_for_create(spec)
+    if missing:
+        raise UserSpecError("no user matches %s, and creating one needs %s" % (
+            _identity(spec), " and ".join("email (or emails)" if m == "email" else m for m in missing)))
+    body = spec.create_body()
+    after = spec.diff_view(dict((option, value) for option, value in spec.desired.items() if not is_blank(value)))
+    if check_mode:
+        predicted = dict(copy.deepcopy(body), id=None, nickName=spec.user_name)
+        return UserOutcome("create", predicted, {}, after, sorted(spec.desired))
+    try:
+        created = client.create_user(body)
+    except ScimError as exc:
+        lost_answer = exc.status is None and exc.request_sent
+        if exc.error not in CONFLICT_ERRORS and not lost_answer:
+            raise
+        existing = client.get_user(exc.existing_user) if exc.existing_user else find_user(client, spec)
+        if existing is not None:
+            return existing
+        if lost_answer:
+            created = client.create_user(body)  # the first POST provably did not apply
+        else:
+            raise ScimError(
+                "%s: Slack refused to create user %s (%s), and no account with that user name or email is "
+                "visible to this token. The name or address is held by another account, possibly deactivated "
+                "or a channel name; find it in the Slack admin console, then reactivate it (active: true) or "
+                "free the name" % (exc.error, spec.user_name, spec.email),
+                status=exc.status, method=exc.method, path=exc.path, error=exc.error, detail=exc.detail)
+    return UserOutcome("create", created, {}, after, sorted(spec.desired))
+
+
+def _identity(spec):
+    parts = []
+    if spec.user_name:
+        parts.append("user_name %r" % spec.user_name)
+    if spec.email:
+        parts.append("email %r" % spec.email)
+    return " or ".join(parts) or "the given identity"
+
+
+def _update(client, spec, current, check_mode):
+    warnings = []
+    changed = spec.changed_options(current)
+    if spec.email and ("email" in changed or "emails" in changed) and not spec.id:
+        holder = client.find_user_by_email(spec.email)
+        if holder is not None and holder.get("id") != current.get("id"):
+            raise UserSpecError(
+                "user_name %r is user %s, but email %r belongs to another user, %s (%s); "
+                "they cannot both be this user" % (spec.user_name, current.get("id"), spec.email,
+                                                   holder.get("id"), holder.get("userName")))
+    if not current.get("active") and "active" not in spec.desired:
+        warnings.append("user %s (%s) is deactivated; set active: true to reactivate it"
+                        % (current.get("id"), current.get("userName")))
+    if not changed:
+        return UserOutcome(None, current, warnings=warnings)
+    before_values = spec.current_view(current)
+    after_values = dict(before_values)
+    after_values.update({option: spec.desired[option] for option in changed if option in spec.desired})
+    before = spec.diff_view({o: v for o, v in before_values.items() if o in changed})
+    after = spec.diff_view({o: v for o, v in after_values.items() if o in changed})
+    for key in (option.split(".", 1)[1] for option in changed if option.startswith("extra_attributes.")):
+        before.setdefault("extra_attributes", {})[key] = current.get(key)
+        after.setdefault("extra_attributes", {})[key] = spec.extra[key]
+    if spec.replace:
+        body = spec.put_body(current)
+        predicted = dict(body, nickName=body["userName"])
+        user = predicted if check_mode else client.update_user(body)
+        return UserOutcome("replace", user, before, after, changed, warnings)
+    partial = spec.patch_for(current, changed)
+    predicted = predict(current, partial, spec.dialect)
+    user = predicted if check_mode else (client.patch_user(current["id"], partial) or predicted)
+    action = "reactivate" if changed == ["active"] and spec.desired["active"] else "update"
+    return UserOutcome(action, user, before, after, changed, warnings)

@@ -1,0 +1,396 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: slack_scim_user
+short_description: Manage a Slack user through the SCIM API
+version_added: 0.1.0
+description:
+  - Create, update, replace, deactivate and reactivate one user of a Slack Enterprise organization,
+    through Slack's SCIM API v2 or v1.
+  - The module reads the user first (one request), then sends a write only for what differs. An unchanged
+    user costs one read and reports RV(ignore:changed=false).
+  - Attributes are managed only when given. Comparison follows what Slack stores, so a second run never
+    reports a change Slack made itself. User names are lower-cased and every character but letters, digits,
+    V(.), V(_) and V(-) becomes V(_). Emails compare case-insensitively. A missing value, V(null) and
+    V("") are equal. List order does not matter.
+  - Slack cannot delete users; O(state=absent) deactivates the user.
+author:
+  - scim.slack maintainers
+requirements:
+  - requests
+extends_documentation_fragment:
+  - scim.slack.connection
+  - scim.slack.attributes.ACTION_GROUP
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Sends no write and returns the predicted user.
+  diff_mode:
+    support: full
+    details: Shows the managed attributes before and after, lists sorted.
+  platform:
+    platforms: all
+options:
+  state:
+    description:
+      - V(present) creates the user if needed and sets the given attributes. It does not change whether the
+        user is active unless O(active) is given; a deactivated user it finds is that user (converged, not
+        created again), with a warning.
+      - V(absent) deactivates the user. A user that is already inactive, or not found, is left alone.
+    type: str
+    choices: [present, absent]
+    default: present
+  id:
+    description:
+      - The Slack user ID (V(U...) or V(W...)). When given, the user is found by it, and O(user_name) and
+        O(email) are attributes to set.
+    type: str
+  user_name:
+    description:
+      - The Slack user name (C(userName)); at most 21 characters after Slack's normalisation.
+      - Without O(id), the user is found by this name, then by O(email) if the name finds nobody. A user
+        found by email whose name differs is renamed.
+      - Required to create a user.
+    type: str
+  nick_name:
+    description:
+      - Slack keeps C(nickName) equal to C(userName); setting one sets both. Give this only instead of
+        O(user_name), or with the same value.
+    type: str
+  email:
+    description:
+      - The primary email address. Used to find the user when O(user_name) finds nobody.
+      - Required (or O(emails)) to create a user.
+      - If O(user_name) and O(email) are held by two different users, the task fails naming both.
+    type: str
+  emails:
+    description:
+      - All email addresses, at most two (Slack stores a primary and one more). The primary is the entry
+        with O(emails[].primary=true), else the one of O(emails[].type=work), else the first.
+    type: list
+    elements: dict
+    suboptions:
+      value:
+        description: The address.
+        type: str
+        required: true
+      type:
+        description: The kind of address, for example V(work). Slack does not store it.
+        type: str
+      primary:
+        description: Whether this is the primary address.
+        type: bool
+  display_name:
+    description:
+      - The display name; at most 80 characters, not starting with V(@).
+      - Slack rejects changes when members may edit their own display name (C(invalid_display_name)).
+    type: str
+  given_name:
+    description: The first name (C(name.givenName)).
+    type: str
+  family_name:
+    description: The last name (C(name.familyName)).
+    type: str
+  honorific_prefix:
+    description: The honorific prefix (C(name.honorificPrefix)).
+    type: str
+  title:
+    description: The job title.
+    type: str
+  timezone:
+    description: The time zone, for example V(America/New_York).
+    type: str
+  locale:
+    description: The locale, for example V(en-US).
+    type: str
+  preferred_language:
+    description: The preferred language, for example V(en_US).
+    type: str
+  user_type:
+    description: The user type, for example V(Employee).
+    type: str
+  profile_url:
+    description:
+      - The profile URL, sent only when the user is created (Slack does not update it).
+    type: str
+  phone_numbers:
+    description: Phone numbers, at most two.
+    type: list
+    elements: dict
+    suboptions:
+      value:
+        description: The number.
+        type: str
+        required: true
+      type:
+        description: The kind of number, for example V(mobile) or V(work).
+        type: str
+      primary:
+        description: Whether this is the primary number.
+        type: bool
+  addresses:
+    description: The postal address (Slack stores one).
+    type: list
+    elements: dict
+    suboptions:
+      street_address:
+        description: Street and number.
+        type: str
+      locality:
+        description: City.
+        type: str
+      region:
+        description: State or region.
+        type: str
+      postal_code:
+        description: Postal code.
+        type: str
+      country:
+        description: Country.
+        type: str
+      primary:
+        description: Whether this is the primary address.
+        type: bool
+  photos:
+    description: The profile photo (Slack stores one); a public URL or a C(data:) URL.
+    type: list
+    elements: dict
+    suboptions:
+      value:
+        description: The URL.
+        type: str
+        required: true
+      type:
+        description: The kind of photo, for example V(photo).
+        type: str
+  roles:
+    description: The role (Slack stores one).
+    type: list
+    elements: dict
+    suboptions:
+      value:
+        description: The role.
+        type: str
+        required: true
+      type:
+        description: The kind of role.
+        type: str
+      primary:
+        description: Whether this is the primary role.
+        type: bool
+      display:
+        description: The role's display text.
+        type: str
+  enterprise:
+    description: Attributes of the SCIM enterprise extension.
+    type: dict
+    suboptions:
+      employee_number:
+        description: The employee number.
+        type: str
+      cost_center:
+        description: The cost center.
+        type: str
+      organization:
+        description: The organization.
+        type: str
+      division:
+        description: The division.
+        type: str
+      department:
+        description: The department.
+        type: str
+      manager_id:
+        description: The manager, as a Slack user ID, a primary email or a user name.
+        type: str
+  start_date:
+    description: The start date (Slack profile extension), ISO 8601, for example V(2024-04-10T00:00:00+0000).
+    type: str
+  active:
+    description:
+      - V(false) deactivates the user, V(true) reactivates it. Not given, activation is left as it is.
+    type: bool
+  extra_attributes:
+    description:
+      - A raw SCIM dict merged into the user last, for attributes this module does not model. Keys are SCIM
+        names (camelCase) or extension URNs; only the keys given are compared.
+    type: dict
+  replace:
+    description:
+      - When V(true) and the user exists with differences, send one C(PUT) of the full declared user instead
+        of a C(PATCH). Every attribute this module models that is not declared is cleared. The user's
+        activation and its user name and emails (when not declared) are kept, because Slack would blank or
+        deactivate them.
+    type: bool
+    default: false
+notes:
+  - The module runs where the task runs; use C(delegate_to=localhost) or C(connection=local), and
+    C(throttle) when many tasks write in parallel (Slack allows about 180 user writes a minute).
+seealso:
+  - module: scim.slack.slack_scim_group
+  - module: scim.slack.slack_scim_info
+  - plugin: scim.slack.slack_scim_info
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+# The Python Slack SDK's SCIM example, as tasks. Connection options from module_defaults.
+- name: Manage Carly Henderson
+  module_defaults:
+    group/scim.slack.slack_scim:
+      token: "{{ slack_scim_token }}"
+  block:
+    - name: Create the user (POST /Users)
+      scim.slack.slack_scim_user:
+        user_name: cal
+        email: carly@example.com
+        given_name: C
+        family_name: Henderson
+      register: carly
+
+    - name: Update one attribute (PATCH /Users/{id}, only the changed attribute is sent)
+      scim.slack.slack_scim_user:
+        id: "{{ carly.user.id }}"
+        given_name: Carly
+
+    - name: Replace the whole user (PUT /Users/{id}; undeclared attributes are cleared)
+      scim.slack.slack_scim_user:
+        id: "{{ carly.user.id }}"
+        user_name: cal
+        email: carly@example.com
+        given_name: Cal
+        family_name: Henderson
+        replace: true
+
+    - name: Deactivate the user (DELETE /Users/{id})
+      scim.slack.slack_scim_user:
+        id: "{{ carly.user.id }}"
+        state: absent
+
+- name: Declare a user with job details, over SCIM v1
+  scim.slack.slack_scim_user:
+    token: "{{ slack_scim_token }}"
+    api_version: v1
+    user_name: dana.lee
+    emails:
+      - value: dana.lee@example.com
+        primary: true
+      - value: dana@example.org
+    display_name: Dana Lee
+    title: Site Reliability Engineer
+    timezone: Europe/Berlin
+    enterprise:
+      department: Platform
+      cost_center: CC-1042
+      manager_id: carly@example.com
+  delegate_to: localhost
+
+- name: Reactivate a deactivated user
+  scim.slack.slack_scim_user:
+    token: "{{ slack_scim_token }}"
+    user_name: dana.lee
+    active: true
+"""
+
+RETURN = r"""
+user:
+  description:
+    - The user as Slack returns it after the change, or as it is when nothing changed.
+    - In check mode, the predicted user (a user to be created has RV(user.id=null)).
+    - Absent when O(state=absent) found nobody.
+  returned: success
+  type: dict
+  sample:
+    id: W0123ABCDE
+    userName: cal
+    nickName: cal
+    active: true
+    emails:
+      - value: carly@example.com
+        primary: true
+    name:
+      givenName: C
+      familyName: Henderson
+changed_attributes:
+  description: The options whose values changed (or would change in check mode).
+  returned: success
+  type: list
+  elements: str
+  sample: [given_name, title]
+"""
+
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
+from ansible_collections.scim.slack.plugins.module_utils._user import UserSpec, UserSpecError, converge_user
+
+_ITEM = dict(value=dict(type="str", required=True), type=dict(type="str"))
+
+
+def argument_spec():
+    return dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        id=dict(type="str"),
+        user_name=dict(type="str"),
+        nick_name=dict(type="str"),
+        email=dict(type="str"),
+        emails=dict(type="list", elements="dict", options=dict(_ITEM, primary=dict(type="bool"))),
+        display_name=dict(type="str"),
+        given_name=dict(type="str"),
+        family_name=dict(type="str"),
+        honorific_prefix=dict(type="str"),
+        title=dict(type="str"),
+        timezone=dict(type="str"),
+        locale=dict(type="str"),
+        preferred_language=dict(type="str"),
+        user_type=dict(type="str"),
+        profile_url=dict(type="str"),
+        phone_numbers=dict(type="list", elements="dict", options=dict(_ITEM, primary=dict(type="bool"))),
+        addresses=dict(type="list", elements="dict", options=dict(
+            street_address=dict(type="str"), locality=dict(type="str"), region=dict(type="str"),
+            postal_code=dict(type="str"), country=dict(type="str"), primary=dict(type="bool"))),
+        photos=dict(type="list", elements="dict", options=dict(_ITEM)),
+        roles=dict(type="list", elements="dict", options=dict(_ITEM, primary=dict(type="bool"),
+                                                               display=dict(type="str"))),
+        enterprise=dict(type="dict", options=dict(
+            employee_number=dict(type="str"), cost_center=dict(type="str"), organization=dict(type="str"),
+            division=dict(type="str"), department=dict(type="str"), manager_id=dict(type="str"))),
+        start_date=dict(type="str"),
+        active=dict(type="bool"),
+        extra_attributes=dict(type="dict"),
+        replace=dict(type="bool", default=False),
+    )
+
+
+def main():
+    module = ScimModule(
+        argument_spec(),
+        supports_check_mode=True,
+        mutually_exclusive=[("email", "emails")],
+        required_one_of=[("id", "user_name", "nick_name", "email", "emails")],
+    )
+    try:
+        spec = UserSpec(module.params, module.client.dialect)
+        outcome = converge_user(module.client, spec, check_mode=module.check_mode)
+    except UserSpecError as exc:
+        module.fail_json(msg=str(exc))
+    except ScimError as exc:
+        module.fail_scim(exc)
+    for warning in outcome.warnings:
+        module.warn(warning)
+    result = dict(changed=outcome.changed, changed_attributes=outcome.changed_attributes)
+    if outcome.user is not None:
+        result["user"] = outcome.user
+    if module._diff:
+        result["diff"] = dict(before=outcome.before, after=outcome.after)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

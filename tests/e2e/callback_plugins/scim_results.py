@@ -1,0 +1,51 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Test-only callback: write every task result as one JSON line to $SCIM_RESULTS_FILE."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.plugins.callback import CallbackBase
+
+DOCUMENTATION = r"""
+name: scim_results
+type: aggregate
+short_description: Write task results as JSON lines (for the end-to-end tests)
+description:
+  - Appends one JSON object per task result to the file named by E(SCIM_RESULTS_FILE).
+requirements:
+  - enable in configuration
+"""
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "scim_results"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def _write(self, status, result):
+        path = os.environ.get("SCIM_RESULTS_FILE")
+        if not path:
+            return
+        entry = {"task": result._task.get_name(), "status": status, "result": result._result}
+        with open(path, "a") as handle:
+            handle.write(json.dumps(entry, default=str) + "\n")
+
+    def v2_runner_on_ok(self, result):
+        self._write("ok", result)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._write("failed", result)
+
+    def v2_runner_on_skipped(self, result):
+        self._write("skipped", result)
+
+    def v2_runner_item_on_ok(self, result):
+        self._write("item_ok", result)
+
+    def v2_runner_item_on_failed(self, result):
+        self._write("item_failed", result)

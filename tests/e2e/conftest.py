@@ -1,0 +1,37 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures: one emulator process per test session, reset before each test.
+
+SCIM_SLACK_COLLECTIONS names the folder holding ansible_collections/scim/slack (the Makefile
+passes its staging folder); the tests run ansible-playbook from the same venv as pytest.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from harness import EmulatorProcess, Harness
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    with EmulatorProcess(str(tmp_path_factory.mktemp("emulator"))) as process:
+        yield process
+
+
+@pytest.fixture
+def harness(emulator, tmp_path):
+    collections = os.environ.get("SCIM_SLACK_COLLECTIONS")
+    if not collections:
+        raise RuntimeError("set SCIM_SLACK_COLLECTIONS to the folder holding ansible_collections/scim/slack")
+    emulator.reset()
+    emulator.control("POST", "config", {"rate_limit_scale": 0, "write_hold": 0})
+    return Harness(emulator, collections, str(tmp_path))
+
+
+@pytest.fixture(params=["v2", "v1"])
+def api_version(request):
+    return request.param

@@ -1,0 +1,170 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End-to-end harness: a real emulator process, real ansible-playbook runs, and assertions on
+the emulator's state and request log.
+
+    with EmulatorProcess() as emulator:
+        harness = Harness(emulator, collections_dir, workdir)
+        run = harness.run([{"scim.slack.slack_scim_user": {...}}], check=True)
+        assert run.changed and run.writes == []
+
+Every run is checked for the token in everything it printed or returned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOKEN = "xoxp-e2e-secret-token-7f3a9c"
+READ_METHODS = ("GET", "HEAD")
+
+
+class EmulatorProcess:
+    """``python -m slack_scim_emulator --port 0`` in the background, stopped on exit."""
+
+    def __init__(self, workdir, rate_limit_scale=0.0, extra_args=()):
+        self.workdir = workdir
+        self.rate_limit_scale = rate_limit_scale
+        self.extra_args = list(extra_args)
+        self.process = None
+        self.url = None
+
+    def __enter__(self):
+        url_file = os.path.join(self.workdir, "emulator.url")
+        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tools"))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "slack_scim_emulator", "--port", "0", "--token", TOKEN, "--url-file", url_file,
+             "--rate-limit-scale", str(self.rate_limit_scale)] + self.extra_args,
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 15
+        while not os.path.exists(url_file):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("emulator did not start: %s" % self.process.stderr.read().decode())
+            time.sleep(0.05)
+        with open(url_file) as handle:
+            self.url = handle.read().strip()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def control(self, method, route, body=None):
+        response = requests.request(method, "%s/_control/%s" % (self.url, route), json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self):
+        self.control("POST", "reset")
+
+    def log(self):
+        return self.control("GET", "log")["requests"]
+
+    def state(self):
+        return self.control("GET", "state")
+
+    def scim(self, method, path, api_version="v2", **kwargs):
+        return requests.request(method, "%s/scim/%s/%s" % (self.url, api_version, path),
+                                headers={"Authorization": "Bearer " + TOKEN}, timeout=30, **kwargs)
+
+    def users(self):
+        return {u["userName"]: u for u in self.state()["users"]}
+
+    def groups(self):
+        return {g["displayName"]: g for g in self.state()["groups"]}
+
+    def base_url(self, api_version):
+        return "%s/scim/%s/" % (self.url, api_version)
+
+
+class Run:
+    def __init__(self, rc, output, results, requests_made):
+        self.rc = rc
+        self.output = output
+        self.results = results
+        self.requests = requests_made
+        self.writes = [r for r in requests_made if r["method"] not in READ_METHODS]
+        self.reads = [r for r in requests_made if r["method"] in READ_METHODS]
+
+    @property
+    def changed(self):
+        return any(r["result"].get("changed") for r in self.results)
+
+    @property
+    def failed(self):
+        return self.rc != 0 or any(r["status"] in ("failed", "item_failed") for r in self.results)
+
+    def result(self, task=None):
+        """The result of the named task (or of the last task)."""
+        matches = [r for r in self.results if task is None or r["task"] == task]
+        assert matches, "no result for task %r in %s" % (task, [r["task"] for r in self.results])
+        return matches[-1]["result"]
+
+    def __repr__(self):
+        return "Run(rc=%s, changed=%s, writes=%d, reads=%d)\n%s" % (
+            self.rc, self.changed, len(self.writes), len(self.reads), self.output[-4000:])
+
+
+class Harness:
+    def __init__(self, emulator, collections_dir, workdir):
+        self.emulator = emulator
+        self.collections_dir = collections_dir
+        self.workdir = workdir
+        self.count = 0
+
+    def run(self, tasks, check=False, diff=False, api_version="v2", extra_args=(), env=None, verbosity=0,
+            connection_defaults=True):
+        """Run ``tasks`` as one play on localhost; return the Run with results and the requests it made."""
+        self.count += 1
+        play = {"name": "e2e", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
+        if connection_defaults:
+            play["module_defaults"] = {"group/scim.slack.slack_scim": {
+                "api_url": self.emulator.base_url(api_version), "api_version": api_version,
+                "retries": {"max_wait": 10}}}
+        playbook = os.path.join(self.workdir, "play%03d.yml" % self.count)
+        results_file = os.path.join(self.workdir, "results%03d.jsonl" % self.count)
+        with open(playbook, "w") as handle:
+            json.dump([play], handle, indent=1)
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
+                   "-c", "local", playbook] + list(extra_args)
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        if verbosity:
+            command.append("-" + "v" * verbosity)
+        run_env = dict(os.environ)
+        run_env.update({
+            "ANSIBLE_COLLECTIONS_PATH": self.collections_dir,
+            "ANSIBLE_CALLBACK_PLUGINS": os.path.join(ROOT, "tests", "e2e", "callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": "scim_results",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_LOCAL_TEMP": os.path.join(self.workdir, "tmp"),
+            "SCIM_RESULTS_FILE": results_file,
+            "SLACK_SCIM_TOKEN": TOKEN,
+        })
+        run_env.update(env or {})
+        since = len(self.emulator.log())
+        completed = subprocess.run(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   cwd=self.workdir, timeout=600, check=False)
+        output = completed.stdout.decode("utf-8", "replace")
+        results = []
+        if os.path.exists(results_file):
+            with open(results_file) as handle:
+                results = [json.loads(line) for line in handle if line.strip()]
+        made = self.emulator.control("GET", "log?since=%d" % since)["requests"]
+        run = Run(completed.returncode, output, results, made)
+        assert TOKEN not in output, "the token leaked into the output of %s" % playbook
+        assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
+        assert TOKEN not in json.dumps(made), "the token leaked into the request log"
+        return run
