@@ -62,6 +62,14 @@ changelog-lint: venvs
 	$(call step,antsibull-changelog lint)
 	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-changelog lint
 
+e2e: venvs stage
+	@for core in $(CORES); do \
+	  printf '\n\033[1m>>> end-to-end tests: ansible-playbook against the emulator (ansible-core %s)\033[0m\n' $$core; \
+	  echo "cd tests/e2e && pytest"; \
+	  (cd tests/e2e && SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) $(VENV)/core-$$core/bin/python -m pytest -q \
+	     -p no:cacheprovider) || exit 1; \
+	done
+
 emulator-tests: venvs
 	$(call step,emulator tests (pytest tests/emulator))
 	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m pytest -q -p no:cacheprovider tests/emulator
@@ -69,7 +77,7 @@ emulator-tests: venvs
 emulator: venvs
 	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m slack_scim_emulator --port $${PORT:-8765} --verbose
 
-test: venvs stage sanity units emulator-tests lint docs-lint changelog-lint
+test: venvs stage sanity units emulator-tests e2e lint docs-lint changelog-lint
 	$(call step,all checks passed)
 
 clean:

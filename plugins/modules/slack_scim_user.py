@@ -21,7 +21,7 @@ description:
     V("") are equal. List order does not matter.
   - Slack cannot delete users; O(state=absent) deactivates the user.
 author:
-  - scim.slack maintainers
+  - scim.slack maintainers (@scim-slack)
 requirements:
   - requests
 extends_documentation_fragment:
@@ -303,7 +303,7 @@ RETURN = r"""
 user:
   description:
     - The user as Slack returns it after the change, or as it is when nothing changed.
-    - In check mode, the predicted user (a user to be created has RV(user.id=null)).
+    - In check mode, the predicted user (a user to be created has no C(id) yet: V(null)).
     - Absent when O(state=absent) found nobody.
   returned: success
   type: dict
@@ -356,8 +356,8 @@ def argument_spec():
             street_address=dict(type="str"), locality=dict(type="str"), region=dict(type="str"),
             postal_code=dict(type="str"), country=dict(type="str"), primary=dict(type="bool"))),
         photos=dict(type="list", elements="dict", options=dict(_ITEM)),
-        roles=dict(type="list", elements="dict", options=dict(_ITEM, primary=dict(type="bool"),
-                                                               display=dict(type="str"))),
+        roles=dict(type="list", elements="dict",
+                   options=dict(_ITEM, primary=dict(type="bool"), display=dict(type="str"))),
         enterprise=dict(type="dict", options=dict(
             employee_number=dict(type="str"), cost_center=dict(type="str"), organization=dict(type="str"),
             division=dict(type="str"), department=dict(type="str"), manager_id=dict(type="str"))),

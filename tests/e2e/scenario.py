@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+import collections
+
+Converged = collections.namedtuple("Converged", "check first second")
+
 
 def converge_twice(harness, tasks, api_version="v2", reads_on_rerun=None):
     """Run ``tasks`` in check mode, for real, again, and in check mode again.
@@ -12,7 +16,7 @@ def converge_twice(harness, tasks, api_version="v2", reads_on_rerun=None):
     Asserts: check mode reports the change, sends no write and leaves the state as it was;
     its diff equals the real run's diff; the real run writes; the rerun and the second check
     report no change and send no write.  ``reads_on_rerun`` (default: one per task) bounds the
-    requests of the no-op rerun.  Returns (check, first, second).
+    requests of the no-op rerun.  Returns the three runs as ``Converged(check, first, second)``.
     """
     before = harness.emulator.state()
     check = harness.run(tasks, check=True, diff=True, api_version=api_version)
@@ -39,4 +43,4 @@ def converge_twice(harness, tasks, api_version="v2", reads_on_rerun=None):
 
     recheck = harness.run(tasks, check=True, diff=True, api_version=api_version)
     assert not recheck.failed and not recheck.changed and recheck.writes == [], recheck
-    return check, first, second
+    return Converged(check, first, second)

@@ -69,8 +69,8 @@ def test_at_most_two_emails_primary_by_flag_then_work_then_order(api):
     body = {"schemas": api.schema(), "userName": "dan", "emails": [
         {"value": "d1@example.com", "type": "work"}, {"value": "d2@example.com", "primary": True}]}
     assert api.call("POST", "Users", body).json()["emails"][0] == {"value": "d2@example.com", "primary": True}
-    body = {"schemas": api.schema(), "userName": "eve", "emails": [{"value": "e1@example.com"},
-                                                                    {"value": "e2@example.com"}]}
+    body = {"schemas": api.schema(), "userName": "eve",
+            "emails": [{"value": "e1@example.com"}, {"value": "e2@example.com"}]}
     assert api.call("POST", "Users", body).json()["emails"][0]["value"] == "e1@example.com"
 
 
@@ -88,7 +88,7 @@ def test_email_and_user_name_taken_also_by_deactivated_users(api):
 def test_delete_deactivates_and_is_repeatable(api):
     user = api.create_user("carly")
     expected = 200 if api.version == "v1" else 204
-    for _ in range(2):
+    for dummy in range(2):
         response = api.call("DELETE", "Users/" + user["id"])
         assert response.status_code == expected
         if expected == 204:
@@ -132,16 +132,17 @@ def test_unknown_user_is_404(api):
 # -- PATCH dialects ------------------------------------------------------------------------------
 
 def test_v1_patch_sets_merges_and_removes(v1):
-    user = v1.create_user("carly", title="CEO", name={"givenName": "Carly", "familyName": "Henderson"})
     ent = "urn:scim:schemas:extension:enterprise:1.0"
+    user = v1.create_user("carly", title="CEO", name={"givenName": "Carly", "familyName": "Henderson"},
+                          **{ent: {"division": "R&D"}})
     response = v1.call("PATCH", "Users/" + user["id"], {
         "schemas": ["urn:scim:schemas:core:1.0", ent],
         "name": {"givenName": "Cal"}, ent: {"department": "Sales"},
-        "meta": {"attributes": ["title", "name.familyName"]}})
+        "meta": {"attributes": ["title", "name.familyName", ent + ".division"]}})
     patched = response.json()
     assert response.status_code == 200
     assert patched["name"]["givenName"] == "Cal" and patched["name"]["familyName"] == ""
-    assert patched["title"] == "" and patched[ent]["department"] == "Sales"
+    assert patched["title"] == "" and patched[ent]["department"] == "Sales" and patched[ent]["division"] == ""
 
 
 def test_v1_patch_deletes_a_secondary_email(v1):
@@ -174,8 +175,8 @@ def test_v2_patch_operations(v2):
 
 def test_v2_patch_without_patchop_schema_is_refused(v2):
     user = v2.create_user("carly")
-    response = v2.call("PATCH", "Users/" + user["id"], {"Operations": [{"op": "replace", "path": "title",
-                                                                         "value": "x"}]})
+    operations = [{"op": "replace", "path": "title", "value": "x"}]
+    response = v2.call("PATCH", "Users/" + user["id"], {"Operations": operations})
     assert (response.status_code, error_of(response)) == (400, "missing_schema_element")
 
 
@@ -325,8 +326,8 @@ def test_malformed_filters_get_400(api, expression):
 # -- auth, discovery --------------------------------------------------------------------------------
 
 def test_bad_or_missing_token_is_401_in_errors_shape(emulator):
-    for headers, error in (({}, "missing_authentication"), ({"Authorization": "Bearer nope"},
-                                                              "invalid_authentication")):
+    cases = (({}, "missing_authentication"), ({"Authorization": "Bearer nope"}, "invalid_authentication"))
+    for headers, error in cases:
         response = requests.get(emulator.url + "/scim/v2/Users", headers=headers, timeout=5)
         assert response.status_code == 401
         assert response.json() == {"Errors": {"description": error, "code": 401}}
@@ -371,7 +372,7 @@ def test_overlapping_writes_to_one_resource_get_resource_locked(v2):
 
 def test_faults_status_then_normal(v2):
     v2.control("POST", "faults", {"status": 503, "count": 2, "method": "GET", "path": "/scim/v2/Users"})
-    assert [v2.call("GET", "Users").status_code for _ in range(3)] == [503, 503, 200]
+    assert [v2.call("GET", "Users").status_code for dummy in range(3)] == [503, 503, 200]
     v2.control("POST", "faults", {"status": 429, "retry_after": 7})
     response = v2.call("GET", "Users")
     assert response.status_code == 429 and response.headers["Retry-After"] == "7"

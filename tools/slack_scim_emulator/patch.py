@@ -11,7 +11,7 @@ import copy
 import re
 
 from .filters import FilterError, parse_filter
-from .schema import COMPLEX, DIALECTS, MULTI_VALUED, ScimFault, canonical_key, extension_for_urn
+from .schema import COMPLEX, DIALECTS, EXTENSIONS, MULTI_VALUED, ScimFault, canonical_key
 
 _FILTERED = re.compile(r"^([^\[]+)\[(.*)\](?:\.(\w+))?$")
 
@@ -32,14 +32,8 @@ def _split_path(path):
         except FilterError:
             raise _bad("invalid_filter_group")
     if path.lower().startswith("urn:"):
-        for dialect_names in DIALECTS.values():
-            for extension in ("enterprise", "profile", "guest"):
-                urn = dialect_names[extension]
-                if path.lower().startswith(urn.lower()):
-                    rest = path[len(urn):].lstrip(":.")
-                    segments = [extension] + ([part for part in re.split(r"[.:]", rest) if part] if rest else [])
-                    return segments, predicate, sub
-        raise _bad("invalid_attribute_format")
+        extension, rest = _extension_path(path)
+        return [extension] + [part for part in re.split(r"[.:]", rest) if part], predicate, sub
     parts = path.split(".")
     head = canonical_key(parts[0])
     if head is None:
@@ -93,7 +87,7 @@ def _remove_nested(record, segments):
 
 def _normalise_complex_value(segments, value):
     """Extension values may come keyed by sub-attribute; URN-keyed values are unwrapped."""
-    if len(segments) == 1 and segments[0] in ("enterprise", "profile", "guest", "name") and not isinstance(value, dict):
+    if len(segments) == 1 and segments[0] in EXTENSIONS + COMPLEX and not isinstance(value, dict):
         raise _bad("invalid_attribute_format")
     return value
 
@@ -109,7 +103,7 @@ def _apply_value(record, op, segments, value):
             _merge_item(items, item, attribute)
         return
     value = _normalise_complex_value(segments, value)
-    merge = attribute in COMPLEX or attribute in ("enterprise", "profile", "guest")
+    merge = attribute in COMPLEX or attribute in EXTENSIONS
     if attribute == "userName" or attribute == "nickName":
         record["userName"] = value
         return
@@ -200,12 +194,19 @@ def apply_v1_user_patch(record, body):
             _apply_value(record, "add", [name], value)
 
 
+def _extension_path(path):
+    """(extension name, the rest of the path) for a path that starts with an extension URN."""
+    for dialect_names in DIALECTS.values():
+        for extension in EXTENSIONS:
+            urn = dialect_names[extension]
+            if path.lower().startswith(urn.lower()):
+                return extension, path[len(urn):].lstrip(":.")
+    raise _bad("invalid_attribute_format")
+
+
 def _v1_path(path):
     if path.lower().startswith("urn:"):
-        extension, _ = extension_for_urn(path.rsplit(".", 1)[0]) if "." in path else extension_for_urn(path)
-        if extension is None:
-            raise _bad("invalid_attribute_format")
-        rest = path.split(".", 1)[1] if "." in path else ""
+        extension, rest = _extension_path(path)
         return [extension] + [part for part in rest.split(".") if part]
     parts = path.split(".")
     head = canonical_key(parts[0])

@@ -325,7 +325,7 @@ class Store:
                 self._commit(record)
                 created.append(record["id"])
             member_ids = list(self.users)[:members_per_group]
-            for _ in range(groups):
+            for dummy in range(groups):
                 group = self.create_group({"displayName": "%s-group-%03d" % (prefix, len(self.groups))})
                 for user_id in member_ids:
                     self._add_member(group, user_id)

@@ -226,7 +226,7 @@ def test_patch_group_v2_turns_a_partial_group_into_operations(mocked, make_clien
 
 def test_member_changes_are_batched(mocked, make_client, api_version):
     url = BASE % api_version + "Groups/S1"
-    for _ in range(3):
+    for dummy in range(3):
         mocked.patch(url, status=204)
     make_client(api_version).update_group_members(
         "S1", add=["U1", "U2", "U3"], remove=["U4", "U5"], display_name="ops", batch_size=2)
@@ -326,8 +326,8 @@ def test_find_user_by_email_checks_matches_client_side(mocked, make_client, api_
 
 
 def test_finder_fails_on_more_than_one_match(mocked, make_client):
-    mocked.get(BASE % "v2" + "Groups", json=page([{"id": "S1", "displayName": "Eng"},
-                                                   {"id": "S2", "displayName": "eng"}], 2))
+    groups = [{"id": "S1", "displayName": "Eng"}, {"id": "S2", "displayName": "eng"}]
+    mocked.get(BASE % "v2" + "Groups", json=page(groups, 2))
     with pytest.raises(ScimError, match="2 groups match displayName 'eng': S1, S2"):
         make_client().find_group_by_display_name("eng")
 

@@ -82,7 +82,7 @@ def test_token_never_appears_in_errors_or_reprs(mocked, make_client):
     mocked.get(URL, body=requests.exceptions.ReadTimeout("timed out"))
     client = make_client(retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=0)])
     texts = [repr(client)]
-    for _ in range(3):
+    for dummy in range(3):
         with pytest.raises(ScimError) as caught:
             client.search_users()
         texts.extend([str(caught.value), repr(caught.value), repr(caught.value.to_dict())])

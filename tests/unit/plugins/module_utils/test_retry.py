@@ -98,7 +98,7 @@ def test_resource_locked_is_retried_even_for_post(mocked, make_client, sleeps):
 
 
 def test_rate_limit_retries_stop_at_the_budget(mocked, make_client, sleeps):
-    for _ in range(3):
+    for dummy in range(3):
         mocked.get(URL, status=429, headers={"Retry-After": "1"}, json=RATE_LIMITED)
     with pytest.raises(ScimError) as caught:
         make_client(retry_handlers=[rate_limit_handler(count=2)]).read_user("U1")
@@ -130,7 +130,7 @@ def test_server_errors_are_retried_for_reads(mocked, make_client, sleeps, status
 
 
 def test_server_errors_back_off_exponentially_then_fail(mocked, make_client, sleeps):
-    for _ in range(3):
+    for dummy in range(3):
         mocked.get(URL, status=503, json={"detail": "service_unavailable", "status": 503})
     handler = ServerErrorRetryHandler(max_retry_count=2, interval_calculator=no_jitter_backoff())
     with pytest.raises(ScimError) as caught:

@@ -1,0 +1,345 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+import responses
+
+from ansible_collections.scim.slack.plugins.modules import slack_scim_user
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
+
+ENT = {"v1": "urn:scim:schemas:extension:enterprise:1.0",
+       "v2": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def user(uid="W00001", user_name="carly", email="carly@example.com", active=True, **extra):
+    resource = {"id": uid, "userName": user_name, "nickName": user_name, "active": active,
+                "emails": [{"value": email, "primary": True}], "name": {"givenName": "Carly", "familyName": "H"}}
+    resource.update(extra)
+    return resource
+
+
+def page(*resources):
+    return {"Resources": list(resources), "totalResults": len(resources), "startIndex": 1,
+            "itemsPerPage": len(resources)}
+
+
+def filter_of(call):
+    return parse_qs(urlparse(call.request.url).query).get("filter", [None])[0]
+
+
+def body_of(call):
+    return json.loads(call.request.body)
+
+
+def writes(mocked):
+    return [c for c in mocked.calls if c.request.method != "GET"]
+
+
+def run(run_module, **args):
+    return run_module(slack_scim_user.main, **args)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def test_unchanged_user_by_id_costs_one_get(mocked, run_module, api_version):
+    mocked.get(BASE % api_version + "Users/W00001", json=user(title="CEO"))
+    result = run(run_module, api_version=api_version, id="W00001", title="CEO", user_name="Carly", email="CARLY@example.com")
+    assert result["changed"] is False and not result["failed"]
+    assert len(mocked.calls) == 1 and result["user"]["id"] == "W00001"
+
+
+def test_unchanged_user_by_name_costs_one_filtered_search(mocked, run_module, api_version):
+    mocked.get(BASE % api_version + "Users", json=page(user()))
+    result = run(run_module, api_version=api_version, user_name="carly", email="carly@example.com")
+    assert result["changed"] is False
+    assert len(mocked.calls) == 1 and filter_of(mocked.calls[0]) == 'userName eq "carly"'
+
+
+def test_missing_null_and_empty_are_equal(mocked, run_module):
+    mocked.get(BASE % "v1" + "Users/W00001", json=user(title="", displayName=None))
+    result = run(run_module, api_version="v1", id="W00001", title="", display_name="")
+    assert result["changed"] is False
+
+
+def test_lists_compare_in_any_order(mocked, run_module):
+    phones = [{"value": "+1 555", "type": "work", "primary": True}, {"value": "+1 666", "type": "mobile"}]
+    mocked.get(BASE % "v2" + "Users/W00001", json=user(phoneNumbers=list(reversed(phones))))
+    result = run(run_module, id="W00001", phone_numbers=phones)
+    assert result["changed"] is False
+
+
+def test_user_name_compares_after_slack_normalisation(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page(user(user_name="carly.h_ops")))
+    result = run(run_module, user_name="Carly.H+Ops", email="carly@example.com")
+    assert result["changed"] is False
+    assert filter_of(mocked.calls[0]) == 'userName eq "carly.h_ops"'
+
+
+# -- creating --------------------------------------------------------------------------------------
+
+def test_create_posts_the_declared_user(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Users", json=page())
+    mocked.get(base + "Users", json=page())
+    mocked.post(base + "Users", json=user(uid="W00009", title="CEO"), status=201)
+    result = run(run_module, api_version=api_version, diff=True, user_name="carly", email="carly@example.com",
+                 title="CEO", enterprise={"department": "Exec"}, profile_url="https://example.com/carly")
+    assert result["changed"] is True and result["user"]["id"] == "W00009"
+    sent = body_of(mocked.calls[2])
+    assert sent["userName"] == "carly" and sent["emails"] == [{"value": "carly@example.com", "primary": True}]
+    assert sent[ENT[api_version]] == {"department": "Exec"} and sent["active"] is True
+    assert sent["profileUrl"] == "https://example.com/carly" and ENT[api_version] in sent["schemas"]
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["enterprise"] == {"department": "Exec"}
+
+
+def test_create_in_check_mode_sends_nothing_and_predicts(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, check_mode=True, user_name="carly", email="carly@example.com", title="CEO")
+    assert result["changed"] is True and writes(mocked) == []
+    assert result["user"]["id"] is None and result["user"]["title"] == "CEO"
+
+
+def test_create_needs_an_email_and_sends_no_write(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, user_name="carly", title="CEO")
+    assert result["failed"] and "email" in result["msg"] and writes(mocked) == []
+
+
+def test_create_needs_a_user_name(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, email="carly@example.com")
+    assert result["failed"] and "user_name" in result["msg"] and writes(mocked) == []
+
+
+def test_create_conflict_converges_the_existing_account(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Users", json=page())
+    mocked.get(base + "Users", json=page())
+    mocked.post(base + "Users", status=409, json={"Errors": {"description": "email_taken existing_user=W00007", "code": 409}})
+    mocked.get(base + "Users/W00007", json=user(uid="W00007", user_name="old", active=False))
+    mocked.patch(base + "Users/W00007", json=user(uid="W00007"))
+    result = run(run_module, api_version=api_version, user_name="carly", email="carly@example.com", active=True)
+    assert result["changed"] is True and not result["failed"]
+    assert sorted(result["changed_attributes"]) == ["active", "user_name"]
+    assert [c.request.method for c in writes(mocked)] == ["POST", "PATCH"]
+
+
+def test_create_conflict_with_an_invisible_account_explains(mocked, run_module):
+    base = BASE % "v2"
+    for dummy in range(2):
+        mocked.get(base + "Users", json=page())
+    mocked.post(base + "Users", status=409, json={"detail": "username_taken", "status": 409})
+    for dummy in range(2):
+        mocked.get(base + "Users", json=page())
+    result = run(run_module, user_name="general", email="g@example.com")
+    assert result["failed"]
+    assert "username_taken" in result["msg"] and "reactivate" in result["msg"] and "channel" in result["msg"]
+
+
+def test_create_answer_lost_but_applied_creates_no_duplicate(mocked, run_module):
+    base = BASE % "v2"
+    mocked.get(base + "Users", json=page())
+    mocked.get(base + "Users", json=page())
+    mocked.post(base + "Users", body=requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"))
+    mocked.get(base + "Users", json=page(user(uid="W00005")))
+    result = run(run_module, user_name="carly", email="carly@example.com")
+    assert not result["failed"] and result["changed"] is False  # the user now matches
+    assert [c.request.method for c in writes(mocked)] == ["POST"]
+
+
+def test_create_answer_lost_and_not_applied_posts_once_more(mocked, run_module):
+    base = BASE % "v2"
+    for dummy in range(2):
+        mocked.get(base + "Users", json=page())
+    mocked.post(base + "Users", body=requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"))
+    for dummy in range(2):
+        mocked.get(base + "Users", json=page())
+    mocked.post(base + "Users", json=user(uid="W00005"), status=201)
+    result = run(run_module, user_name="carly", email="carly@example.com")
+    assert result["changed"] is True and result["user"]["id"] == "W00005"
+    assert [c.request.method for c in writes(mocked)] == ["POST", "POST"]
+
+
+# -- updating --------------------------------------------------------------------------------------
+
+def test_patch_v1_is_a_partial_resource(mocked, run_module):
+    mocked.get(BASE % "v1" + "Users/W00001", json=user(title="CEO"))
+    mocked.patch(BASE % "v1" + "Users/W00001", json=user(title="Chair"))
+    result = run(run_module, api_version="v1", diff=True, id="W00001", title="Chair", family_name="",
+                 enterprise={"department": "Board"})
+    assert result["changed"] is True
+    assert body_of(mocked.calls[1]) == {
+        "schemas": ["urn:scim:schemas:core:1.0", ENT["v1"]], "title": "Chair", ENT["v1"]: {"department": "Board"},
+        "meta": {"attributes": ["name.familyName"]}}
+    assert result["diff"] == {"before": {"title": "CEO", "family_name": "H", "enterprise": {"department": None}},
+                              "after": {"title": "Chair", "family_name": "", "enterprise": {"department": "Board"}}}
+
+
+def test_patch_v2_sends_operations_for_changes_only(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001", json=user(title="CEO", timezone="UTC"))
+    mocked.patch(BASE % "v2" + "Users/W00001", json=user(title="Chair"))
+    run(run_module, id="W00001", title="Chair", timezone="UTC", enterprise={"manager_id": "W00002"})
+    assert body_of(mocked.calls[1]) == {"schemas": [PATCH_OP], "Operations": [
+        {"op": "replace", "path": "title", "value": "Chair"},
+        {"op": "replace", "path": ENT["v2"], "value": {"manager": {"managerId": "W00002"}}}]}
+
+
+def test_primary_email_change_keeps_the_secondary(mocked, run_module, api_version):
+    base = BASE % api_version
+    current = user(emails=[{"value": "old@example.com", "primary": True}, {"value": "alt@example.com",
+                                                                           "primary": False}])
+    mocked.get(base + "Users", json=page(current))
+    mocked.get(base + "Users", json=page())
+    mocked.patch(base + "Users/W00001", json=current)
+    run(run_module, api_version=api_version, user_name="carly", email="new@example.com")
+    sent = body_of(mocked.calls[2])
+    emails = [{"value": "new@example.com", "primary": True}, {"value": "alt@example.com", "primary": False}]
+    if api_version == "v1":
+        assert sent["emails"] == emails and sent["meta"] == {"attributes": ["emails"]}
+    else:
+        assert sent["Operations"] == [{"op": "replace", "path": "emails", "value": emails}]
+
+
+def test_email_held_by_another_user_fails_naming_both(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page(user()))
+    mocked.get(BASE % "v2" + "Users", json=page(user(uid="W00002", user_name="dan", email="dan@example.com")))
+    result = run(run_module, user_name="carly", email="dan@example.com")
+    assert result["failed"] and "W00001" in result["msg"] and "W00002" in result["msg"] and writes(mocked) == []
+
+
+def test_found_by_email_is_renamed(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.get(BASE % "v2" + "Users", json=page(user(user_name="old")))
+    mocked.patch(BASE % "v2" + "Users/W00001", json=user())
+    result = run(run_module, user_name="carly", email="carly@example.com")
+    assert result["changed_attributes"] == ["user_name"]
+    assert body_of(mocked.calls[2])["Operations"] == [{"op": "replace", "path": "userName", "value": "carly"}]
+
+
+def test_update_in_check_mode_predicts_and_sends_nothing(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001", json=user(title="CEO"))
+    result = run(run_module, check_mode=True, diff=True, id="W00001", title="Chair")
+    assert result["changed"] and result["user"]["title"] == "Chair" and writes(mocked) == []
+    assert result["diff"] == {"before": {"title": "CEO"}, "after": {"title": "Chair"}}
+
+
+def test_extra_attributes_compare_only_given_keys(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001", json=user(userType="Employee", locale="en-US"))
+    mocked.patch(BASE % "v2" + "Users/W00001", json=user())
+    assert run(run_module, id="W00001", extra_attributes={"userType": "Employee"})["changed"] is False
+    result = run(run_module, id="W00001", extra_attributes={"userType": "Contractor"})
+    assert result["changed_attributes"] == ["extra_attributes.userType"]
+
+
+def test_replace_puts_the_declared_user_keeping_active(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Users/W00001", json=user(title="CEO", active=False))
+    mocked.put(base + "Users/W00001", json=user(active=False))
+    result = run(run_module, api_version=api_version, id="W00001", given_name="Cal", family_name="Henderson",
+                 replace=True)
+    sent = body_of(mocked.calls[1])
+    assert result["changed"] and "title" in result["changed_attributes"]
+    assert sent["id"] == "W00001" and sent["active"] is False and sent["userName"] == sent["nickName"] == "carly"
+    assert sent["emails"] == [{"value": "carly@example.com", "primary": True}]
+    assert sent["name"] == {"givenName": "Cal", "familyName": "Henderson"} and "title" not in sent
+
+
+def test_replace_without_differences_sends_nothing(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001", json=user(name={"givenName": "Cal"}))
+    result = run(run_module, id="W00001", user_name="carly", given_name="Cal", replace=True)
+    assert result["changed"] is False and writes(mocked) == []
+
+
+# -- activation ------------------------------------------------------------------------------------
+
+def test_absent_deletes_an_active_user(mocked, run_module, api_version):
+    mocked.get(BASE % api_version + "Users/W00001", json=user())
+    mocked.delete(BASE % api_version + "Users/W00001", status=204)
+    result = run(run_module, api_version=api_version, id="W00001", state="absent", diff=True)
+    assert result["changed"] and result["user"]["active"] is False
+    assert result["diff"]["before"]["active"] is True and result["diff"]["after"]["active"] is False
+
+
+@pytest.mark.parametrize("found", [user(active=False), None])
+def test_absent_for_inactive_or_missing_is_unchanged(mocked, run_module, found):
+    if found:
+        mocked.get(BASE % "v2" + "Users", json=page(found))
+    else:
+        mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, user_name="carly", state="absent")
+    assert result["changed"] is False and writes(mocked) == []
+
+
+def test_present_on_a_deactivated_user_warns(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001", json=user(active=False))
+    result = run(run_module, id="W00001")
+    assert result["changed"] is False
+    assert "deactivated" in result["warnings"][0] and "active: true" in result["warnings"][0]
+
+
+def test_reactivate(mocked, run_module, api_version):
+    mocked.get(BASE % api_version + "Users/W00001", json=user(active=False))
+    mocked.patch(BASE % api_version + "Users/W00001", json=user())
+    result = run(run_module, api_version=api_version, id="W00001", active=True)
+    assert result["changed"] and result["changed_attributes"] == ["active"] and result["warnings"] == []
+
+
+def test_unknown_id_fails(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W0000404", status=404, json={"detail": "no_such_user", "status": 404})
+    result = run(run_module, id="W0000404", title="x")
+    assert result["failed"] and "no user has id W0000404" in result["msg"]
+
+
+# -- validation: nothing is sent ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, named", [
+    (dict(user_name="x" * 22), "user_name"),
+    (dict(user_name="carly", email="carly"), "email"),
+    (dict(user_name="carly", display_name="@carly"), "display_name"),
+    (dict(user_name="carly", display_name="x" * 81), "display_name"),
+    (dict(id="u123"), "id"),
+    (dict(user_name="carly", nick_name="cal"), "nick_name"),
+    (dict(user_name="carly", emails=[{"value": "a@example.com", "primary": True},
+                                     {"value": "b@example.com", "primary": True}]), "emails"),
+    (dict(user_name="carly", emails=[{"value": "a@example.com"}, {"value": "b@example.com"},
+                                     {"value": "c@example.com"}]), "emails"),
+    (dict(user_name="carly", roles=[{"value": "a"}, {"value": "b"}]), "roles"),
+    (dict(user_name="carly", enterprise={"dept": "x"}), "dept"),
+    (dict(user_name="carly", email="c@example.com", emails=[{"value": "c@example.com"}]), "email"),
+    (dict(title="x"), "one of"),
+    (dict(user_name="carly", timeout=0), "timeout"),
+])
+def test_bad_input_fails_before_any_request(mocked, run_module, args, named):
+    result = run(run_module, **args)
+    assert result["failed"] and named in result["msg"]
+    assert len(mocked.calls) == 0
+
+
+def test_server_error_fails_with_status_and_slack_error(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001", status=403, json={"Errors": {"description": "permission_denied",
+                                                                        "code": 403}})
+    result = run(run_module, id="W00001", title="x")
+    assert result["failed"] and "HTTP 403 permission_denied" in result["msg"]
+    assert result["scim_error"]["error"] == "permission_denied" and TOKEN not in json.dumps(result)
+
+
+def test_token_is_masked_in_real_module_output(capsys):
+    from ansible_collections.scim.slack.tests.unit.plugins.modules.conftest import module_args
+
+    with responses.RequestsMock() as mocked:
+        mocked.get(BASE % "v2" + "Users/W00001", json=user(title=TOKEN))  # a server that echoes the token
+        with module_args({"token": TOKEN, "api_url": BASE % "v2", "id": "W00001"}):
+            with pytest.raises(SystemExit):
+                slack_scim_user.main()
+    out = capsys.readouterr().out
+    assert TOKEN not in out and "W00001" in out
