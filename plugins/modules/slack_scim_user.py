@@ -303,7 +303,7 @@ RETURN = r"""
 user:
   description:
     - The user as Slack returns it after the change, or as it is when nothing changed.
-    - In check mode, the predicted user (a user to be created has no C(id) yet: V(null)).
+    - In check mode, the predicted user (a user to be created has C(id) V(null)).
     - Absent when O(state=absent) found nobody.
   returned: success
   type: dict

@@ -326,8 +326,8 @@ def test_bad_input_fails_before_any_request(mocked, run_module, args, named):
 
 
 def test_server_error_fails_with_status_and_slack_error(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W00001", status=403, json={"Errors": {"description": "permission_denied",
-                                                                        "code": 403}})
+    denied = {"Errors": {"description": "permission_denied", "code": 403}}
+    mocked.get(BASE % "v2" + "Users/W00001", status=403, json=denied)
     result = run(run_module, id="W00001", title="x")
     assert result["failed"] and "HTTP 403 permission_denied" in result["msg"]
     assert result["scim_error"]["error"] == "permission_denied" and TOKEN not in json.dumps(result)

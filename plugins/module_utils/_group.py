@@ -1,0 +1,296 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Desired state of one Slack IdP group: member resolution, the membership difference, the writes.
+
+Internal to scim.slack; the API may change.  No Ansible imports.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
+from ansible_collections.scim.slack.plugins.module_utils._user import normalise_user_name
+
+# Slack user IDs: U or W, then capitals and digits with at least one digit.  User names are
+# lower case in Slack, so a capitalised word is never mistaken for one.
+SLACK_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*[0-9])[A-Z0-9]{6,}$")
+SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+MEMBER_BATCH = 5000
+RECOMMENDED_MAX_MEMBERS = 15000
+LOOKUP_FAILURE_ACTIONS = ("fail", "warn", "ignore")
+
+
+class GroupSpecError(ValueError):
+    """Invalid input or an impossible change; the message names the option and the value."""
+
+
+def member_kind(entry):
+    """How a member reference is read: ``email`` (has @), ``id`` (Slack ID shape) or ``user_name``."""
+    if "@" in entry:
+        return "email"
+    if SLACK_USER_ID.match(entry):
+        return "id"
+    return "user_name"
+
+
+def _key(entry):
+    kind = member_kind(entry)
+    if kind == "email":
+        return kind, entry.lower()
+    if kind == "user_name":
+        return kind, normalise_user_name(entry)
+    return kind, entry
+
+
+class GroupSpec:
+    def __init__(self, params):
+        self.state = params.get("state") or "present"
+        self.id = params.get("id")
+        self.display_name = params.get("display_name")
+        self.lookup_failure_action = params.get("lookup_failure_action") or "fail"
+        members = params.get("members") or {}
+        self.add = list(members.get("add") or [])
+        self.remove = list(members.get("remove") or [])
+        self.set = members.get("set")
+        self._validate()
+
+    def _validate(self):
+        if self.id is not None and not SLACK_GROUP_ID.match(self.id):
+            raise GroupSpecError("id %r is not a Slack group ID (S followed by capital letters and digits)" % self.id)
+        if self.display_name is not None and not self.display_name.strip():
+            raise GroupSpecError("display_name must not be empty")
+        if self.id is None and self.display_name is None:
+            raise GroupSpecError("one of id or display_name is required")
+        if self.set is not None and (self.add or self.remove):
+            raise GroupSpecError("members.set cannot be combined with members.add or members.remove")
+        if self.lookup_failure_action not in LOOKUP_FAILURE_ACTIONS:
+            raise GroupSpecError("lookup_failure_action must be one of %s, got %r"
+                                 % (", ".join(LOOKUP_FAILURE_ACTIONS), self.lookup_failure_action))
+        for option, entries in (("members.add", self.add), ("members.remove", self.remove),
+                                ("members.set", self.set or [])):
+            for entry in entries:
+                if not isinstance(entry, str) or not entry.strip():
+                    raise GroupSpecError("%s has an empty entry" % option)
+        overlap = sorted({_key(e) for e in self.add} & {_key(e) for e in self.remove})
+        if overlap:
+            raise GroupSpecError("members.add and members.remove both name %s" % ", ".join(v for _k, v in overlap))
+
+    @property
+    def manages_members(self):
+        return self.set is not None or bool(self.add) or bool(self.remove)
+
+    def entries(self):
+        return list(self.set or []) + self.add + self.remove
+
+
+class MemberResolver:
+    """Turns member references into users, with as few requests as the mix allows.
+
+    IDs cost nothing unless they must be validated (to be added).  User names and emails
+    cost one filtered search each, unless there are more of them than the pages of one full
+    listing, which is then read once.  Everything resolved is kept for the task.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self.cache = {}
+        self.listed = False
+
+    def _list_everything(self):
+        for user in self.client.iter_users(count=MAX_PAGE_SIZE):
+            self._remember(user)
+        self.listed = True
+
+    def _remember(self, user):
+        self.cache[("id", user["id"])] = user
+        if user.get("userName"):
+            self.cache[("user_name", normalise_user_name(user["userName"]))] = user
+        for email in user.get("emails") or []:
+            if isinstance(email, dict) and email.get("value"):
+                self.cache[("email", email["value"].lower())] = user
+
+    def resolve(self, entries, validate_ids=()):
+        """{entry: user or None} for ``entries``; IDs not in ``validate_ids`` resolve to a stub."""
+        pending = []
+        for entry in entries:
+            key = _key(entry)
+            if key in self.cache or (key[0] == "id" and entry not in validate_ids):
+                continue
+            if key not in pending:
+                pending.append(key)
+        if len(pending) > 2 and not self.listed:
+            total = (self.client.search_users(start_index=1, count=1) or {}).get("totalResults") or 0
+            if len(pending) > math.ceil(total / float(MAX_PAGE_SIZE)):
+                self._list_everything()
+        for key in pending:
+            if key in self.cache:
+                continue
+            if self.listed:
+                self.cache[key] = None
+                continue
+            kind, value = key
+            if kind == "id":
+                user = self.client.get_user(value)
+            elif kind == "email":
+                user = self.client.find_user_by_email(value)
+            else:
+                user = self.client.find_user_by_user_name(value)
+            self.cache[key] = user
+            if user is not None:
+                self._remember(user)
+        result = {}
+        for entry in entries:
+            key = _key(entry)
+            result[entry] = self.cache.get(key) if key in self.cache else {"id": entry, "active": True}
+        return result
+
+
+class GroupOutcome:
+    def __init__(self, action, group, added=(), removed=(), before=None, after=None, warnings=()):
+        self.action = action  # create, update, delete or None
+        self.group = group
+        self.members_added = sorted(added)
+        self.members_removed = sorted(removed)
+        self.before = before if before is not None else {}
+        self.after = after if after is not None else {}
+        self.warnings = list(warnings)
+
+    @property
+    def changed(self):
+        return self.action is not None
+
+
+def member_ids(group):
+    return [m.get("value") for m in (group or {}).get("members") or [] if isinstance(m, dict) and m.get("value")]
+
+
+def _view(display_name, members):
+    return {"display_name": display_name, "members": sorted(members)}
+
+
+def find_group(client, spec):
+    if spec.id:
+        return client.get_group(spec.id)
+    return client.find_group_by_display_name(spec.display_name)
+
+
+def plan_members(spec, current_ids, resolver):
+    """(ids to add, ids to remove, warnings); raises GroupSpecError when lookups fail under ``fail``."""
+    current = set(current_ids)
+    to_add_refs = list(spec.set) if spec.set is not None else spec.add
+    validate = [e for e in to_add_refs if member_kind(e) == "id" and e not in current]
+    resolved = resolver.resolve(spec.entries(), validate_ids=validate)
+    problems = []
+
+    def usable(entry, adding):
+        user = resolved.get(entry)
+        if user is None:
+            problems.append("%s (no such user)" % entry)
+            return None
+        if adding and user.get("active") is False:
+            problems.append("%s (%s is deactivated)" % (entry, user["id"]))
+            return None
+        if adding and _is_guest(user):
+            problems.append("%s (%s is a guest)" % (entry, user["id"]))
+            return None
+        return user["id"]
+
+    wanted = {uid for uid in (usable(e, True) for e in to_add_refs) if uid}
+    unwanted = {uid for uid in (usable(e, False) for e in spec.remove) if uid}
+    warnings = []
+    if problems:
+        message = "members that cannot be group members: %s" % ", ".join(problems)
+        if spec.lookup_failure_action == "fail":
+            raise GroupSpecError(message + "; nothing was changed (set lookup_failure_action to warn or ignore "
+                                           "to skip them)")
+        if spec.lookup_failure_action == "warn":
+            warnings.append(message + "; skipped")
+    if spec.set is not None:
+        add = [uid for uid in wanted if uid not in current]
+        remove = [uid for uid in current_ids if uid not in wanted]
+    else:
+        add = [uid for uid in wanted if uid not in current]
+        remove = [uid for uid in current_ids if uid in unwanted]
+    return sorted(add), sorted(remove), warnings, resolved
+
+
+def _is_guest(user):
+    return any("guest" in key.lower() and value for key, value in user.items() if key.startswith("urn:"))
+
+
+def converge_group(client, spec, check_mode=False, resolver=None):
+    resolver = resolver or MemberResolver(client)
+    current = find_group(client, spec)
+    if spec.state == "absent":
+        if current is None:
+            return GroupOutcome(None, None)
+        if not check_mode:
+            client.delete_group(current["id"])
+        return GroupOutcome("delete", None, removed=[], before=_view(current.get("displayName"), member_ids(current)),
+                            after={})
+    if current is None and spec.id:
+        raise GroupSpecError("no group has id %s; omit id to create a group named by display_name" % spec.id)
+    current_ids = member_ids(current)
+    add, remove, warnings, resolved = plan_members(spec, current_ids, resolver)
+    if current is None:
+        return _create(client, spec, add, warnings, resolved, check_mode)
+    rename = spec.display_name if spec.display_name is not None and \
+        spec.display_name != current.get("displayName") else None
+    if rename is None and not add and not remove:
+        return GroupOutcome(None, current, warnings=warnings)
+    if rename is not None:
+        holder = client.find_group_by_display_name(rename)
+        if holder is not None and holder.get("id") != current.get("id"):
+            raise GroupSpecError("display_name %r is already the name of group %s; Slack keeps group names unique"
+                                 % (rename, holder.get("id")))
+    final_ids = [uid for uid in current_ids if uid not in set(remove)] + add
+    if len(final_ids) > RECOMMENDED_MAX_MEMBERS:
+        warnings.append("group %s would have %d members; Slack recommends at most %d for an IdP group"
+                        % (current["id"], len(final_ids), RECOMMENDED_MAX_MEMBERS))
+    predicted = _predict(current, rename, final_ids, resolved)
+    group = predicted
+    if not check_mode:
+        answered = client.update_group_members(current["id"], add=add, remove=remove, display_name=rename,
+                                               batch_size=MEMBER_BATCH)
+        group = answered or predicted  # v1 answers 204: the predicted group saves a read
+    before = _view(current.get("displayName"), current_ids)
+    after = _view(rename or current.get("displayName"), final_ids)
+    return GroupOutcome("update", group, add, remove, before, after, warnings)
+
+
+def _create(client, spec, add, warnings, resolved, check_mode):
+    if not spec.display_name:
+        raise GroupSpecError("display_name is required to create a group")
+    first, rest = add[:MEMBER_BATCH], add[MEMBER_BATCH:]
+    body = {"displayName": spec.display_name, "members": [{"value": uid} for uid in first]}
+    predicted = _predict({"id": None, "displayName": spec.display_name, "members": []}, None, add, resolved)
+    after = _view(spec.display_name, add)
+    if check_mode:
+        return GroupOutcome("create", predicted, add, [], {}, after, warnings)
+    group = client.create_group(body)
+    if rest:
+        client.update_group_members(group["id"], add=rest, batch_size=MEMBER_BATCH)
+        group = dict(predicted, id=group["id"], meta=group.get("meta"))
+    return GroupOutcome("create", group, add, [], {}, after, warnings)
+
+
+def _predict(current, rename, final_ids, resolved):
+    group = copy.deepcopy(current)
+    if rename is not None:
+        group["displayName"] = rename
+    known = {m.get("value"): m for m in current.get("members") or [] if isinstance(m, dict)}
+    users = {user["id"]: user for user in resolved.values() if user and user.get("id")}
+    members = []
+    for uid in final_ids:
+        member = dict(known.get(uid) or {"value": uid})
+        user = users.get(uid)
+        if "display" not in member and user and (user.get("displayName") or user.get("userName")):
+            member["display"] = user.get("displayName") or user.get("userName")
+        members.append(member)
+    group["members"] = members
+    return group

@@ -1,0 +1,238 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from ansible_collections.scim.slack.plugins.module_utils._group import member_kind
+from ansible_collections.scim.slack.plugins.modules import slack_scim_group
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE
+
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def group(gid="S00001", name="Eng", members=()):
+    return {"id": gid, "displayName": name, "members": [{"value": m} for m in members]}
+
+
+def user(uid, user_name, email=None, active=True):
+    return {"id": uid, "userName": user_name, "active": active,
+            "emails": [{"value": email or "%s@example.com" % user_name, "primary": True}]}
+
+
+def page(*resources, total=None):
+    return {"Resources": list(resources), "totalResults": len(resources) if total is None else total,
+            "startIndex": 1, "itemsPerPage": len(resources)}
+
+
+def query(call, key):
+    return parse_qs(urlparse(call.request.url).query).get(key, [None])[0]
+
+
+def body_of(call):
+    return json.loads(call.request.body)
+
+
+def writes(mocked):
+    return [c for c in mocked.calls if c.request.method != "GET"]
+
+
+def run(run_module, **args):
+    return run_module(slack_scim_group.main, **args)
+
+
+@pytest.mark.parametrize("entry, kind", [
+    ("U0123ABCD", "id"), ("W0123ABCD", "id"), ("carly@example.com", "email"), ("carly", "user_name"),
+    ("WILLIAMS", "user_name"), ("U12", "user_name"),
+])
+def test_member_kind_by_shape(entry, kind):
+    assert member_kind(entry) == kind
+
+
+def test_unchanged_group_costs_one_read(mocked, run_module, api_version):
+    mocked.get(BASE % api_version + "Groups", json=page(group(members=["U0000001", "U0000002"])))
+    result = run(run_module, api_version=api_version, display_name="Eng",
+                 members={"set": ["U0000002", "U0000001"]})
+    assert result["changed"] is False and len(mocked.calls) == 1
+    assert query(mocked.calls[0], "filter") == 'displayName eq "Eng"'
+
+
+def test_create_with_ids_emails_and_names(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Groups", json=page())
+    mocked.get(base + "Users", json=page(user("U0000001", "carly"), total=3))  # the count probe
+    mocked.get(base + "Users", json=page(user("U0000001", "carly"), user("U0000002", "dan"),
+                                         user("U0000003", "erin", "erin@example.com")))
+    mocked.post(base + "Groups", json=group(members=["U0000001", "U0000002", "U0000003"]), status=201)
+    result = run(run_module, api_version=api_version, diff=True, display_name="Eng",
+                 members={"set": ["U0000001", "dan", "Erin@Example.com"]})
+    assert result["changed"] and result["members_added"] == ["U0000001", "U0000002", "U0000003"]
+    assert query(mocked.calls[1], "count") == "1"  # one probe, then one listing instead of three searches
+    assert sorted(m["value"] for m in body_of(mocked.calls[3])["members"]) == ["U0000001", "U0000002", "U0000003"]
+    assert result["diff"] == {"before": {}, "after": {"display_name": "Eng",
+                                                      "members": ["U0000001", "U0000002", "U0000003"]}}
+
+
+def test_few_names_are_resolved_with_one_search_each(mocked, run_module):
+    base = BASE % "v2"
+    mocked.get(base + "Groups", json=page(group(members=["U0000001"])))
+    mocked.get(base + "Users", json=page(user("U0000002", "dan")))
+    mocked.get(base + "Users", json=page(user("U0000003", "erin", "erin@example.com")))
+    mocked.patch(base + "Groups/S00001", json=group(members=["U0000001", "U0000002", "U0000003"]))
+    run(run_module, display_name="Eng", members={"add": ["dan", "erin@example.com"]})
+    assert [query(c, "filter") for c in mocked.calls[1:3]] == ['userName eq "dan"', 'emails eq "erin@example.com"']
+    assert body_of(mocked.calls[3])["Operations"] == [
+        {"op": "add", "path": "members", "value": [{"value": "U0000002"}, {"value": "U0000003"}]}]
+
+
+def test_add_one_member_to_a_large_group_sends_one_small_patch(mocked, run_module):
+    base = BASE % "v2"
+    big = group(members=["U%07d" % i for i in range(20000)])
+    mocked.get(base + "Groups/S00001", json=big)
+    mocked.get(base + "Users/U9999999", json=user("U9999999", "new"))
+    mocked.patch(base + "Groups/S00001", json=big)
+    result = run(run_module, id="S00001", members={"add": ["U9999999", "U0000007"]})
+    assert result["members_added"] == ["U9999999"]
+    sent = body_of(mocked.calls[2])
+    assert sent["Operations"] == [{"op": "add", "path": "members", "value": [{"value": "U9999999"}]}]
+    assert len(mocked.calls[2].request.body) < 200
+
+
+def test_remove_v1_uses_operation_delete_and_predicts_after_204(mocked, run_module):
+    base = BASE % "v1"
+    mocked.get(base + "Groups/S00001", json=group(members=["U0000001", "U0000002"]))
+    mocked.patch(base + "Groups/S00001", status=204)
+    result = run(run_module, api_version="v1", id="S00001", members={"remove": ["U0000002", "U0000005"]})
+    assert body_of(mocked.calls[1]) == {"schemas": ["urn:scim:schemas:core:1.0"],
+                                        "members": [{"value": "U0000002", "operation": "delete"}]}
+    assert [m["value"] for m in result["group"]["members"]] == ["U0000001"]
+    assert len(mocked.calls) == 2  # no read after the 204
+
+
+def test_remove_v2_uses_a_value_filter(mocked, run_module):
+    base = BASE % "v2"
+    mocked.get(base + "Groups/S00001", json=group(members=["U0000001", "U0000002"]))
+    mocked.patch(base + "Groups/S00001", json=group(members=["U0000001"]))
+    run(run_module, id="S00001", members={"remove": ["U0000002"]})
+    assert body_of(mocked.calls[1])["Operations"] == [{"op": "remove", "path": 'members[value eq "U0000002"]'}]
+
+
+def test_set_to_empty_removes_everyone(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Groups/S00001", json=group(members=["U0000001", "U0000002"]))
+    mocked.patch(base + "Groups/S00001", status=204)
+    result = run(run_module, api_version=api_version, id="S00001", members={"set": []})
+    assert result["members_removed"] == ["U0000001", "U0000002"] and result["group"]["members"] == []
+
+
+def test_rename_and_membership_in_one_request(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Groups/S00001", json=group(members=["U0000001"]))
+    mocked.get(base + "Groups", json=page())
+    mocked.get(base + "Users/U0000002", json=user("U0000002", "dan"))
+    mocked.patch(base + "Groups/S00001", status=204)
+    result = run(run_module, api_version=api_version, id="S00001", display_name="Platform",
+                 members={"add": ["U0000002"]})
+    assert len(writes(mocked)) == 1 and result["group"]["displayName"] == "Platform"
+    sent = body_of(writes(mocked)[0])
+    if api_version == "v1":
+        assert sent["displayName"] == "Platform" and sent["members"] == [{"value": "U0000002"}]
+    else:
+        assert sent["Operations"][0] == {"op": "replace", "path": "displayName", "value": "Platform"}
+
+
+def test_rename_to_a_taken_name_fails_before_writing(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S00001", json=group())
+    mocked.get(BASE % "v2" + "Groups", json=page(group(gid="S00002", name="Sales")))
+    result = run(run_module, id="S00001", display_name="sales")
+    assert result["failed"] and "S00002" in result["msg"] and writes(mocked) == []
+
+
+def test_delete_and_delete_missing(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Groups", json=page(group()))
+    mocked.delete(base + "Groups/S00001", status=204)
+    assert run(run_module, api_version=api_version, display_name="Eng", state="absent")["changed"] is True
+    mocked.get(base + "Groups", json=page())
+    assert run(run_module, api_version=api_version, display_name="Eng", state="absent")["changed"] is False
+
+
+def test_check_mode_predicts_and_sends_nothing(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S00001", json=group(members=["U0000001"]))
+    result = run(run_module, check_mode=True, diff=True, id="S00001", members={"set": []})
+    assert result["changed"] and writes(mocked) == [] and result["group"]["members"] == []
+    assert result["diff"] == {"before": {"display_name": "Eng", "members": ["U0000001"]},
+                              "after": {"display_name": "Eng", "members": []}}
+
+
+def _unresolvable(mocked):
+    base = BASE % "v2"
+    mocked.get(base + "Groups/S00001", json=group())
+    mocked.get(base + "Users", json=page())  # ghost
+    mocked.get(base + "Users/U0000009", status=404, json={"detail": "no_such_user", "status": 404})
+
+
+def test_unresolved_members_fail_naming_every_entry(mocked, run_module):
+    _unresolvable(mocked)
+    result = run(run_module, id="S00001", members={"add": ["ghost", "U0000009"]})
+    assert result["failed"] and "ghost" in result["msg"] and "U0000009" in result["msg"]
+    assert writes(mocked) == []
+
+
+def test_unresolved_members_warn_and_are_skipped(mocked, run_module):
+    _unresolvable(mocked)
+    result = run(run_module, id="S00001", members={"add": ["ghost", "U0000009"]}, lookup_failure_action="warn")
+    assert result["changed"] is False and "ghost" in result["warnings"][0]
+
+
+def test_unresolved_members_ignored_silently(mocked, run_module):
+    _unresolvable(mocked)
+    result = run(run_module, id="S00001", members={"add": ["ghost", "U0000009"]}, lookup_failure_action="ignore")
+    assert result["changed"] is False and result["warnings"] == []
+
+
+def test_deactivated_member_is_a_lookup_failure(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S00001", json=group())
+    mocked.get(BASE % "v2" + "Users", json=page(user("U0000003", "gone", active=False)))
+    result = run(run_module, id="S00001", members={"add": ["gone"]})
+    assert result["failed"] and "deactivated" in result["msg"]
+
+
+def test_batches_of_5000(mocked, run_module):
+    base = BASE % "v2"
+    mocked.get(base + "Groups", json=page(group()))
+    mocked.get(base + "Users", json=page(total=6000))  # probe: 6 pages < 6000 IDs, so one listing
+    ids = ["U%07d" % i for i in range(6000)]
+    for start in range(0, 6000, 1000):
+        mocked.get(base + "Users", json=page(*[user(uid, "u" + uid) for uid in ids[start:start + 1000]],
+                                             total=6000))
+    mocked.patch(base + "Groups/S00001", json=group())
+    mocked.patch(base + "Groups/S00001", json=group(members=ids))
+    result = run(run_module, display_name="Eng", members={"add": ids})
+    patches = [body_of(c) for c in writes(mocked)]
+    assert [len(p["Operations"][0]["value"]) for p in patches] == [5000, 1000]
+    assert len(result["members_added"]) == 6000
+
+
+@pytest.mark.parametrize("args, named", [
+    (dict(display_name="Eng", members={"set": ["a"], "add": ["b"]}), "members.set"),
+    (dict(id="G1"), "id"),
+    (dict(display_name=" "), "display_name"),
+    (dict(display_name="Eng", members={"add": ["a"], "remove": ["A"]}), "members.add"),
+    (dict(display_name="Eng", members={"add": [""]}), "members.add"),
+    (dict(display_name="Eng", members={"sett": []}), "sett"),
+])
+def test_bad_input_fails_before_any_request(mocked, run_module, args, named):
+    result = run(run_module, **args)
+    assert result["failed"] and named in result["msg"] and len(mocked.calls) == 0
+
+
+def test_unknown_group_id_fails(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S00404", status=404, json={"detail": "no_such_group", "status": 404})
+    result = run(run_module, id="S00404", members={"add": ["U0000001"]})
+    assert result["failed"] and "no group has id S00404" in result["msg"]
