@@ -176,6 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query, "status": None}
         self._consume_body()
+        entry["bytes_in"] = len(self._raw_body)
         try:
             if url.path.startswith("/_control/"):
                 entry["status"] = self._control(method, url)
