@@ -207,24 +207,22 @@ class SCIMClient:
         """GET /Groups: one page of groups, as the list response."""
         return self._search("Groups", filter, start_index, count)
 
-    def _iterate(self, resource, filter, count, limit):
-        seen = set()
+    def pages(self, resource, *, filter=None, count=MAX_PAGE_SIZE):
+        """Every list page of ``resource`` ("Users" or "Groups"), as the server returns them.
+
+        Advances ``startIndex`` by the items received (the server may send fewer than asked),
+        stops at ``totalResults`` or an empty page, and refuses to loop past a bound derived
+        from the first page's ``totalResults``.
+        """
         start_index = 1
         max_pages = ABSOLUTE_MAX_PAGES
         pages = 0
         while True:
             page = self._search(resource, filter, start_index, count)
             pages += 1
+            yield page
             resources = page.get("Resources") or []
             total = page.get("totalResults")
-            for item in resources:
-                key = item.get("id")
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield item
-                if limit is not None and len(seen) >= limit:
-                    return
             if not resources:
                 return
             start_index += len(resources)
@@ -237,6 +235,17 @@ class SCIMClient:
                 raise ScimError(
                     "GET /%s paging did not end after %d pages (totalResults %r); the server keeps "
                     "returning pages past the end" % (resource, pages, total), method="GET", path="/" + resource)
+
+    def _iterate(self, resource, filter, count, limit):
+        seen = set()
+        for page in self.pages(resource, filter=filter, count=count):
+            for item in page.get("Resources") or []:
+                if item.get("id") in seen:
+                    continue
+                seen.add(item.get("id"))
+                yield item
+                if limit is not None and len(seen) >= limit:
+                    return
 
     def iter_users(self, *, filter=None, count=MAX_PAGE_SIZE, limit=None):
         """Every user matching ``filter``, paging ``count`` at a time, each once."""

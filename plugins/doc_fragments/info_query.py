@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The query options of the slack_scim_info module and lookup.
+    DOCUMENTATION = r"""
+options:
+  id:
+    description:
+      - The Slack ID of one user (V(U...) or V(W...)) or group (V(S...)); one C(GET). Not found returns nothing.
+    type: str
+  user_name:
+    description: Users whose user name equals this (case-insensitive); one filtered search.
+    type: str
+  email:
+    description: Users with this email address (case-insensitive); one filtered search.
+    type: str
+  display_name:
+    description: Groups whose name equals this (case-insensitive); one filtered search.
+    type: str
+  filter:
+    description:
+      - A raw SCIM filter passed to Slack, for example V(userName sw "contractor-"). Combined with the other
+        query options by C(and).
+    type: str
+  active:
+    description:
+      - Only users that are active (V(true)) or deactivated (V(false)). Slack cannot filter on this, so it is
+        applied to what the other options return.
+    type: bool
+  count:
+    description: Page size of each list request (Slack's maximum is 1000).
+    type: int
+    default: 1000
+  limit:
+    description: Return at most this many resources; the listing stops once it has them. Default is all.
+    type: int
+"""

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Queries for the slack_scim_info module and lookup: one GET, one filtered search, or a listing.
+
+Internal to scim.slack; the API may change.  No Ansible imports.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
+from ansible_collections.scim.slack.plugins.module_utils._group import SLACK_GROUP_ID
+from ansible_collections.scim.slack.plugins.module_utils._user import USER_ID
+
+RESOURCES = ("users", "groups", "service_provider_config")
+QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "count", "limit")
+USER_ONLY = ("user_name", "email", "active")
+GROUP_ONLY = ("display_name",)
+
+
+class QueryError(ValueError):
+    """Invalid query options; the message names the option and the value."""
+
+
+class InfoQuery:
+    def __init__(self, resource, options):
+        self.resource = resource
+        self.options = {key: options.get(key) for key in QUERY_OPTIONS}
+        self.count = self.options["count"] if self.options["count"] is not None else MAX_PAGE_SIZE
+        self.limit = self.options["limit"]
+        self._validate()
+
+    def _validate(self):
+        resource, options = self.resource, self.options
+        if resource not in RESOURCES:
+            raise QueryError("resource must be one of %s, got %r" % (", ".join(RESOURCES), resource))
+        given = [key for key in QUERY_OPTIONS if options[key] is not None and key not in ("count", "limit")]
+        if resource == "service_provider_config" and given:
+            raise QueryError("%s cannot be used with resource service_provider_config" % given[0])
+        wrong = [key for key in given if (resource == "groups" and key in USER_ONLY)
+                 or (resource == "users" and key in GROUP_ONLY)]
+        if wrong:
+            raise QueryError("%s cannot be used with resource %s" % (wrong[0], resource))
+        if not isinstance(self.count, int) or not 1 <= self.count <= MAX_PAGE_SIZE:
+            raise QueryError("count must be between 1 and %d, got %r" % (MAX_PAGE_SIZE, self.count))
+        if self.limit is not None and (not isinstance(self.limit, int) or self.limit < 1):
+            raise QueryError("limit must be 1 or more, got %r" % (self.limit,))
+        resource_id = options["id"]
+        if resource_id is not None:
+            pattern = USER_ID if resource == "users" else SLACK_GROUP_ID
+            if not isinstance(resource_id, str) or not pattern.match(resource_id):
+                raise QueryError("id %r is not a Slack %s ID" % (resource_id, resource[:-1]))
+        for key in ("user_name", "email", "display_name", "filter"):
+            if options[key] is not None and (not isinstance(options[key], str) or not options[key].strip()):
+                raise QueryError("%s must be a non-empty string, got %r" % (key, options[key]))
+        if options["active"] is not None and not isinstance(options["active"], bool):
+            raise QueryError("active must be true or false, got %r" % (options["active"],))
+
+    def server_filter(self, dialect):
+        """The SCIM filter sent to Slack, combining the query options with ``and``."""
+        parts = []
+        if self.options["user_name"]:
+            parts.append(dialect.eq_filter("userName", self.options["user_name"]))
+        if self.options["email"]:
+            parts.append(dialect.eq_filter(dialect.email_filter_attribute, self.options["email"]))
+        if self.options["display_name"]:
+            parts.append(dialect.eq_filter("displayName", self.options["display_name"]))
+        if self.options["filter"]:
+            parts.append(self.options["filter"] if not parts else "(%s)" % self.options["filter"])
+        return " and ".join(parts) or None
+
+    def matches(self, item):
+        """Client-side checks: exact (case-insensitive) identities, and ``active``."""
+        options = self.options
+        if options["active"] is not None and bool(item.get("active")) is not options["active"]:
+            return False
+        if options["user_name"] and str(item.get("userName", "")).casefold() != options["user_name"].casefold():
+            return False
+        if options["email"] and not any(str(e.get("value", "")).casefold() == options["email"].casefold()
+                                        for e in item.get("emails") or [] if isinstance(e, dict)):
+            return False
+        if options["display_name"] and \
+                str(item.get("displayName", "")).casefold() != options["display_name"].casefold():
+            return False
+        return True
+
+    def run(self, client):
+        """(resources, total_results) or, for service_provider_config, (config, None)."""
+        if self.resource == "service_provider_config":
+            return client.service_provider_config(), None
+        path = "Users" if self.resource == "users" else "Groups"
+        if self.options["id"]:
+            item = client.get_user(self.options["id"]) if path == "Users" else client.get_group(self.options["id"])
+            found = [item] if item is not None and self.matches(item) else []
+            return found, len(found)
+        items, seen, total = [], set(), None
+        client_side_only = self.options["active"] is not None
+        for page in client.pages(path, filter=self.server_filter(client.dialect), count=self.count):
+            if total is None:
+                total = page.get("totalResults")
+            for item in page.get("Resources") or []:
+                if item.get("id") in seen or not self.matches(item):
+                    continue
+                seen.add(item.get("id"))
+                items.append(item)
+                if self.limit is not None and len(items) >= self.limit:
+                    return items, len(items) if client_side_only else total
+        if client_side_only or total is None:
+            total = len(items)
+        return items, total
