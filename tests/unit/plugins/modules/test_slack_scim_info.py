@@ -1,0 +1,101 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from ansible_collections.scim.slack.plugins.modules import slack_scim_info
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE
+
+
+def page(resources, total, start=1):
+    return {"Resources": resources, "totalResults": total, "startIndex": start, "itemsPerPage": len(resources)}
+
+
+def users(first, last):
+    return [{"id": "W%07d" % i, "userName": "u%d" % i, "active": i % 2 == 0,
+             "emails": [{"value": "u%d@example.com" % i, "primary": True}]} for i in range(first, last)]
+
+
+def query(call):
+    return {k: v[0] for k, v in parse_qs(urlparse(call.request.url).query).items()}
+
+
+def run(run_module, **args):
+    return run_module(slack_scim_info.main, **args)
+
+
+def test_paging_in_both_dialects(mocked, run_module, api_version):
+    url = BASE % api_version + "Users"
+    mocked.get(url, json=page(users(0, 3), 7))
+    mocked.get(url, json=page(users(3, 6), 7, 4))
+    mocked.get(url, json=page(users(6, 7), 7, 7))
+    result = run(run_module, api_version=api_version, count=3)
+    assert [u["userName"] for u in result["users"]] == ["u%d" % i for i in range(7)]
+    assert result["total_results"] == 7 and result["changed"] is False
+    assert [query(c)["startIndex"] for c in mocked.calls] == ["1", "4", "7"]
+    assert {query(c)["count"] for c in mocked.calls} == {"3"}
+
+
+def test_limit(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page(users(0, 3), 7))
+    result = run(run_module, count=3, limit=2)
+    assert len(result["users"]) == 2 and result["total_results"] == 7
+
+
+def test_filters_combine_with_and(mocked, run_module, api_version):
+    mocked.get(BASE % api_version + "Users", json=page(users(1, 2), 1))
+    result = run(run_module, api_version=api_version, user_name="u1", email="U1@example.com",
+                 filter='title co "x"')
+    attribute = "email" if api_version == "v1" else "emails"
+    assert query(mocked.calls[0])["filter"] == 'userName eq "u1" and %s eq "U1@example.com" and (title co "x")' % (
+        attribute)
+    assert [u["id"] for u in result["users"]] == ["W0000001"]
+
+
+def test_active_is_applied_client_side(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page(users(0, 4), 4))
+    result = run(run_module, active=True)
+    assert [u["userName"] for u in result["users"]] == ["u0", "u2"] and result["total_results"] == 2
+    assert "filter" not in query(mocked.calls[0])
+
+
+def test_by_id_found_and_not_found(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S0000001", json={"id": "S0000001", "displayName": "Eng", "members": []})
+    mocked.get(BASE % "v2" + "Groups/S0000404", status=404, json={"detail": "no_such_group", "status": 404})
+    assert run(run_module, resource="groups", id="S0000001")["groups"][0]["displayName"] == "Eng"
+    result = run(run_module, resource="groups", id="S0000404")
+    assert result["groups"] == [] and result["total_results"] == 0 and not result["failed"]
+
+
+def test_service_provider_config(mocked, run_module, api_version):
+    path = "ServiceProviderConfigs" if api_version == "v1" else "ServiceProviderConfig"
+    mocked.get(BASE % api_version + path, json={"patch": {"supported": True}})
+    result = run(run_module, api_version=api_version, resource="service_provider_config")
+    assert result["service_provider_config"] == {"patch": {"supported": True}}
+
+
+def test_server_error_names_status_and_error(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", status=500, json={"detail": "internal_error", "status": 500})
+    result = run(run_module, user_name="carly", retries={"server_errors": 0})
+    assert result["failed"] and "HTTP 500 internal_error" in result["msg"]
+
+
+@pytest.mark.parametrize("args, named", [
+    (dict(resource="groups", user_name="x"), "user_name"),
+    (dict(resource="users", display_name="x"), "display_name"),
+    (dict(resource="service_provider_config", filter="x"), "filter"),
+    (dict(count=0), "count"),
+    (dict(count=1001), "count"),
+    (dict(limit=0), "limit"),
+    (dict(id="S0000001"), "id"),
+    (dict(resource="groups", id="W0000001"), "id"),
+    (dict(user_name=" "), "user_name"),
+])
+def test_bad_options_fail_before_any_request(mocked, run_module, args, named):
+    result = run(run_module, **args)
+    assert result["failed"] and named in result["msg"] and len(mocked.calls) == 0
