@@ -78,7 +78,17 @@ emulator: venvs
 	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m slack_scim_emulator --port $${PORT:-8765} --verbose
 
 test: venvs stage sanity units emulator-tests e2e lint docs-lint changelog-lint
+	$(MAKE) --no-print-directory bench N=20
 	$(call step,all checks passed)
+
+demo:
+	@hacking/venv.sh 2.21 $(PY_2.21)
+	@hacking/demo.sh
+
+N ?= 1000
+bench: venvs stage
+	$(call step,benchmark: $(N) users through a slack_scim_user loop, twice, and one listing)
+	$(VENV)/core-$(NEWEST)/bin/python hacking/bench.py --users $(N) --collections $(COLLECTIONS_DIR)
 
 clean:
 	rm -rf .build tests/output .ansible scim-slack-*.tar.gz
