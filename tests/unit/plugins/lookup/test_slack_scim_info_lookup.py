@@ -68,8 +68,8 @@ def test_several_terms_make_one_flat_list(mocked, lookup):
 
 
 def test_errors_raise_lookup_errors_without_the_token(mocked, lookup):
-    mocked.get(BASE % "v2" + "Users", status=401, json={"Errors": {"description": "invalid_authentication",
-                                                                    "code": 401}})
+    rejected = {"Errors": {"description": "invalid_authentication", "code": 401}}
+    mocked.get(BASE % "v2" + "Users", status=401, json=rejected)
     with pytest.raises(AnsibleLookupError) as caught:
         lookup.run(["users"], {}, token=TOKEN, api_url=BASE % "v2", retries={"server_errors": 0})
     assert "invalid_authentication" in str(caught.value) and TOKEN not in str(caught.value)
