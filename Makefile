@@ -19,8 +19,8 @@ VENV := $(ROOT)/.venv
 ANSIBLE_TEST_PATH := $(VENV)/pythons:$(PATH)
 step = @printf '\n\033[1m>>> %s\033[0m\n' "$(1)"
 
-.PHONY: help test demo bench venvs stage sanity units e2e emulator emulator-tests lint docs-lint \
-        changelog-lint build clean
+.PHONY: help test demo bench venvs stage sanity units e2e emulator emulator-tests lint docs-lint docs \
+        docs-check changelog-lint package-check clean
 
 help:
 	@echo "make demo   run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
@@ -77,9 +77,9 @@ emulator-tests: venvs
 emulator: venvs
 	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m slack_scim_emulator --port $${PORT:-8765} --verbose
 
-test: venvs stage sanity units emulator-tests e2e lint docs-lint changelog-lint
+test: venvs stage sanity units emulator-tests e2e lint docs-lint docs-check changelog-lint package-check demo
 	$(MAKE) --no-print-directory bench N=20
-	$(call step,all checks passed)
+	$(call step,make test: every check passed)
 
 demo:
 	@hacking/venv.sh 2.21 $(PY_2.21)
@@ -89,6 +89,27 @@ N ?= 1000
 bench: venvs stage
 	$(call step,benchmark: $(N) users through a slack_scim_user loop, twice, and one listing)
 	$(VENV)/core-$(NEWEST)/bin/python hacking/bench.py --users $(N) --collections $(COLLECTIONS_DIR)
+
+REFERENCE := docs/reference
+docs: venvs stage
+	$(call step,plugin reference into $(REFERENCE)/ (antsibull-docs))
+	rm -rf $(REFERENCE) && mkdir -p $(REFERENCE)
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) \
+	  $(VENV)/core-$(NEWEST)/bin/antsibull-docs collection --use-current --squash-hierarchy --fail-on-error \
+	  --output-format simplified-rst --no-add-antsibull-docs-version --no-breadcrumbs --dest-dir $(REFERENCE) \
+	  scim.slack >/dev/null
+
+docs-check: venvs stage
+	$(call step,the plugin reference in $(REFERENCE)/ is up to date)
+	tmp=$$(mktemp -d) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) \
+	  $(VENV)/core-$(NEWEST)/bin/antsibull-docs collection --use-current --squash-hierarchy --fail-on-error \
+	  --output-format simplified-rst --no-add-antsibull-docs-version --no-breadcrumbs --dest-dir $$tmp \
+	  scim.slack >/dev/null && diff -ru $(REFERENCE) $$tmp \
+	  || { echo "docs/reference is stale: run 'make docs' and commit the result" >&2; exit 1; }
+
+package-check: venvs
+	$(call step,release path: build, install into an empty path, ansible-doc, ansible-builder introspect)
+	hacking/package-check.sh
 
 clean:
 	rm -rf .build tests/output .ansible scim-slack-*.tar.gz

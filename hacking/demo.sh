@@ -12,7 +12,8 @@ say "Building the collection (ansible-galaxy collection build)"
 "$venv/bin/ansible-galaxy" collection build "$here" --output-path "$work/dist" --force
 tarball="$(ls "$work"/dist/scim-slack-*.tar.gz)"
 say "Installing $(basename "$tarball") into a fresh collections path"
-"$venv/bin/ansible-galaxy" collection install "$tarball" -p "$work/collections" --force
+ANSIBLE_COLLECTIONS_PATH="$work/collections" "$venv/bin/ansible-galaxy" collection install "$tarball" \
+  -p "$work/collections" --force
 
 say "Starting the Slack SCIM emulator on a free local port"
 PYTHONPATH="$here/tools" "$venv/bin/python" -m slack_scim_emulator --port 0 --url-file "$work/emulator.url" \
