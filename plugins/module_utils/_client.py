@@ -99,8 +99,13 @@ class SCIMClient:
 
     # -- transport -------------------------------------------------------------------------
 
-    def api_call(self, method, path, *, query_params=None, body=None):
-        """Send one request (with retries) and return the parsed JSON body, or ``None``."""
+    def api_call(self, method, path, *, query_params=None, body=None, expect=None):
+        """Send one request (with retries) and return the parsed JSON body, or ``None``.
+
+        ``expect`` checks the shape of a successful answer: ``"resource"`` (an object with an
+        ``id``), ``"resource_or_empty"`` (the same, or no body, as Slack's 204s), ``"list"`` (a
+        list response).  A malformed answer raises :class:`ScimError` instead of surfacing later.
+        """
         method = method.upper()
         url = self.base_url + path.lstrip("/")
         data = json.dumps(body) if body is not None else None
@@ -114,7 +119,7 @@ class SCIMClient:
             if response is not None:
                 parsed = self._parse_body(response, method, display_path, state)
                 if 200 <= response.status_code < 300:
-                    return parsed
+                    return _checked(parsed, expect, method, display_path)
                 http_response = HttpResponse(response.status_code, dict(response.headers), parsed, response.content)
             if not self._retry(state, request, http_response, error):
                 raise self._failure(method, display_path, http_response, error, state)
@@ -197,7 +202,7 @@ class SCIMClient:
         params = {"startIndex": int(start_index), "count": min(int(count), MAX_PAGE_SIZE)}
         if filter:
             params["filter"] = filter
-        return self.api_call("GET", resource, query_params=params) or {}
+        return self.api_call("GET", resource, query_params=params, expect="list")
 
     def search_users(self, *, filter=None, start_index=1, count=MAX_PAGE_SIZE):
         """GET /Users: one page of users, as the list response."""
@@ -258,14 +263,14 @@ class SCIMClient:
     # -- users -----------------------------------------------------------------------------
 
     def read_user(self, id):
-        return self.api_call("GET", "Users/%s" % _path_id(id))
+        return self.api_call("GET", "Users/%s" % _path_id(id), expect="resource")
 
     def get_user(self, id):
         """Like :meth:`read_user`, but ``None`` when Slack has no such user."""
         return self._read_or_none("Users", id)
 
     def create_user(self, user):
-        return self.api_call("POST", "Users", body=self.dialect.user_body(_as_dict(user)))
+        return self.api_call("POST", "Users", body=self.dialect.user_body(_as_dict(user)), expect="resource")
 
     def patch_user(self, id, partial_user):
         """PATCH a user from a partial resource (``None`` removes an attribute); a ready-made
@@ -275,7 +280,7 @@ class SCIMClient:
             body = dict(partial_user, schemas=[self.dialect.patch_schema])
         else:
             body = self.dialect.patch_user_body(partial_user)
-        return self.api_call("PATCH", "Users/%s" % _path_id(id), body=body)
+        return self.api_call("PATCH", "Users/%s" % _path_id(id), body=body, expect="resource_or_empty")
 
     def update_user(self, user):
         """PUT the whole user; the id is read from the resource, as in the seed SDK.
@@ -283,14 +288,16 @@ class SCIMClient:
         Slack blanks whatever is omitted and deactivates a user sent without ``active: true``.
         """
         user = _as_dict(user)
-        return self.api_call("PUT", "Users/%s" % _path_id(user.get("id")), body=self.dialect.user_body(user))
+        return self.api_call("PUT", "Users/%s" % _path_id(user.get("id")), body=self.dialect.user_body(user),
+                             expect="resource")
 
     def delete_user(self, id):
         """DELETE deactivates: Slack users cannot be deleted."""
         return self.api_call("DELETE", "Users/%s" % _path_id(id))
 
     def set_user_active(self, id, active):
-        return self.api_call("PATCH", "Users/%s" % _path_id(id), body=self.dialect.activation_body(active))
+        return self.api_call("PATCH", "Users/%s" % _path_id(id), body=self.dialect.activation_body(active),
+                             expect="resource_or_empty")
 
     def find_user_by_user_name(self, user_name):
         return self._find_one(
@@ -305,14 +312,14 @@ class SCIMClient:
     # -- groups ----------------------------------------------------------------------------
 
     def read_group(self, id):
-        return self.api_call("GET", "Groups/%s" % _path_id(id))
+        return self.api_call("GET", "Groups/%s" % _path_id(id), expect="resource")
 
     def get_group(self, id):
         """Like :meth:`read_group`, but ``None`` when Slack has no such group."""
         return self._read_or_none("Groups", id)
 
     def create_group(self, group):
-        return self.api_call("POST", "Groups", body=self.dialect.group_body(_as_dict(group)))
+        return self.api_call("POST", "Groups", body=self.dialect.group_body(_as_dict(group)), expect="resource")
 
     def patch_group(self, id, partial_group):
         """PATCH a group from a partial resource (members with ``"operation": "delete"`` are
@@ -322,12 +329,13 @@ class SCIMClient:
             body = dict(partial_group, schemas=[self.dialect.patch_schema])
         else:
             body = self.dialect.patch_group_from_partial(partial_group)
-        return self.api_call("PATCH", "Groups/%s" % _path_id(id), body=body)
+        return self.api_call("PATCH", "Groups/%s" % _path_id(id), body=body, expect="resource_or_empty")
 
     def update_group(self, group):
         """PUT the whole group (replaces the member list); the id is read from the resource."""
         group = _as_dict(group)
-        return self.api_call("PUT", "Groups/%s" % _path_id(group.get("id")), body=self.dialect.group_body(group))
+        return self.api_call("PUT", "Groups/%s" % _path_id(group.get("id")), body=self.dialect.group_body(group),
+                             expect="resource")
 
     def delete_group(self, id):
         return self.api_call("DELETE", "Groups/%s" % _path_id(id))
@@ -343,7 +351,7 @@ class SCIMClient:
         result = None
         for index, (batch_add, batch_remove) in enumerate(batches):
             body = self.dialect.patch_group_body(display_name if index == 0 else None, batch_add, batch_remove)
-            result = self.api_call("PATCH", "Groups/%s" % _path_id(id), body=body) or result
+            result = self.api_call("PATCH", "Groups/%s" % _path_id(id), body=body, expect="resource_or_empty") or result
         return result
 
     def find_group_by_display_name(self, display_name):
@@ -357,7 +365,7 @@ class SCIMClient:
 
     def _read_or_none(self, resource, id):
         try:
-            return self.api_call("GET", "%s/%s" % (resource, _path_id(id)))
+            return self.api_call("GET", "%s/%s" % (resource, _path_id(id)), expect="resource")
         except ScimError as exc:
             if exc.is_not_found:
                 return None
@@ -382,6 +390,29 @@ class SCIMClient:
                     len(found), resource.lower(), attribute, value, ", ".join(str(item.get("id")) for item in found)),
                 method="GET", path="/" + resource, request_sent=True)
         return found[0] if found else None
+
+
+def _checked(parsed, expect, method, path):
+    """``parsed`` if it has the shape ``expect`` asks for; otherwise a ScimError saying what is wrong."""
+    problem = None
+    if expect == "list":
+        resources = parsed.get("Resources", []) if isinstance(parsed, dict) else None
+        if not isinstance(resources, list) or not all(isinstance(item, dict) for item in resources):
+            problem = "is not a SCIM list response"
+    elif expect in ("resource", "resource_or_empty"):
+        if parsed is None and expect == "resource_or_empty":
+            return None
+        if not isinstance(parsed, dict) or not parsed.get("id"):
+            problem = "has no resource with an id"
+    if problem:
+        raise ScimError("%s %s succeeded, but the answer %s: %r" % (method, path, problem, _snippet(parsed)),
+                        method=method, path=path)
+    return parsed
+
+
+def _snippet(value):
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _same(left, right):

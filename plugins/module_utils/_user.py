@@ -17,6 +17,8 @@ import re
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+URL = re.compile(r"^https?://[^\s/]+\S*$", re.I)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_USER_NAME = 21
 MAX_DISPLAY_NAME = 80
@@ -185,6 +187,7 @@ class UserSpec:
             if display_name.startswith("@"):
                 self._fail("display_name %r must not start with '@'" % display_name)
         self._validate_emails(params)
+        self._validate_formats(params)
         for option, _path in SCALAR_FIELDS:
             if option not in ("user_name",) and params.get(option) is not None:
                 self.desired[option] = params[option]
@@ -230,6 +233,17 @@ class UserSpec:
             self.list_values["emails"] = items
             self.desired["emails"] = _canonical_list("emails", items)
             self.email = items[0]["value"] if items else None
+
+    def _validate_formats(self, params):
+        if params.get("start_date") and not ISO_8601.match(params["start_date"]):
+            self._fail("start_date %r is not an ISO 8601 date, for example 2024-04-10T00:00:00+0000"
+                       % params["start_date"])
+        if params.get("profile_url") and not URL.match(params["profile_url"]):
+            self._fail("profile_url %r is not an http(s) URL" % params["profile_url"])
+        for photo in params.get("photos") or []:
+            value = photo.get("value") or ""
+            if not URL.match(value) and not value.startswith("data:"):
+                self._fail("photos: %r is neither an http(s) URL nor a data: URL" % value)
 
     @staticmethod
     def _scim_item(option, item):
@@ -394,91 +408,134 @@ CONFLICT_ERRORS = ("email_taken", "username_taken")
 
 
 class UserOutcome:
-    """What converging one user did (or, in check mode, would do)."""
+    """What converging one user does (or, in check mode, would do).
 
-    def __init__(self, action, user, before=None, after=None, changed_attributes=(), warnings=()):
-        self.action = action  # create, update, replace, deactivate or None
+    ``write`` is the one request that makes the change: ``("create", body)``,
+    ``("patch", id, partial)``, ``("put", body)``, ``("delete", id)``, or ``None``.
+    """
+
+    def __init__(self, action, user, before=None, after=None, changed_attributes=(), warnings=(), write=None):
+        self.action = action  # create, update, replace, reactivate, deactivate or None
         self.user = user
         self.before = before if before is not None else {}
         self.after = after if after is not None else {}
         self.changed_attributes = list(changed_attributes)
         self.warnings = list(warnings)
+        self.write = write
 
     @property
     def changed(self):
         return self.action is not None
 
 
-def find_user(client, spec):
+class ClientFinder:
+    """Finds users with one request each (the single-user module)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def by_id(self, user_id):
+        return self.client.get_user(user_id)
+
+    def by_user_name(self, user_name):
+        return self.client.find_user_by_user_name(user_name)
+
+    def by_email(self, email):
+        return self.client.find_user_by_email(email)
+
+
+def find_user(finder, spec):
     """The user the spec names: by id; else by user name, then by email.  ``None`` if nobody."""
     if spec.id:
-        return client.get_user(spec.id)
-    user = client.find_user_by_user_name(spec.user_name) if spec.user_name else None
+        return finder.by_id(spec.id)
+    user = finder.by_user_name(spec.user_name) if spec.user_name else None
     if user is None and spec.email:
-        user = client.find_user_by_email(spec.email)
+        user = finder.by_email(spec.email)
     return user
 
 
-def converge_user(client, spec, check_mode=False, current=None, looked_up=False):
-    """Bring one user to ``spec``; every write is decided from one read of the current state."""
+def plan_user(finder, spec, current=None, looked_up=False):
+    """Decide, from the current state only, what bringing one user to ``spec`` takes."""
     if not looked_up:
-        current = find_user(client, spec)
+        current = find_user(finder, spec)
     if spec.state == "absent":
-        return _deactivate(client, spec, current, check_mode)
+        return _plan_deactivation(current)
     if current is None:
         if spec.id:
             raise UserSpecError("no user has id %s; a new user cannot be given an id, omit id to create one" % spec.id)
-        current = _create(client, spec, check_mode)
-        if isinstance(current, UserOutcome):
-            return current
-    return _update(client, spec, current, check_mode)
+        return _plan_creation(spec)
+    return _plan_update(finder, spec, current)
 
 
-def _deactivate(client, spec, current, check_mode):
+def apply_user(client, spec, outcome):
+    """Send the write of a plan.  A create that meets an existing account converges that account."""
+    if outcome.write is None:
+        return outcome
+    kind = outcome.write[0]
+    if kind == "delete":
+        client.delete_user(outcome.write[1])
+    elif kind == "patch":
+        outcome.user = client.patch_user(outcome.write[1], outcome.write[2]) or outcome.user
+    elif kind == "put":
+        outcome.user = client.update_user(outcome.write[1])
+    else:
+        return _apply_creation(client, spec, outcome)
+    return outcome
+
+
+def converge_user(client, spec, check_mode=False):
+    """Plan one user with one read, then (unless in check mode) send the one write it needs."""
+    outcome = plan_user(ClientFinder(client), spec)
+    return outcome if check_mode else apply_user(client, spec, outcome)
+
+
+def _plan_deactivation(current):
     if current is None or not current.get("active"):
         return UserOutcome(None, current)
-    if not check_mode:
-        client.delete_user(current["id"])
-    after = dict(current, active=False)
     name = current.get("userName")
-    return UserOutcome("deactivate", after, {"user_name": name, "active": True}, {"user_name": name, "active": False},
-                       ["active"])
+    return UserOutcome("deactivate", dict(current, active=False), {"user_name": name, "active": True},
+                       {"user_name": name, "active": False}, ["active"], write=("delete", current["id"]))
 
 
-def _missing_for_create(spec):
-    return [option for option, value in (("user_name", spec.user_name), ("email", spec.email)) if not value]
-
-
-def _create(client, spec, check_mode):
-    """POST the user; on a conflict or a lost answer, find the account that exists instead."""
-    missing = _missing_for_create(spec)
+def _plan_creation(spec):
+    missing = [option for option, value in (("user_name", spec.user_name), ("email", spec.email)) if not value]
     if missing:
         raise UserSpecError("no user matches %s, and creating one needs %s" % (
             _identity(spec), " and ".join("email (or emails)" if m == "email" else m for m in missing)))
     body = spec.create_body()
     after = spec.diff_view(dict((option, value) for option, value in spec.desired.items() if not is_blank(value)))
-    if check_mode:
-        predicted = dict(copy.deepcopy(body), id=None, nickName=spec.user_name)
-        return UserOutcome("create", predicted, {}, after, sorted(spec.desired))
+    predicted = dict(copy.deepcopy(body), id=None, nickName=spec.user_name)
+    return UserOutcome("create", predicted, {}, after, sorted(spec.desired), write=("create", body))
+
+
+def _apply_creation(client, spec, outcome):
+    """POST the user; on a conflict or a lost answer, find the account that exists instead."""
+    body = outcome.write[1]
     try:
-        created = client.create_user(body)
+        outcome.user = client.create_user(body)
+        return outcome
     except ScimError as exc:
         lost_answer = exc.status is None and exc.request_sent
         if exc.error not in CONFLICT_ERRORS and not lost_answer:
             raise
-        existing = client.get_user(exc.existing_user) if exc.existing_user else find_user(client, spec)
-        if existing is not None:
-            return existing
-        if lost_answer:
-            created = client.create_user(body)  # the first POST provably did not apply
-        else:
+        existing = client.get_user(exc.existing_user) if exc.existing_user else find_user(ClientFinder(client), spec)
+        if existing is None and lost_answer:
+            outcome.user = client.create_user(body)  # the first POST provably did not apply
+            return outcome
+        if existing is None:
             raise ScimError(
                 "%s: Slack refused to create user %s (%s), and no account with that user name or email is "
                 "visible to this token. The name or address is held by another account, possibly deactivated "
                 "or a channel name; find it in the Slack admin console, then reactivate it (active: true) or "
                 "free the name" % (exc.error, spec.user_name, spec.email),
                 status=exc.status, method=exc.method, path=exc.path, error=exc.error, detail=exc.detail)
-    return UserOutcome("create", created, {}, after, sorted(spec.desired))
+    # An account exists after all: converge it.  After a lost answer it is the one this POST made.
+    converged = apply_user(client, spec, plan_user(ClientFinder(client), spec, existing, looked_up=True))
+    if lost_answer:
+        converged.action = "create"
+        converged.before, converged.after = outcome.before, outcome.after
+        converged.changed_attributes = outcome.changed_attributes
+    return converged
 
 
 def _identity(spec):
@@ -490,11 +547,11 @@ def _identity(spec):
     return " or ".join(parts) or "the given identity"
 
 
-def _update(client, spec, current, check_mode):
+def _plan_update(finder, spec, current):
     warnings = []
     changed = spec.changed_options(current)
     if spec.email and ("email" in changed or "emails" in changed) and not spec.id:
-        holder = client.find_user_by_email(spec.email)
+        holder = finder.by_email(spec.email)
         if holder is not None and holder.get("id") != current.get("id"):
             raise UserSpecError(
                 "user_name %r is user %s, but email %r belongs to another user, %s (%s); "
@@ -515,11 +572,9 @@ def _update(client, spec, current, check_mode):
         after.setdefault("extra_attributes", {})[key] = spec.extra[key]
     if spec.replace:
         body = spec.put_body(current)
-        predicted = dict(body, nickName=body["userName"])
-        user = predicted if check_mode else client.update_user(body)
-        return UserOutcome("replace", user, before, after, changed, warnings)
+        return UserOutcome("replace", dict(body, nickName=body["userName"]), before, after, changed, warnings,
+                           write=("put", body))
     partial = spec.patch_for(current, changed)
-    predicted = predict(current, partial, spec.dialect)
-    user = predicted if check_mode else (client.patch_user(current["id"], partial) or predicted)
     action = "reactivate" if changed == ["active"] and spec.desired["active"] else "update"
-    return UserOutcome(action, user, before, after, changed, warnings)
+    return UserOutcome(action, predict(current, partial, spec.dialect), before, after, changed, warnings,
+                       write=("patch", current["id"], partial))

@@ -152,6 +152,7 @@ class Handler(BaseHTTPRequestHandler):
         if data is None and body is not None:
             data = json.dumps(body).encode("utf-8")
         data = data or b""
+        self._record(status)
         self.send_response(status)
         if data:
             self.send_header("Content-Type", content_type)
@@ -163,7 +164,20 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         return status
 
+    def _record(self, status, dropped=False):
+        """Log the request before answering, so a client never sees an answer the log lacks."""
+        entry = getattr(self, "_entry", None)
+        if entry is None:
+            return
+        entry["status"] = status
+        if dropped:
+            entry["dropped"] = True
+        entry["duration_ms"] = round((time.monotonic() - self._started) * 1000, 2)
+        self.emulator.record(entry)
+        self._entry = None
+
     def _drop(self):
+        self._record(None, dropped=True)
         self.close_connection = True
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -172,23 +186,19 @@ class Handler(BaseHTTPRequestHandler):
         raise _Dropped()
 
     def _handle(self, method):
-        started = time.monotonic()
+        self._started = time.monotonic()
         url = urlsplit(self.path)
-        entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query, "status": None}
         self._consume_body()
-        entry["bytes_in"] = len(self._raw_body)
+        if url.path.startswith("/_control/"):
+            self._entry = None  # control calls are not part of the request log
+            self._control(method, url)
+            return
+        self._entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query,
+                       "status": None, "bytes_in": len(self._raw_body)}
         try:
-            if url.path.startswith("/_control/"):
-                entry["status"] = self._control(method, url)
-                return  # control calls are not part of the request log
-            entry["status"] = self._scim(method, url, entry)
+            self._scim(method, url, self._entry)
         except _Dropped:
-            entry["status"] = None
-            entry["dropped"] = True
-        finally:
-            if not url.path.startswith("/_control/"):
-                entry["duration_ms"] = round((time.monotonic() - started) * 1000, 2)
-                self.emulator.record(entry)
+            pass
 
     # -- SCIM ----------------------------------------------------------------------------------
 

@@ -31,7 +31,10 @@ class CallbackModule(CallbackBase):
         path = os.environ.get("SCIM_RESULTS_FILE")
         if not path:
             return
-        entry = {"task": result._task.get_name(), "status": status, "result": result._result}
+        outcome = dict(result._result)
+        if status in ("failed", "item_failed"):
+            outcome["failed"] = True  # newer cores keep this out of _result
+        entry = {"task": result._task.get_name(), "status": status, "result": outcome}
         with open(path, "a") as handle:
             handle.write(json.dumps(entry, default=str) + "\n")
 

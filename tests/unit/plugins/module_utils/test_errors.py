@@ -88,3 +88,22 @@ def test_token_never_appears_in_errors_or_reprs(mocked, make_client):
         texts.extend([str(caught.value), repr(caught.value), repr(caught.value.to_dict())])
     assert len(texts) == 10
     assert all(TOKEN not in text for text in texts)
+
+
+@pytest.mark.parametrize("body", [{}, {"userName": "carly"}, [], "text"])
+def test_a_resource_without_id_is_a_clear_error(mocked, make_client, body):
+    mocked.get(URL + "/U1", json=body)
+    with pytest.raises(ScimError, match="GET /Users/U1 succeeded, but the answer has no resource with an id"):
+        make_client().read_user("U1")
+
+
+@pytest.mark.parametrize("body", [{"Resources": "nope"}, {"Resources": [1, 2]}, []])
+def test_a_malformed_list_is_a_clear_error(mocked, make_client, body):
+    mocked.get(URL, json=body)
+    with pytest.raises(ScimError, match="is not a SCIM list response"):
+        make_client().search_users()
+
+
+def test_an_empty_204_is_fine_where_slack_sends_one(mocked, make_client):
+    mocked.patch(URL + "/U1", status=204)
+    assert make_client().patch_user("U1", {"title": "x"}) is None

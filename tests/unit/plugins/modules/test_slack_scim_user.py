@@ -153,7 +153,8 @@ def test_create_answer_lost_but_applied_creates_no_duplicate(mocked, run_module)
     mocked.post(base + "Users", body=requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"))
     mocked.get(base + "Users", json=page(user(uid="W00005")))
     result = run(run_module, user_name="carly", email="carly@example.com")
-    assert not result["failed"] and result["changed"] is False  # the user now matches
+    assert not result["failed"] and result["changed"] is True  # created by this task, answer lost
+    assert result["user"]["id"] == "W00005"
     assert [c.request.method for c in writes(mocked)] == ["POST"]
 
 
