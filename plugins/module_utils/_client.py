@@ -18,6 +18,7 @@ import platform
 import time
 import traceback
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from ansible_collections.scim.slack.plugins.module_utils._dialect import get_dialect
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError, parse_error_body
@@ -45,6 +46,16 @@ DEFAULT_API_URL = "https://api.slack.com/scim/%s/"
 MAX_PAGE_SIZE = 1000
 # A broken server that keeps answering full pages must not make a client loop forever.
 ABSOLUTE_MAX_PAGES = 100000
+
+
+def web_api_url(base_url, method):
+    """The Slack Web API URL of ``method`` beside a SCIM base URL (api.slack.com serves SCIM, slack.com the
+    Web API; any other host, such as the emulator, serves both)."""
+    parts = urlsplit(base_url)
+    host = parts.netloc
+    if host.startswith("api.slack"):
+        host = host[len("api."):]
+    return "%s://%s/api/%s" % (parts.scheme, host, method)
 
 
 def default_api_url(api_version):
@@ -107,12 +118,12 @@ class SCIMClient:
         list response).  A malformed answer raises :class:`ScimError` instead of surfacing later.
         """
         method = method.upper()
-        url = self.base_url + path.lstrip("/")
+        url = path if path.startswith(("https://", "http://")) else self.base_url + path.lstrip("/")
         data = json.dumps(body) if body is not None else None
         headers = {"Content-Type": "application/json;charset=utf-8"} if data is not None else {}
         request = HttpRequest(method, url, headers=headers, body_params=body, data=data)
         state = RetryState()
-        display_path = "/" + path.lstrip("/")
+        display_path = urlsplit(url).path if url == path else "/" + path.lstrip("/")
         while True:
             response, error = self._send(request, query_params)
             http_response = None
@@ -362,6 +373,14 @@ class SCIMClient:
 
     def service_provider_config(self):
         return self.api_call("GET", self.dialect.service_provider_config_path)
+
+    def auth_test(self):
+        """Slack Web API ``auth.test``: whose token this is (``user_id``).  Not part of SCIM."""
+        answer = self.api_call("GET", web_api_url(self.base_url, "auth.test")) or {}
+        if answer.get("ok") is not True:
+            raise ScimError("auth.test failed: %s" % (answer.get("error") or "no answer"), method="GET",
+                            path="/api/auth.test", error=answer.get("error"))
+        return answer
 
     def _read_or_none(self, resource, id):
         try:

@@ -25,6 +25,21 @@ RECOMMENDED_MAX_MEMBERS = 15000
 LOOKUP_FAILURE_ACTIONS = ("fail", "warn", "ignore")
 
 
+def group_argument_spec():
+    """The options of slack_scim_group, also the keys of each entry of slack_scim_sync's groups."""
+    return dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        display_name=dict(type="str"),
+        id=dict(type="str"),
+        members=dict(type="dict", options=dict(
+            add=dict(type="list", elements="str"),
+            remove=dict(type="list", elements="str"),
+            set=dict(type="list", elements="str"),
+        )),
+        lookup_failure_action=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
+    )
+
+
 class GroupSpecError(ValueError):
     """Invalid input or an impossible change; the message names the option and the value."""
 
@@ -38,7 +53,8 @@ def member_kind(entry):
     return "user_name"
 
 
-def _key(entry):
+def member_key(entry):
+    """(kind, normalised value) of a member reference, as users are indexed."""
     kind = member_kind(entry)
     if kind == "email":
         return kind, entry.lower()
@@ -76,7 +92,7 @@ class GroupSpec:
             for entry in entries:
                 if not isinstance(entry, str) or not entry.strip():
                     raise GroupSpecError("%s has an empty entry" % option)
-        overlap = sorted({_key(e) for e in self.add} & {_key(e) for e in self.remove})
+        overlap = sorted({member_key(e) for e in self.add} & {member_key(e) for e in self.remove})
         if overlap:
             raise GroupSpecError("members.add and members.remove both name %s" % ", ".join(v for _k, v in overlap))
 
@@ -118,7 +134,7 @@ class MemberResolver:
         """{entry: user or None} for ``entries``; IDs not in ``validate_ids`` resolve to a stub."""
         pending = []
         for entry in entries:
-            key = _key(entry)
+            key = member_key(entry)
             if key in self.cache or (key[0] == "id" and entry not in validate_ids):
                 continue
             if key not in pending:
@@ -145,13 +161,19 @@ class MemberResolver:
                 self._remember(user)
         result = {}
         for entry in entries:
-            key = _key(entry)
+            key = member_key(entry)
             result[entry] = self.cache.get(key) if key in self.cache else {"id": entry, "active": True}
         return result
 
 
 class GroupOutcome:
-    def __init__(self, action, group, added=(), removed=(), before=None, after=None, warnings=()):
+    """What converging one group does (or, in check mode, would do).
+
+    ``write``: ``("create", body, more_ids_to_add)``, ``("update", id, add, remove, rename)``,
+    ``("delete", id)`` or ``None``.
+    """
+
+    def __init__(self, action, group, added=(), removed=(), before=None, after=None, warnings=(), write=None):
         self.action = action  # create, update, delete or None
         self.group = group
         self.members_added = sorted(added)
@@ -159,10 +181,24 @@ class GroupOutcome:
         self.before = before if before is not None else {}
         self.after = after if after is not None else {}
         self.warnings = list(warnings)
+        self.write = write
 
     @property
     def changed(self):
         return self.action is not None
+
+
+class ClientGroupFinder:
+    """Finds groups with one request each (the single-group module)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def by_id(self, group_id):
+        return self.client.get_group(group_id)
+
+    def by_display_name(self, display_name):
+        return self.client.find_group_by_display_name(display_name)
 
 
 def member_ids(group):
@@ -173,10 +209,10 @@ def _view(display_name, members):
     return {"display_name": display_name, "members": sorted(members)}
 
 
-def find_group(client, spec):
+def find_group(finder, spec):
     if spec.id:
-        return client.get_group(spec.id)
-    return client.find_group_by_display_name(spec.display_name)
+        return finder.by_id(spec.id)
+    return finder.by_display_name(spec.display_name)
 
 
 def plan_members(spec, current_ids, resolver):
@@ -223,28 +259,38 @@ def _is_guest(user):
     return any("guest" in key.lower() and value for key, value in user.items() if key.startswith("urn:"))
 
 
-def converge_group(client, spec, check_mode=False, resolver=None):
-    resolver = resolver or MemberResolver(client)
-    current = find_group(client, spec)
+def converge_group(client, spec, check_mode=False):
+    """Plan one group from one read (plus member resolution), then send the writes it needs."""
+    outcome = plan_group(ClientGroupFinder(client), MemberResolver(client), spec)
+    return outcome if check_mode else apply_group(client, outcome)
+
+
+def plan_group(finder, resolver, spec, current=None, looked_up=False):
+    """Decide, from the current state only, what bringing one group to ``spec`` takes."""
+    if not looked_up:
+        current = find_group(finder, spec)
     if spec.state == "absent":
         if current is None:
             return GroupOutcome(None, None)
-        if not check_mode:
-            client.delete_group(current["id"])
-        return GroupOutcome("delete", None, removed=[], before=_view(current.get("displayName"), member_ids(current)),
-                            after={})
+        return GroupOutcome("delete", None, before=_view(current.get("displayName"), member_ids(current)), after={},
+                            write=("delete", current["id"]))
     if current is None and spec.id:
         raise GroupSpecError("no group has id %s; omit id to create a group named by display_name" % spec.id)
     current_ids = member_ids(current)
     add, remove, warnings, resolved = plan_members(spec, current_ids, resolver)
     if current is None:
-        return _create(client, spec, add, warnings, resolved, check_mode)
+        if not spec.display_name:
+            raise GroupSpecError("display_name is required to create a group")
+        body = {"displayName": spec.display_name, "members": [{"value": uid} for uid in add[:MEMBER_BATCH]]}
+        predicted = _predict({"id": None, "displayName": spec.display_name, "members": []}, None, add, resolved)
+        return GroupOutcome("create", predicted, add, [], {}, _view(spec.display_name, add), warnings,
+                            write=("create", body, add[MEMBER_BATCH:]))
     rename = spec.display_name if spec.display_name is not None and \
         spec.display_name != current.get("displayName") else None
     if rename is None and not add and not remove:
         return GroupOutcome(None, current, warnings=warnings)
     if rename is not None:
-        holder = client.find_group_by_display_name(rename)
+        holder = finder.by_display_name(rename)
         if holder is not None and holder.get("id") != current.get("id"):
             raise GroupSpecError("display_name %r is already the name of group %s; Slack keeps group names unique"
                                  % (rename, holder.get("id")))
@@ -252,31 +298,40 @@ def converge_group(client, spec, check_mode=False, resolver=None):
     if len(final_ids) > RECOMMENDED_MAX_MEMBERS:
         warnings.append("group %s would have %d members; Slack recommends at most %d for an IdP group"
                         % (current["id"], len(final_ids), RECOMMENDED_MAX_MEMBERS))
-    predicted = _predict(current, rename, final_ids, resolved)
-    group = predicted
-    if not check_mode:
-        answered = client.update_group_members(current["id"], add=add, remove=remove, display_name=rename,
+    return GroupOutcome("update", _predict(current, rename, final_ids, resolved), add, remove,
+                        _view(current.get("displayName"), current_ids),
+                        _view(rename or current.get("displayName"), final_ids), warnings,
+                        write=("update", current["id"], add, remove, rename))
+
+
+def apply_group(client, outcome, substitute=None):
+    """Send the writes of a plan.  ``substitute`` maps placeholder member ids to real ones."""
+    if outcome.write is None:
+        return outcome
+    kind = outcome.write[0]
+
+    def swap(ids):
+        return [substitute.get(uid, uid) for uid in ids] if substitute else list(ids)
+
+    if kind == "delete":
+        client.delete_group(outcome.write[1])
+    elif kind == "create":
+        body, rest = dict(outcome.write[1]), swap(outcome.write[2])
+        body["members"] = [{"value": uid} for uid in swap(m["value"] for m in body["members"])]
+        created = client.create_group(body)
+        if rest:
+            client.update_group_members(created["id"], add=rest, batch_size=MEMBER_BATCH)
+            created = dict(outcome.group, id=created["id"], meta=created.get("meta"))
+        outcome.group = created
+    else:
+        group_id, add, remove, rename = outcome.write[1:]
+        answered = client.update_group_members(group_id, add=swap(add), remove=remove, display_name=rename,
                                                batch_size=MEMBER_BATCH)
-        group = answered or predicted  # v1 answers 204: the predicted group saves a read
-    before = _view(current.get("displayName"), current_ids)
-    after = _view(rename or current.get("displayName"), final_ids)
-    return GroupOutcome("update", group, add, remove, before, after, warnings)
-
-
-def _create(client, spec, add, warnings, resolved, check_mode):
-    if not spec.display_name:
-        raise GroupSpecError("display_name is required to create a group")
-    first, rest = add[:MEMBER_BATCH], add[MEMBER_BATCH:]
-    body = {"displayName": spec.display_name, "members": [{"value": uid} for uid in first]}
-    predicted = _predict({"id": None, "displayName": spec.display_name, "members": []}, None, add, resolved)
-    after = _view(spec.display_name, add)
-    if check_mode:
-        return GroupOutcome("create", predicted, add, [], {}, after, warnings)
-    group = client.create_group(body)
-    if rest:
-        client.update_group_members(group["id"], add=rest, batch_size=MEMBER_BATCH)
-        group = dict(predicted, id=group["id"], meta=group.get("meta"))
-    return GroupOutcome("create", group, add, [], {}, after, warnings)
+        outcome.group = answered or outcome.group  # v1 answers 204: the predicted group saves a read
+    if substitute:
+        outcome.members_added = sorted(swap(outcome.members_added))
+        outcome.after = dict(outcome.after, members=sorted(swap(outcome.after.get("members") or [])))
+    return outcome
 
 
 def _predict(current, rename, final_ids, resolved):

@@ -163,26 +163,17 @@ members_removed:
 """
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._group import GroupSpec, GroupSpecError, converge_group
+from ansible_collections.scim.slack.plugins.module_utils._group import (
+    GroupSpec,
+    GroupSpecError,
+    converge_group,
+    group_argument_spec,
+)
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
 
 
-def argument_spec():
-    return dict(
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        display_name=dict(type="str"),
-        id=dict(type="str"),
-        members=dict(type="dict", options=dict(
-            add=dict(type="list", elements="str"),
-            remove=dict(type="list", elements="str"),
-            set=dict(type="list", elements="str"),
-        )),
-        lookup_failure_action=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
-    )
-
-
 def main():
-    module = ScimModule(argument_spec(), supports_check_mode=True, required_one_of=[("id", "display_name")])
+    module = ScimModule(group_argument_spec(), supports_check_mode=True, required_one_of=[("id", "display_name")])
     try:
         spec = GroupSpec(module.params)
         outcome = converge_group(module.client, spec, check_mode=module.check_mode)

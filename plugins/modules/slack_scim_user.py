@@ -328,53 +328,16 @@ changed_attributes:
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
-from ansible_collections.scim.slack.plugins.module_utils._user import UserSpec, UserSpecError, converge_user
-
-_ITEM = dict(value=dict(type="str", required=True), type=dict(type="str"))
-
-
-def argument_spec():
-    return dict(
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        id=dict(type="str"),
-        user_name=dict(type="str"),
-        nick_name=dict(type="str"),
-        email=dict(type="str"),
-        emails=dict(type="list", elements="dict", options=dict(_ITEM, primary=dict(type="bool"))),
-        display_name=dict(type="str"),
-        given_name=dict(type="str"),
-        family_name=dict(type="str"),
-        honorific_prefix=dict(type="str"),
-        title=dict(type="str"),
-        timezone=dict(type="str"),
-        locale=dict(type="str"),
-        preferred_language=dict(type="str"),
-        user_type=dict(type="str"),
-        profile_url=dict(type="str"),
-        phone_numbers=dict(type="list", elements="dict", options=dict(_ITEM, primary=dict(type="bool"))),
-        addresses=dict(type="list", elements="dict", options=dict(
-            street_address=dict(type="str"), locality=dict(type="str"), region=dict(type="str"),
-            postal_code=dict(type="str"), country=dict(type="str"), primary=dict(type="bool"))),
-        photos=dict(type="list", elements="dict", options=dict(_ITEM)),
-        roles=dict(type="list", elements="dict",
-                   options=dict(_ITEM, primary=dict(type="bool"), display=dict(type="str"))),
-        enterprise=dict(type="dict", options=dict(
-            employee_number=dict(type="str"), cost_center=dict(type="str"), organization=dict(type="str"),
-            division=dict(type="str"), department=dict(type="str"), manager_id=dict(type="str"))),
-        start_date=dict(type="str"),
-        active=dict(type="bool"),
-        extra_attributes=dict(type="dict"),
-        replace=dict(type="bool", default=False),
-    )
-
+from ansible_collections.scim.slack.plugins.module_utils._user import (
+    USER_SPEC_RULES,
+    UserSpec,
+    UserSpecError,
+    converge_user,
+    user_argument_spec,
+)
 
 def main():
-    module = ScimModule(
-        argument_spec(),
-        supports_check_mode=True,
-        mutually_exclusive=[("email", "emails")],
-        required_one_of=[("id", "user_name", "nick_name", "email", "emails")],
-    )
+    module = ScimModule(user_argument_spec(), supports_check_mode=True, **USER_SPEC_RULES)
     try:
         spec = UserSpec(module.params, module.client.dialect)
         outcome = converge_user(module.client, spec, check_mode=module.check_mode)

@@ -28,7 +28,7 @@ def harness(emulator, tmp_path):
     if not collections:
         raise RuntimeError("set SCIM_SLACK_COLLECTIONS to the folder holding ansible_collections/scim/slack")
     emulator.reset()
-    emulator.control("POST", "config", {"rate_limit_scale": 0, "write_hold": 0})
+    emulator.control("POST", "config", {"rate_limit_scale": 0, "write_hold": 0, "token_user": "UE0TOKEN01"})
     return Harness(emulator, collections, str(tmp_path))
 
 

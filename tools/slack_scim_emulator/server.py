@@ -67,6 +67,7 @@ class Emulator:
         self.limiter = RateLimiter(rate_limit_scale)
         self.locks = ResourceLocks()
         self.write_hold = 0.0
+        self.token_user = "UE0TOKEN01"  # the user auth.test names as the token's owner
         self.faults = []
         self.log = []
         self.log_lock = threading.Lock()
@@ -202,7 +203,17 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- SCIM ----------------------------------------------------------------------------------
 
+    def _web_api(self, method):
+        """The one Web API method clients need beside SCIM: auth.test (whose token is this)."""
+        header = self.headers.get("Authorization") or ""
+        if header != "Bearer %s" % self.emulator.token:
+            return self._send(200, {"ok": False, "error": "invalid_auth"})
+        return self._send(200, {"ok": True, "user_id": self.emulator.token_user, "team_id": "E0EMULATED",
+                                "url": "https://emulated.enterprise.slack.com/"})
+
     def _scim(self, method, url, entry):
+        if url.path in ("/api/auth.test",):
+            return self._web_api(method)
         match = _SCIM_PATH.match(url.path)
         dialect = match.group(1) if match else ("v2" if url.path.startswith("/scim/v2") else "v1")
         fault = self.emulator.take_fault(method, url.path)
@@ -379,6 +390,8 @@ class Handler(BaseHTTPRequestHandler):
                     emulator.write_hold = float(body["write_hold"])
                 if "token" in body:
                     emulator.token = body["token"]
+                if "token_user" in body:
+                    emulator.token_user = body["token_user"]
             return self._send(200, {"rate_limit_scale": emulator.limiter.scale, "write_hold": emulator.write_hold})
         if route == "shutdown" and method == "POST":
             self._send(200, {"ok": True})

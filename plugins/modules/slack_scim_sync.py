@@ -1,0 +1,443 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: slack_scim_sync
+short_description: Converge a whole Slack directory of users and groups in one task
+version_added: 0.1.0
+description:
+  - Declares many users and groups at once. Reads every user and every group once, with paged listings
+    (1,000 per request), plans every change in memory, then writes only the differences.
+  - A run where nothing changed costs ceil(users / 1000) + ceil(groups / 1000) requests, whatever the number of
+    declared users; a loop over M(scim.slack.slack_scim_user) costs one request and one task per user.
+  - Each user and group is decided exactly as M(scim.slack.slack_scim_user) and M(scim.slack.slack_scim_group)
+    decide it (same comparison, same request bodies).
+  - Optionally deactivates active users (O(purge_users)) and deletes groups (O(purge_groups)) that are not
+    declared, within safety limits checked before any write.
+author:
+  - scim.slack maintainers (@scim-slack)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - scim.slack.connection
+  - scim.slack.attributes.ACTION_GROUP
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Returns the full plan and sends no write.
+  diff_mode:
+    support: full
+    details: Shows, per changed user and group, the managed attributes before and after.
+  platform:
+    platforms: all
+options:
+  users:
+    description:
+      - Users to converge, each with the keys and meaning of M(scim.slack.slack_scim_user)'s options.
+      - Two entries for one user (same user name ignoring case, same primary email, or same id) fail the task
+        before any write, naming both.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      state:
+        description: As O(scim.slack.slack_scim_user#module:state).
+        type: str
+        choices: [present, absent]
+        default: present
+      id:
+        description: As O(scim.slack.slack_scim_user#module:id).
+        type: str
+      user_name:
+        description: As O(scim.slack.slack_scim_user#module:user_name).
+        type: str
+      nick_name:
+        description: As O(scim.slack.slack_scim_user#module:nick_name).
+        type: str
+      email:
+        description: As O(scim.slack.slack_scim_user#module:email).
+        type: str
+      emails:
+        description: As O(scim.slack.slack_scim_user#module:emails).
+        type: list
+        elements: dict
+        suboptions:
+          value:
+            description: As O(scim.slack.slack_scim_user#module:emails[].value).
+            type: str
+            required: true
+          type:
+            description: As O(scim.slack.slack_scim_user#module:emails[].type).
+            type: str
+          primary:
+            description: As O(scim.slack.slack_scim_user#module:emails[].primary).
+            type: bool
+      display_name:
+        description: As O(scim.slack.slack_scim_user#module:display_name).
+        type: str
+      given_name:
+        description: As O(scim.slack.slack_scim_user#module:given_name).
+        type: str
+      family_name:
+        description: As O(scim.slack.slack_scim_user#module:family_name).
+        type: str
+      honorific_prefix:
+        description: As O(scim.slack.slack_scim_user#module:honorific_prefix).
+        type: str
+      title:
+        description: As O(scim.slack.slack_scim_user#module:title).
+        type: str
+      timezone:
+        description: As O(scim.slack.slack_scim_user#module:timezone).
+        type: str
+      locale:
+        description: As O(scim.slack.slack_scim_user#module:locale).
+        type: str
+      preferred_language:
+        description: As O(scim.slack.slack_scim_user#module:preferred_language).
+        type: str
+      user_type:
+        description: As O(scim.slack.slack_scim_user#module:user_type).
+        type: str
+      profile_url:
+        description: As O(scim.slack.slack_scim_user#module:profile_url).
+        type: str
+      phone_numbers:
+        description: As O(scim.slack.slack_scim_user#module:phone_numbers).
+        type: list
+        elements: dict
+        suboptions:
+          value:
+            description: As O(scim.slack.slack_scim_user#module:phone_numbers[].value).
+            type: str
+            required: true
+          type:
+            description: As O(scim.slack.slack_scim_user#module:phone_numbers[].type).
+            type: str
+          primary:
+            description: As O(scim.slack.slack_scim_user#module:phone_numbers[].primary).
+            type: bool
+      addresses:
+        description: As O(scim.slack.slack_scim_user#module:addresses).
+        type: list
+        elements: dict
+        suboptions:
+          street_address:
+            description: As O(scim.slack.slack_scim_user#module:addresses[].street_address).
+            type: str
+          locality:
+            description: As O(scim.slack.slack_scim_user#module:addresses[].locality).
+            type: str
+          region:
+            description: As O(scim.slack.slack_scim_user#module:addresses[].region).
+            type: str
+          postal_code:
+            description: As O(scim.slack.slack_scim_user#module:addresses[].postal_code).
+            type: str
+          country:
+            description: As O(scim.slack.slack_scim_user#module:addresses[].country).
+            type: str
+          primary:
+            description: As O(scim.slack.slack_scim_user#module:addresses[].primary).
+            type: bool
+      photos:
+        description: As O(scim.slack.slack_scim_user#module:photos).
+        type: list
+        elements: dict
+        suboptions:
+          value:
+            description: As O(scim.slack.slack_scim_user#module:photos[].value).
+            type: str
+            required: true
+          type:
+            description: As O(scim.slack.slack_scim_user#module:photos[].type).
+            type: str
+      roles:
+        description: As O(scim.slack.slack_scim_user#module:roles).
+        type: list
+        elements: dict
+        suboptions:
+          value:
+            description: As O(scim.slack.slack_scim_user#module:roles[].value).
+            type: str
+            required: true
+          type:
+            description: As O(scim.slack.slack_scim_user#module:roles[].type).
+            type: str
+          primary:
+            description: As O(scim.slack.slack_scim_user#module:roles[].primary).
+            type: bool
+          display:
+            description: As O(scim.slack.slack_scim_user#module:roles[].display).
+            type: str
+      enterprise:
+        description: As O(scim.slack.slack_scim_user#module:enterprise).
+        type: dict
+        suboptions:
+          employee_number:
+            description: As O(scim.slack.slack_scim_user#module:enterprise.employee_number).
+            type: str
+          cost_center:
+            description: As O(scim.slack.slack_scim_user#module:enterprise.cost_center).
+            type: str
+          organization:
+            description: As O(scim.slack.slack_scim_user#module:enterprise.organization).
+            type: str
+          division:
+            description: As O(scim.slack.slack_scim_user#module:enterprise.division).
+            type: str
+          department:
+            description: As O(scim.slack.slack_scim_user#module:enterprise.department).
+            type: str
+          manager_id:
+            description: As O(scim.slack.slack_scim_user#module:enterprise.manager_id).
+            type: str
+      start_date:
+        description: As O(scim.slack.slack_scim_user#module:start_date).
+        type: str
+      active:
+        description: As O(scim.slack.slack_scim_user#module:active).
+        type: bool
+      extra_attributes:
+        description: As O(scim.slack.slack_scim_user#module:extra_attributes).
+        type: dict
+      replace:
+        description: As O(scim.slack.slack_scim_user#module:replace).
+        type: bool
+        default: false
+  groups:
+    description:
+      - Groups to converge, each with the keys and meaning of M(scim.slack.slack_scim_group)'s options.
+      - Member references may name users declared in O(users) that do not exist yet; they are created first.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      state:
+        description: As O(scim.slack.slack_scim_group#module:state).
+        type: str
+        choices: [present, absent]
+        default: present
+      display_name:
+        description: As O(scim.slack.slack_scim_group#module:display_name).
+        type: str
+      id:
+        description: As O(scim.slack.slack_scim_group#module:id).
+        type: str
+      members:
+        description: As O(scim.slack.slack_scim_group#module:members).
+        type: dict
+        suboptions:
+          add:
+            description: As O(scim.slack.slack_scim_group#module:members.add).
+            type: list
+            elements: str
+          remove:
+            description: As O(scim.slack.slack_scim_group#module:members.remove).
+            type: list
+            elements: str
+          set:
+            description: As O(scim.slack.slack_scim_group#module:members.set).
+            type: list
+            elements: str
+      lookup_failure_action:
+        description: As O(scim.slack.slack_scim_group#module:lookup_failure_action).
+        type: str
+        choices: [fail, warn, ignore]
+        default: fail
+  purge_users:
+    description:
+      - Deactivate every active user that no entry of O(users) declares.
+      - Never touches the token's own user (asked from Slack with C(auth.test)), bot users, or O(purge_exclude).
+    type: bool
+    default: false
+  purge_exclude:
+    description: Users O(purge_users) never deactivates, as user names, emails or user IDs.
+    type: list
+    elements: str
+    default: []
+  purge_groups:
+    description: Delete every group that no entry of O(groups) declares, except O(purge_exclude_groups).
+    type: bool
+    default: false
+  purge_exclude_groups:
+    description: Groups O(purge_groups) never deletes, as display names or group IDs.
+    type: list
+    elements: str
+    default: []
+  max_deactivations:
+    description:
+      - Fail before any write, showing the plan, when it would deactivate more users than this (purged users
+        and O(users[].state=absent) entries together). A safety net against a truncated input file.
+    type: int
+    default: 10
+  max_group_deletions:
+    description: Fail before any write when the plan would delete more groups than this.
+    type: int
+    default: 0
+  write_rate:
+    description:
+      - At most this many writes a minute for the whole task, evenly spaced. The default is Slack's
+        per-endpoint write limit; Slack's org-wide limit is 600 and shared with your IdP. V(0) means no pacing.
+      - Rate-limited requests are still retried after C(Retry-After).
+    type: int
+    default: 180
+  continue_on_error:
+    description:
+      - Go on with the other resources when a write fails, and report the failures in RV(failures). By default the
+        first failure stops the task; a rerun converges what is left.
+    type: bool
+    default: false
+notes:
+  - Users are written first (so groups can name new users), then groups, then group deletions, then
+    deactivations.
+seealso:
+  - module: scim.slack.slack_scim_user
+  - module: scim.slack.slack_scim_group
+  - module: scim.slack.slack_scim_info
+"""
+
+EXAMPLES = r"""
+- name: The whole directory, from one data file
+  scim.slack.slack_scim_sync:
+    token: "{{ slack_scim_token }}"
+    users: "{{ directory.users }}"
+    groups: "{{ directory.groups }}"
+    purge_users: true
+    purge_exclude: [it-admin@example.com]
+    max_deactivations: 5
+  vars:
+    directory: "{{ lookup('ansible.builtin.file', 'slack-directory.yml') | from_yaml }}"
+
+- name: New starters and their team, in one task
+  scim.slack.slack_scim_sync:
+    token: "{{ slack_scim_token }}"
+    users:
+      - user_name: erin
+        email: erin@example.com
+        title: Software Engineer
+      - user_name: finn
+        email: finn@example.com
+        title: Software Engineer
+      - email: former@example.com
+        state: absent
+    groups:
+      - display_name: Engineering
+        members:
+          add: [erin, finn@example.com]
+"""
+
+RETURN = r"""
+summary:
+  description: What the task did (or would do, in check mode).
+  returned: success
+  type: dict
+  sample:
+    users: {created: 2, updated: 1, deactivated: 0, reactivated: 0, unchanged: 9997}
+    groups: {created: 0, updated: 1, deleted: 0, unchanged: 99, members_added: 2, members_removed: 0}
+changes:
+  description: One entry per changed resource.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - resource: user
+      id: W0123ABCDE
+      name: erin
+      action: create
+      attributes: [email, title, user_name]
+    - resource: group
+      id: S0123ABCDE
+      name: Engineering
+      action: update
+      attributes: [members]
+failures:
+  description:
+    - Writes that failed, when O(continue_on_error=true). (Not C(failed), which Ansible reserves for the task's
+      own status.)
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - resource: user
+      name: finn
+      msg: "POST /Users failed: HTTP 409 email_taken"
+requests:
+  description: HTTP requests the task sent to Slack (retries included).
+  returned: success
+  type: int
+  sample: 12
+"""
+
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec
+from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
+from ansible_collections.scim.slack.plugins.module_utils._sync import (
+    Pacer,
+    SyncError,
+    build_plan,
+    execute,
+    report,
+    token_user,
+)
+from ansible_collections.scim.slack.plugins.module_utils._user import USER_SPEC_RULES, user_argument_spec
+
+
+def argument_spec():
+    return dict(
+        users=dict(type="list", elements="dict", default=[], options=user_argument_spec(), **USER_SPEC_RULES),
+        groups=dict(type="list", elements="dict", default=[], options=group_argument_spec(),
+                    required_one_of=[("id", "display_name")]),
+        purge_users=dict(type="bool", default=False),
+        purge_exclude=dict(type="list", elements="str", default=[]),
+        purge_groups=dict(type="bool", default=False),
+        purge_exclude_groups=dict(type="list", elements="str", default=[]),
+        max_deactivations=dict(type="int", default=10),
+        max_group_deletions=dict(type="int", default=0),
+        write_rate=dict(type="int", default=180),
+        continue_on_error=dict(type="bool", default=False),
+    )
+
+
+def main():
+    module = ScimModule(argument_spec(), supports_check_mode=True)
+    params = module.params
+    for option in ("max_deactivations", "max_group_deletions", "write_rate"):
+        if params[option] < 0:
+            module.fail_json(msg="%s must not be negative, got %d" % (option, params[option]))
+    client = module.client
+    try:
+        owner = None
+        if params["purge_users"]:
+            owner = token_user(client)
+            if owner is None:
+                module.fail_json(msg="purge_users needs to know the token's own user, to spare it, and Slack's "
+                                     "auth.test did not say; nothing was changed")
+        plan = build_plan(client, params, token_user_id=owner)
+        failed = [] if module.check_mode else execute(client, plan, Pacer(params["write_rate"]),
+                                                      params["continue_on_error"])
+    except SyncError as exc:
+        result = {}
+        if exc.plan is not None:
+            result["summary"], result["changes"], dummy = report(exc.plan)
+        module.fail_json(msg=str(exc), requests=client.request_count, **result)
+    except ScimError as exc:
+        module.fail_scim(exc, requests=client.request_count)
+    for warning in plan.warnings:
+        module.warn(warning)
+    summary, changes, diff = report(plan, {entry["name"] for entry in failed})
+    result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed,
+                  requests=client.request_count)
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
