@@ -351,4 +351,3 @@ def token_user(client):
         return client.auth_test().get("user_id")
     except ScimError:
         return None
-

@@ -336,6 +336,7 @@ from ansible_collections.scim.slack.plugins.module_utils._user import (
     user_argument_spec,
 )
 
+
 def main():
     module = ScimModule(user_argument_spec(), supports_check_mode=True, **USER_SPEC_RULES)
     try:

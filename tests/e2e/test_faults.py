@@ -296,8 +296,8 @@ def test_token_given_as_a_variable_never_shows_with_vvvv_diff_and_failures(harne
             "msg": "{{ query('scim.slack.slack_scim_info', 'users', user_name='carly', token=my_token) }}"}},
     ]
     tasks = [dict(task, vars={"my_token": TOKEN}) for task in tasks]
-    run = harness.run(tasks, diff=True, verbosity=4, env={"SLACK_SCIM_TOKEN": "", "SLACK_SCIM_API_URL":
-                                                           harness.emulator.base_url("v2")})
+    env = {"SLACK_SCIM_TOKEN": "", "SLACK_SCIM_API_URL": harness.emulator.base_url("v2")}
+    run = harness.run(tasks, diff=True, verbosity=4, env=env)
     assert run.result("create")["changed"], run.result("create")
     assert run.result("fail")["failed"], run.result("fail")
     assert run.result("lookup")["msg"][0]["userName"] == "carly"
