@@ -78,7 +78,7 @@ emulator: venvs
 	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m slack_scim_emulator --port $${PORT:-8765} --verbose
 
 test: venvs stage sanity units emulator-tests e2e lint docs-lint docs-check changelog-lint package-check demo
-	$(MAKE) --no-print-directory bench N=20
+	$(MAKE) --no-print-directory bench N=20 SYNC_N=200 GROUPS=3 LOOP_N=20
 	$(call step,make test: every check passed)
 
 demo:
@@ -86,9 +86,16 @@ demo:
 	@hacking/demo.sh
 
 N ?= 1000
+SYNC_N ?= 10000
+GROUPS ?= 100
+LOOP_N ?= $(SYNC_N)
 bench: venvs stage
-	$(call step,benchmark: $(N) users through a slack_scim_user loop, twice, and one listing)
+	$(call step,benchmark 1: $(N) users through a slack_scim_user loop (twice) and one listing)
 	$(VENV)/core-$(NEWEST)/bin/python hacking/bench.py --users $(N) --collections $(COLLECTIONS_DIR)
+	$(call step,benchmark 2: $(SYNC_N) users and $(GROUPS) groups - user loop vs seed SDK script vs slack_scim_sync)
+	@hacking/venv.sh bench $(PY_2.21)
+	$(VENV)/core-$(NEWEST)/bin/python hacking/bench_sync.py --users $(SYNC_N) --groups $(GROUPS) \
+	  --loop-users $(LOOP_N) --collections $(COLLECTIONS_DIR) --sdk-python $(VENV)/core-bench/bin/python
 
 REFERENCE := docs/reference
 docs: venvs stage

@@ -25,6 +25,10 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOKEN = "xoxp-e2e-secret-token-7f3a9c"
 READ_METHODS = ("GET", "HEAD")
+# Runs a command and writes the peak resident memory (KiB) of its largest descendant to a file.
+PEAK_RSS_WRAPPER = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[2:]); "
+                    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+                    "sys.exit(rc)")
 
 
 class EmulatorProcess:
@@ -86,8 +90,10 @@ class EmulatorProcess:
 
 
 class Run:
-    def __init__(self, rc, output, results, requests_made):
+    def __init__(self, rc, output, results, requests_made, seconds=None, peak_rss_kb=None):
         self.rc = rc
+        self.seconds = seconds
+        self.peak_rss_kb = peak_rss_kb
         self.output = output
         self.results = results
         self.requests = requests_made
@@ -121,7 +127,7 @@ class Harness:
         self.count = 0
 
     def run(self, tasks, check=False, diff=False, api_version="v2", extra_args=(), env=None, verbosity=0,
-            connection_defaults=True):
+            connection_defaults=True, measure_memory=False):
         """Run ``tasks`` as one play on localhost; return the Run with results and the requests it made."""
         self.count += 1
         play = {"name": "e2e", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
@@ -154,16 +160,25 @@ class Harness:
             "SLACK_SCIM_TOKEN": TOKEN,
         })
         run_env.update(env or {})
+        peak_file = os.path.join(self.workdir, "peak%03d" % self.count)
+        if measure_memory:
+            command = [sys.executable, "-c", PEAK_RSS_WRAPPER, peak_file] + command
         since = len(self.emulator.log())
+        started = time.monotonic()
         completed = subprocess.run(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   cwd=self.workdir, timeout=600, check=False)
+                                   cwd=self.workdir, timeout=7200, check=False)
+        seconds = time.monotonic() - started
         output = completed.stdout.decode("utf-8", "replace")
         results = []
         if os.path.exists(results_file):
             with open(results_file) as handle:
                 results = [json.loads(line) for line in handle if line.strip()]
         made = self.emulator.control("GET", "log?since=%d" % since)["requests"]
-        run = Run(completed.returncode, output, results, made)
+        peak = None
+        if measure_memory and os.path.exists(peak_file):
+            with open(peak_file) as handle:
+                peak = int(handle.read())
+        run = Run(completed.returncode, output, results, made, seconds, peak)
         assert TOKEN not in output, "the token leaked into the output of %s" % playbook
         assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
         assert TOKEN not in json.dumps(made), "the token leaked into the request log"
