@@ -28,9 +28,9 @@ export ANSIBLE_COLLECTIONS_PATH="$work/collections"
 installed="$("$venv/bin/ansible-galaxy" collection list scim.slack -p "$work/collections" 2>/dev/null | grep scim.slack)"
 echo "installed: $installed"
 modules="$("$venv/bin/ansible-doc" -t module -l scim.slack | awk '{print $1}' | sort | tr '\n' ' ')"
-[ "$modules" = "scim.slack.slack_scim_group scim.slack.slack_scim_info scim.slack.slack_scim_user " ] \
+[ "$modules" = "scim.slack.slack_scim_group scim.slack.slack_scim_info scim.slack.slack_scim_sync scim.slack.slack_scim_user " ] \
   || { echo "package-check: ansible-doc lists modules: '$modules'" >&2; exit 1; }
-for plugin in slack_scim_user slack_scim_group slack_scim_info; do
+for plugin in slack_scim_user slack_scim_group slack_scim_info slack_scim_sync; do
   doc="$("$venv/bin/ansible-doc" -t module "scim.slack.$plugin")"
   echo "$doc" | grep -q "scim.slack.$plugin" \
     || { echo "package-check: ansible-doc scim.slack.$plugin failed" >&2; exit 1; }

@@ -236,6 +236,8 @@ notes:
 seealso:
   - module: scim.slack.slack_scim_group
   - module: scim.slack.slack_scim_info
+  - module: scim.slack.slack_scim_sync
+    description: Many users and groups in one task, from one listing.
   - plugin: scim.slack.slack_scim_info
     plugin_type: lookup
 """
