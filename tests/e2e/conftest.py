@@ -13,7 +13,11 @@ import os
 
 import pytest
 
-from harness import EmulatorProcess, Harness
+from harness import TOTALS, EmulatorProcess, Harness
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line("end-to-end totals: %s" % ", ".join("%s %d" % item for item in TOTALS.items()))
 
 
 @pytest.fixture(scope="session")

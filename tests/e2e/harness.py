@@ -25,6 +25,8 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOKEN = "xoxp-e2e-secret-token-7f3a9c"
 READ_METHODS = ("GET", "HEAD")
+# Totals over a test session, printed at its end by conftest.py.
+TOTALS = {"playbook runs": 0, "requests": 0, "token checks passed": 0}
 # Runs a command and writes the peak resident memory (KiB) of its largest descendant to a file.
 PEAK_RSS_WRAPPER = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[2:]); "
                     "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
@@ -182,4 +184,7 @@ class Harness:
         assert TOKEN not in output, "the token leaked into the output of %s" % playbook
         assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
         assert TOKEN not in json.dumps(made), "the token leaked into the request log"
+        TOTALS["playbook runs"] += 1
+        TOTALS["requests"] += len(made)
+        TOTALS["token checks passed"] += 1
         return run

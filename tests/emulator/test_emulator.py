@@ -439,3 +439,11 @@ def test_state_dump_and_load(v2, tmp_path):
     saved = v2.control("POST", "save", {"path": str(tmp_path / "state.json")})["saved"]
     assert json.loads((tmp_path / "state.json").read_text())["users"][0]["userName"] == "carly"
     assert saved.endswith("state.json")
+
+
+def test_auth_test_names_the_configured_token_user(v2, emulator):
+    v2.control("POST", "config", {"token_user": "UE0OWNER01"})
+    answer = v2.session.get(emulator.url + "/api/auth.test", timeout=5).json()
+    assert answer["ok"] is True and answer["user_id"] == "UE0OWNER01"
+    refused = requests.get(emulator.url + "/api/auth.test", headers={"Authorization": "Bearer nope"}, timeout=5)
+    assert refused.json() == {"ok": False, "error": "invalid_auth"}

@@ -9,7 +9,7 @@ import itertools
 import re
 import threading
 
-from .filters import FilterError, parse_filter
+from .filters import FilterError, parse_filter, simple_equality
 from .patch import apply_v1_user_patch, apply_v2_user_patch, group_patch_intents
 from .schema import KEEP, ScimFault, ingest_user, render_group, render_user
 
@@ -300,11 +300,27 @@ class Store:
             if filter_text is not None:
                 try:
                     predicate = parse_filter(filter_text)
+                    indexed = self._indexed(resource, simple_equality(filter_text))
                 except FilterError as exc:
                     raise ScimFault(400, exc.error)
+                if indexed is not None:
+                    records = indexed
                 matched = [rendered for rendered in (render(r, dialect) for r in records) if predicate(rendered)]
                 return len(matched), matched[start_index - 1:start_index - 1 + count]
             return len(records), [render(r, dialect) for r in records[start_index - 1:start_index - 1 + count]]
+
+    def _indexed(self, resource, equality):
+        """The records an ``attr eq "value"`` filter can only match, from an index (None: scan)."""
+        if equality is None:
+            return None
+        attribute, value = equality
+        index = {("Users", "userName"): self._user_names, ("Users", "emails.value"): self._emails,
+                 ("Groups", "displayName"): self._group_names}.get((resource, attribute))
+        if index is None:
+            return None
+        key = index.get(value.strip().lower())
+        table = self.users if resource == "Users" else self.groups
+        return [table[key]] if key in table else []
 
     # -- seeding and persistence ---------------------------------------------------------
 

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import pytest
-import responses
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 
@@ -15,12 +14,6 @@ from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKE
 @pytest.fixture
 def lookup():
     return lookup_loader.get("scim.slack.slack_scim_info")
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
-        yield rsps
 
 
 @pytest.fixture(autouse=True)

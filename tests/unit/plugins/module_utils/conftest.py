@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import pytest
-import responses
 
 from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient
 
@@ -24,14 +23,3 @@ def make_client(sleeps):
         return SCIMClient(TOKEN, api_version=api_version, sleep=sleeps.append, **kwargs)
 
     return factory
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
-        yield rsps
-
-
-@pytest.fixture(params=["v1", "v2"])
-def api_version(request):
-    return request.param

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 
-from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient, client_from_options
+from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient, client_from_options, web_api_url
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -376,3 +376,22 @@ def test_seed_sdk_example_flow(mocked, make_client):
     client.update_user(patched)
     assert client.delete_user(created["id"])["active"] is False
     assert [c.request.method for c in mocked.calls] == ["GET", "POST", "PATCH", "PUT", "DELETE"]
+
+
+# -- auth.test (Web API, for slack_scim_sync's purge) ---------------------------------------------------
+
+@pytest.mark.parametrize("base, expected", [
+    ("https://api.slack.com/scim/v2/", "https://slack.com/api/auth.test"),
+    ("https://api.slack-gov.com/scim/v1/", "https://slack-gov.com/api/auth.test"),
+    ("http://127.0.0.1:8765/scim/v2/", "http://127.0.0.1:8765/api/auth.test"),
+])
+def test_web_api_url_beside_the_scim_base(base, expected):
+    assert web_api_url(base, "auth.test") == expected
+
+
+def test_auth_test_names_the_token_user(mocked, make_client):
+    mocked.get("https://scim.test/api/auth.test", json={"ok": True, "user_id": "W0TOKEN1"})
+    assert make_client().auth_test()["user_id"] == "W0TOKEN1"
+    mocked.get("https://scim.test/api/auth.test", json={"ok": False, "error": "invalid_auth"})
+    with pytest.raises(ScimError, match="auth.test failed: invalid_auth"):
+        make_client().auth_test()

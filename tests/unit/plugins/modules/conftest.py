@@ -8,7 +8,6 @@ import contextlib
 import json
 
 import pytest
-import responses
 from ansible.module_utils import basic
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
@@ -75,14 +74,3 @@ def run_module(monkeypatch):
         return result
 
     return runner
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as rsps:
-        yield rsps
-
-
-@pytest.fixture(params=["v1", "v2"])
-def api_version(request):
-    return request.param
