@@ -108,6 +108,9 @@ class _Dropped(Exception):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SlackScimEmulator/1.0"
+    # Headers and body go out in separate writes; with Nagle's algorithm and the client's delayed
+    # ACK, every keep-alive answer would wait about 40 ms.
+    disable_nagle_algorithm = True
 
     @property
     def emulator(self):
