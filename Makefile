@@ -49,9 +49,10 @@ units: venvs stage
 	     --python $$py --color no) || exit 1; \
 	done
 
-lint: venvs
+lint: venvs stage
 	$(call step,ansible-lint (production profile))
-	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/ansible-lint --offline
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) \
+	  $(VENV)/core-$(NEWEST)/bin/ansible-lint --offline
 
 docs-lint: venvs stage
 	$(call step,antsibull-docs lint-collection-docs --plugin-docs)
