@@ -116,7 +116,7 @@ docs-check: venvs stage
 	  || { echo "docs/reference is stale: run 'make docs' and commit the result" >&2; exit 1; }
 
 package-check: venvs
-	$(call step,release path: build, install into an empty path, ansible-doc, ansible-builder introspect)
+	$(call step,release path (build, install into an empty path, ansible-doc, ansible-builder introspect))
 	hacking/package-check.sh
 
 clean:
