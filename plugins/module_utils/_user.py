@@ -403,7 +403,7 @@ class UserSpec:
         return body
 
 
-def predict(resource, partial, dialect):
+def predict(resource, partial):
     """The resource after a PATCH with ``partial``, for check mode."""
     result = copy.deepcopy(resource)
     _merge(result, partial, remove_nones=True)
@@ -622,5 +622,5 @@ def _plan_update(finder, spec, current):
                            write=("put", body))
     partial = spec.patch_for(current, changed)
     action = "reactivate" if changed == ["active"] and spec.desired["active"] else "update"
-    return UserOutcome(action, predict(current, partial, spec.dialect), before, after, changed, warnings,
+    return UserOutcome(action, predict(current, partial), before, after, changed, warnings,
                        write=("patch", current["id"], partial))
