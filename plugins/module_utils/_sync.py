@@ -11,13 +11,16 @@ found differs (an index of one listing instead of one request each).
 
 from __future__ import annotations
 
+import math
 import time
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import (
     GroupSpec,
     GroupSpecError,
+    MEMBER_BATCH,
     apply_group,
+    find_group,
     member_key,
     plan_group,
 )
@@ -67,6 +70,11 @@ class UserIndex:
     def by_email(self, email):
         return self._emails.get(email.lower())
 
+    def by_reference(self, entry):
+        """The user a member reference (ID, email or user name, by shape) names, or None."""
+        kind, value = member_key(entry)
+        return {"id": self.by_id, "email": self.by_email, "user_name": self.by_user_name}[kind](value)
+
 
 class GroupIndex:
     def __init__(self, groups):
@@ -91,10 +99,7 @@ class IndexResolver:
     def resolve(self, entries, validate_ids=()):
         result = {}
         for entry in entries:
-            kind, value = member_key(entry)
-            user = {"id": self.index.by_id, "email": self.index.by_email,
-                    "user_name": self.index.by_user_name}[kind](value)
-            result[entry] = user or self.pending.get((kind, value))
+            result[entry] = self.index.by_reference(entry) or self.pending.get(member_key(entry))
         return result
 
 
@@ -205,7 +210,7 @@ def build_plan(client, params, token_user_id=None):
             raise SyncError("groups[%d]: %s" % (position, exc))
         plan.groups.append((position, spec, outcome))
         plan.warnings.extend("groups[%d]: %s" % (position, w) for w in outcome.warnings)
-        found = find_declared_group(groups, spec)
+        found = find_group(groups, spec)
         if found:
             declared_groups.add(found["id"])
     if params.get("purge_groups"):
@@ -220,15 +225,10 @@ def build_plan(client, params, token_user_id=None):
     return plan
 
 
-def find_declared_group(groups, spec):
-    return groups.by_id(spec.id) if spec.id else groups.by_display_name(spec.display_name)
-
-
 def _purge_users(users, declared_ids, exclude, token_user_id):
     excluded = set()
     for entry in exclude:
-        kind, value = member_key(entry)
-        user = {"id": users.by_id, "email": users.by_email, "user_name": users.by_user_name}[kind](value)
+        user = users.by_reference(entry)
         if user:
             excluded.add(user["id"])
     purged = []
@@ -286,7 +286,8 @@ def execute(client, plan, pacer, continue_on_error=False):
                     created_ids["new:%s" % spec.user_name] = outcome.user["id"]
     for dummy, spec, outcome in plan.groups:
         if outcome.write and outcome.action != "delete":
-            pacer.wait(max(1, -(-(len(outcome.members_added) + len(outcome.members_removed)) // 5000)))
+            pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
+                                        / float(MEMBER_BATCH))))
             attempt("group", spec.display_name or spec.id,
                     lambda: apply_group(client, outcome, substitute=created_ids))
     for dummy, spec, outcome in plan.groups:
