@@ -14,11 +14,8 @@ import math
 import re
 
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
-from ansible_collections.scim.slack.plugins.module_utils._user import normalise_user_name
+from ansible_collections.scim.slack.plugins.module_utils._user import is_user_id, normalise_user_name
 
-# Slack user IDs: U or W, then capitals and digits with at least one digit.  User names are
-# lower case in Slack, so a capitalised word is never mistaken for one.
-SLACK_USER_ID = re.compile(r"^[UW](?=[A-Z0-9]*[0-9])[A-Z0-9]{6,}$")
 SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 MEMBER_BATCH = 5000
 RECOMMENDED_MAX_MEMBERS = 15000
@@ -45,22 +42,31 @@ class GroupSpecError(ValueError):
 
 
 def member_kind(entry):
-    """How a member reference is read: ``email`` (has @), ``id`` (Slack ID shape) or ``user_name``."""
+    """How a member reference is read first: ``email`` (has @), ``id`` (Slack ID shape) or ``user_name``."""
     if "@" in entry:
         return "email"
-    if SLACK_USER_ID.match(entry):
+    if is_user_id(entry):
         return "id"
     return "user_name"
 
 
 def member_key(entry):
-    """(kind, normalised value) of a member reference, as users are indexed."""
+    """(kind, normalised value) of a member reference, as users are indexed: its first reading."""
+    return member_keys(entry)[0]
+
+
+def member_keys(entry):
+    """Every reading of a member reference, in the order to try them.
+
+    An entry of the ID shape is tried as an ID first and then as a user name (``WSVCACCOUNT``
+    may be either; Slack lower-cases user names, so the second reading is ``wsvcaccount``).
+    """
     kind = member_kind(entry)
     if kind == "email":
-        return kind, entry.lower()
-    if kind == "user_name":
-        return kind, normalise_user_name(entry)
-    return kind, entry
+        return [(kind, entry.lower())]
+    if kind == "id":
+        return [(kind, entry), ("user_name", normalise_user_name(entry))]
+    return [(kind, normalise_user_name(entry))]
 
 
 class GroupSpec:

@@ -22,6 +22,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     apply_group,
     find_group,
     member_key,
+    member_keys,
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user import (
@@ -72,8 +73,12 @@ class UserIndex:
 
     def by_reference(self, entry):
         """The user a member reference (ID, email or user name, by shape) names, or None."""
-        kind, value = member_key(entry)
-        return {"id": self.by_id, "email": self.by_email, "user_name": self.by_user_name}[kind](value)
+        finders = {"id": self.by_id, "email": self.by_email, "user_name": self.by_user_name}
+        for kind, value in member_keys(entry):
+            user = finders[kind](value)
+            if user is not None:
+                return user
+        return None
 
 
 class GroupIndex:

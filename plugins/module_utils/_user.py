@@ -16,7 +16,9 @@ import re
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# Slack user IDs: U (workspace) or W (org-wide), then 8 to 10 capitals or digits.  Some have no
+# digit at all, so an entry of this shape may also be a (capitalised) user name: see member_keys.
+USER_ID = re.compile(r"^[UW][A-Z0-9]{8,10}$")
 ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 URL = re.compile(r"^https?://[^\s/]+\S*$", re.I)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -107,6 +109,11 @@ USER_SPEC_RULES = dict(
 
 class UserSpecError(ValueError):
     """Invalid input; the message names the option and the value."""
+
+
+def is_user_id(value):
+    """Whether ``value`` has the shape of a Slack user ID (the one rule every plugin uses)."""
+    return isinstance(value, str) and USER_ID.match(value) is not None
 
 
 def normalise_user_name(value):
@@ -206,8 +213,9 @@ class UserSpec:
 
     def _validate(self):
         params = self.params
-        if self.id is not None and not USER_ID.match(self.id):
-            self._fail("id %r is not a Slack user ID (U or W followed by capital letters and digits)" % self.id)
+        if self.id is not None and not is_user_id(self.id):
+            self._fail("id %r is not a Slack user ID (U or W followed by 8 to 10 capital letters or digits)"
+                       % self.id)
         user_name = params.get("user_name")
         nick_name = params.get("nick_name")
         if user_name is not None and nick_name is not None and \
