@@ -14,7 +14,8 @@ import math
 import re
 
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
-from ansible_collections.scim.slack.plugins.module_utils._user import is_user_id, normalise_user_name
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils._user import normalise_user_name, reference_keys
 
 SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 MEMBER_BATCH = 5000
@@ -43,30 +44,16 @@ class GroupSpecError(ValueError):
 
 def member_kind(entry):
     """How a member reference is read first: ``email`` (has @), ``id`` (Slack ID shape) or ``user_name``."""
-    if "@" in entry:
-        return "email"
-    if is_user_id(entry):
-        return "id"
-    return "user_name"
+    return member_key(entry)[0]
 
 
 def member_key(entry):
     """(kind, normalised value) of a member reference, as users are indexed: its first reading."""
-    return member_keys(entry)[0]
+    return reference_keys(entry)[0]
 
 
-def member_keys(entry):
-    """Every reading of a member reference, in the order to try them.
-
-    An entry of the ID shape is tried as an ID first and then as a user name (``WSVCACCOUNT``
-    may be either; Slack lower-cases user names, so the second reading is ``wsvcaccount``).
-    """
-    kind = member_kind(entry)
-    if kind == "email":
-        return [(kind, entry.lower())]
-    if kind == "id":
-        return [(kind, entry), ("user_name", normalise_user_name(entry))]
-    return [(kind, normalise_user_name(entry))]
+# Every reading of a member reference, in the order to try them (an ID-shaped entry is also a user name).
+member_keys = reference_keys
 
 
 class GroupSpec:
@@ -129,6 +116,9 @@ class MemberResolver:
         self.listed = True
 
     def _remember(self, user):
+        if not isinstance(user, dict) or not user.get("id"):
+            raise ScimError("Slack answered a user without an id: %r; the answer is malformed, nothing was changed"
+                            % (_snippet(user),), request_sent=True)
         self.cache[("id", user["id"])] = user
         if user.get("userName"):
             self.cache[("user_name", normalise_user_name(user["userName"]))] = user
@@ -137,39 +127,48 @@ class MemberResolver:
                 self.cache[("email", email["value"].lower())] = user
 
     def resolve(self, entries, validate_ids=()):
-        """{entry: user or None} for ``entries``; IDs not in ``validate_ids`` resolve to a stub."""
-        pending = []
-        for entry in entries:
-            key = member_key(entry)
-            if key in self.cache or (key[0] == "id" and entry not in validate_ids):
-                continue
-            if key not in pending:
-                pending.append(key)
+        """{entry: user or None} for ``entries``; IDs not in ``validate_ids`` resolve to a stub.
+
+        An ID-shaped entry that is no user's ID is tried as a user name next.
+        """
+        pending = [entry for entry in dict.fromkeys(entries)
+                   if self._wants_lookup(entry, validate_ids) and self._known(entry) is None]
         if len(pending) > 2 and not self.listed:
             total = (self.client.search_users(start_index=1, count=1) or {}).get("totalResults") or 0
             if len(pending) > math.ceil(total / float(MAX_PAGE_SIZE)):
                 self._list_everything()
-        for key in pending:
-            if key in self.cache:
-                continue
-            if self.listed:
-                self.cache[key] = None
-                continue
-            kind, value = key
-            if kind == "id":
-                user = self.client.get_user(value)
-            elif kind == "email":
-                user = self.client.find_user_by_email(value)
-            else:
-                user = self.client.find_user_by_user_name(value)
-            self.cache[key] = user
-            if user is not None:
-                self._remember(user)
+        for entry in pending:
+            for key in member_keys(entry):
+                if key not in self.cache:
+                    self.cache[key] = None if self.listed else self._fetch(key)
+                if self.cache[key] is not None:
+                    break
         result = {}
         for entry in entries:
-            key = member_key(entry)
-            result[entry] = self.cache.get(key) if key in self.cache else {"id": entry, "active": True}
+            if self._wants_lookup(entry, validate_ids):
+                result[entry] = self._known(entry)
+            else:
+                result[entry] = self.cache.get(member_key(entry)) or {"id": entry, "active": True}
         return result
+
+    @staticmethod
+    def _wants_lookup(entry, validate_ids):
+        return member_kind(entry) != "id" or entry in validate_ids
+
+    def _known(self, entry):
+        return next((self.cache[key] for key in member_keys(entry) if self.cache.get(key)), None)
+
+    def _fetch(self, key):
+        kind, value = key
+        if kind == "id":
+            user = self.client.get_user(value)
+        elif kind == "email":
+            user = self.client.find_user_by_email(value)
+        else:
+            user = self.client.find_user_by_user_name(value)
+        if user is not None:
+            self._remember(user)
+        return user
 
 
 class GroupOutcome:
@@ -225,7 +224,10 @@ def plan_members(spec, current_ids, resolver):
     """(ids to add, ids to remove, warnings); raises GroupSpecError when lookups fail under ``fail``."""
     current = set(current_ids)
     to_add_refs = list(spec.set) if spec.set is not None else spec.add
+    # IDs to add are checked to exist.  An ID-shaped entry to remove that is no current member is looked
+    # up only when it has no digit, the one case where it may well be a user name (WSVCACCOUNT).
     validate = [e for e in to_add_refs if member_kind(e) == "id" and e not in current]
+    validate += [e for e in spec.remove if member_kind(e) == "id" and e not in current and not re.search(r"\d", e)]
     resolved = resolver.resolve(spec.entries(), validate_ids=validate)
     problems = []
 
@@ -237,13 +239,16 @@ def plan_members(spec, current_ids, resolver):
         if adding and user.get("active") is False:
             problems.append("%s (%s is deactivated)" % (entry, user["id"]))
             return None
-        if adding and _is_guest(user):
-            problems.append("%s (%s is a guest)" % (entry, user["id"]))
-            return None
         return user["id"]
 
-    wanted = {uid for uid in (usable(e, True) for e in to_add_refs) if uid}
-    unwanted = {uid for uid in (usable(e, False) for e in spec.remove) if uid}
+    wanted_by = _ids_by_entry(to_add_refs, lambda entry: usable(entry, True))
+    unwanted_by = _ids_by_entry(spec.remove, lambda entry: usable(entry, False))
+    wanted, unwanted = set(wanted_by), set(unwanted_by)
+    both = sorted(wanted & unwanted)
+    if both:
+        raise GroupSpecError("members.add and members.remove name the same user: %s; nothing was changed" % "; ".join(
+            "%s and %s are both %s" % (wanted_by[uid][0], unwanted_by[uid][0], uid) for uid in both))
+    unresolved = [e for e in to_add_refs if resolved.get(e) is None]
     warnings = []
     if problems:
         message = "members that cannot be group members: %s" % ", ".join(problems)
@@ -255,14 +260,31 @@ def plan_members(spec, current_ids, resolver):
     if spec.set is not None:
         add = [uid for uid in wanted if uid not in current]
         remove = [uid for uid in current_ids if uid not in wanted]
+        if unresolved and remove:
+            # A reference that did not resolve may be one of the current members (a short listing, a
+            # typo): under warn or ignore, the plan removes nobody rather than somebody it cannot rule out.
+            warnings.append("members.set: %d current member(s) not removed because %s could not be resolved"
+                            % (len(remove), ", ".join(unresolved)))
+            remove = []
     else:
         add = [uid for uid in wanted if uid not in current]
         remove = [uid for uid in current_ids if uid in unwanted]
     return sorted(add), sorted(remove), warnings, resolved
 
 
-def _is_guest(user):
-    return any("guest" in key.lower() and value for key, value in user.items() if key.startswith("urn:"))
+def _snippet(value):
+    text = repr(value)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _ids_by_entry(entries, user_id):
+    """{user id: [entries naming it]} for the entries that resolve to a usable user."""
+    ids = {}
+    for entry in entries:
+        uid = user_id(entry)
+        if uid:
+            ids.setdefault(uid, []).append(entry)
+    return ids
 
 
 def converge_group(client, spec, check_mode=False):
@@ -320,11 +342,11 @@ def apply_group(client, outcome, substitute=None):
         return [substitute.get(uid, uid) for uid in ids] if substitute else list(ids)
 
     if kind == "delete":
-        client.delete_group(outcome.write[1])
+        _delete_group(client, outcome.write[1])
     elif kind == "create":
         body, rest = dict(outcome.write[1]), swap(outcome.write[2])
         body["members"] = [{"value": uid} for uid in swap(m["value"] for m in body["members"])]
-        created = client.create_group(body)
+        created = _create_group(client, body)
         if rest:
             client.update_group_members(created["id"], add=rest, batch_size=MEMBER_BATCH)
             created = dict(outcome.group, id=created["id"], meta=created.get("meta"))
@@ -338,6 +360,33 @@ def apply_group(client, outcome, substitute=None):
         outcome.members_added = sorted(swap(outcome.members_added))
         outcome.after = dict(outcome.after, members=sorted(swap(outcome.after.get("members") or [])))
     return outcome
+
+
+def _delete_group(client, group_id):
+    """DELETE a group; a 404 means it is gone already (a retry after a lost answer meets one)."""
+    try:
+        client.delete_group(group_id)
+    except ScimError as exc:
+        if not exc.is_not_found:
+            raise
+
+
+def _create_group(client, body):
+    """POST a group.  When the answer is lost, look for it before a second POST: the first may have applied."""
+    try:
+        return client.create_group(body)
+    except ScimError as exc:
+        if exc.status is not None or not exc.request_sent:
+            raise
+        existing = client.find_group_by_display_name(body["displayName"])
+        if existing is None:
+            return client.create_group(body)
+    wanted = {m["value"] for m in body.get("members") or []}
+    missing = sorted(wanted - set(member_ids(existing)))
+    if missing:
+        existing = client.update_group_members(existing["id"], add=missing, batch_size=MEMBER_BATCH) or \
+            dict(existing, members=(existing.get("members") or []) + [{"value": uid} for uid in missing])
+    return existing
 
 
 def _predict(current, rename, final_ids, resolved):

@@ -10,8 +10,9 @@ Internal to scim.slack; the API may change.  No Ansible imports.
 from __future__ import annotations
 
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import SLACK_GROUP_ID
-from ansible_collections.scim.slack.plugins.module_utils._user import USER_ID
+from ansible_collections.scim.slack.plugins.module_utils._user import is_user_id
 
 RESOURCES = ("users", "groups", "service_provider_config")
 QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "count", "limit")
@@ -48,8 +49,9 @@ class InfoQuery:
             raise QueryError("limit must be 1 or more, got %r" % (self.limit,))
         resource_id = options["id"]
         if resource_id is not None:
-            pattern = USER_ID if resource == "users" else SLACK_GROUP_ID
-            if not isinstance(resource_id, str) or not pattern.match(resource_id):
+            valid = is_user_id(resource_id) if resource == "users" else \
+                isinstance(resource_id, str) and SLACK_GROUP_ID.match(resource_id)
+            if not valid:
                 raise QueryError("id %r is not a Slack %s ID" % (resource_id, resource[:-1]))
         for key in ("user_name", "email", "display_name", "filter"):
             if options[key] is not None and (not isinstance(options[key], str) or not options[key].strip()):
@@ -58,17 +60,21 @@ class InfoQuery:
             raise QueryError("active must be true or false, got %r" % (options["active"],))
 
     def server_filter(self, dialect):
-        """The SCIM filter sent to Slack, combining the query options with ``and``."""
-        parts = []
-        if self.options["user_name"]:
-            parts.append(dialect.eq_filter("userName", self.options["user_name"]))
-        if self.options["email"]:
-            parts.append(dialect.eq_filter(dialect.email_filter_attribute, self.options["email"]))
-        if self.options["display_name"]:
-            parts.append(dialect.eq_filter("displayName", self.options["display_name"]))
+        """The one SCIM filter sent to Slack; every other condition is checked on the client.
+
+        Slack documents single ``attribute eq value`` filters (users by userName or email, groups
+        by displayName), not ``and``-combined ones, so at most one condition goes to the server:
+        the raw ``filter`` if given, else the most selective identity.
+        """
         if self.options["filter"]:
-            parts.append(self.options["filter"] if not parts else "(%s)" % self.options["filter"])
-        return " and ".join(parts) or None
+            return self.options["filter"]
+        if self.options["user_name"]:
+            return dialect.eq_filter("userName", self.options["user_name"])
+        if self.options["email"]:
+            return dialect.eq_filter(dialect.email_filter_attribute, self.options["email"])
+        if self.options["display_name"]:
+            return dialect.eq_filter("displayName", self.options["display_name"])
+        return None
 
     def matches(self, item):
         """Client-side checks: exact (case-insensitive) identities, and ``active``."""
@@ -100,6 +106,9 @@ class InfoQuery:
             if total is None:
                 total = page.get("totalResults")
             for item in page.get("Resources") or []:
+                if not item.get("id"):
+                    raise ScimError("GET /%s answered an item without an id: %s; the listing is malformed"
+                                    % (path, _snippet(item)), method="GET", path="/" + path)
                 if item.get("id") in seen or not self.matches(item):
                     continue
                 seen.add(item.get("id"))
@@ -109,3 +118,8 @@ class InfoQuery:
         if client_side_only or total is None:
             total = len(items)
         return items, total
+
+
+def _snippet(value):
+    text = repr(value)
+    return text if len(text) <= 160 else text[:157] + "..."

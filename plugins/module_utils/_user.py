@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from urllib.parse import urlsplit
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 
@@ -57,8 +58,38 @@ LIST_FIELDS = {
     "photos": ("photos", {"value": "value", "type": "type"}, 1),
     "roles": ("roles", {"value": "value", "type": "type", "primary": "primary", "display": "display"}, 1),
 }
-# Sub-keys Slack does not store, so they cannot take part in the comparison.
-UNSTORED = {"emails": ("type",), "addresses": ("type",)}
+# Sub-keys Slack does not store or answers differently from what was sent (phone types are
+# inverted, addresses come back without type and primary), so they cannot take part in the comparison.
+UNSTORED = {"emails": ("type",), "phone_numbers": ("type", "primary"), "addresses": ("type", "primary")}
+# Lists whose entries mean nothing without a value: Slack v2 pads them with placeholders such as
+# {"value": null, "type": "mobile"} and {"value": null, "primary": true}.
+VALUE_LISTS = ("emails", "phone_numbers", "photos", "roles")
+# Photo URLs Slack answers when none was set (a gravatar default, or Slack's own default avatar).
+DEFAULT_PHOTO_HOSTS = ("gravatar.com",)
+DEFAULT_PHOTO_PATH = re.compile(r"/avatars/ava_\d+", re.I)
+# Slack refuses emoji in display names (invalid_emoji_not_allowed): pictographs and :shortcodes:.
+EMOJI_SHORTCODE = re.compile(r":(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+:", re.I)
+# Unicode's Extended_Pictographic property (emoji-data), plus the regional indicators of flags.
+PICTOGRAPHIC_RANGES = (
+    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
+    (0x2139, 0x2139), (0x2194, 0x2199), (0x21A9, 0x21AA), (0x231A, 0x231B), (0x2328, 0x2328),
+    (0x2388, 0x2388), (0x23CF, 0x23CF), (0x23E9, 0x23F3), (0x23F8, 0x23FA), (0x24C2, 0x24C2),
+    (0x25AA, 0x25AB), (0x25B6, 0x25B6), (0x25C0, 0x25C0), (0x25FB, 0x25FE), (0x2600, 0x2605),
+    (0x2607, 0x2612), (0x2614, 0x2685), (0x2690, 0x2705), (0x2708, 0x2712), (0x2714, 0x2714),
+    (0x2716, 0x2716), (0x271D, 0x271D), (0x2721, 0x2721), (0x2728, 0x2728), (0x2733, 0x2734),
+    (0x2744, 0x2744), (0x2747, 0x2747), (0x274C, 0x274C), (0x274E, 0x274E), (0x2753, 0x2755),
+    (0x2757, 0x2757), (0x2763, 0x2767), (0x2795, 0x2797), (0x27A1, 0x27A1), (0x27B0, 0x27B0),
+    (0x27BF, 0x27BF), (0x2934, 0x2935), (0x2B05, 0x2B07), (0x2B1B, 0x2B1C), (0x2B50, 0x2B50),
+    (0x2B55, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3297), (0x3299, 0x3299),
+    (0x1F000, 0x1F0FF), (0x1F10D, 0x1F10F), (0x1F12F, 0x1F12F), (0x1F16C, 0x1F171), (0x1F17E, 0x1F17F),
+    (0x1F18E, 0x1F18E), (0x1F191, 0x1F19A), (0x1F1AD, 0x1F1FF), (0x1F201, 0x1F20F), (0x1F21A, 0x1F21A),
+    (0x1F22F, 0x1F22F), (0x1F232, 0x1F23A), (0x1F23C, 0x1F23F), (0x1F249, 0x1F3FA), (0x1F400, 0x1F53D),
+    (0x1F546, 0x1F64F), (0x1F680, 0x1F6FF), (0x1F774, 0x1F77F), (0x1F7D5, 0x1F7FF), (0x1F80C, 0x1F80F),
+    (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F), (0x1F888, 0x1F88F), (0x1F8AE, 0x1F8FF), (0x1F90C, 0x1F93A),
+    (0x1F93C, 0x1F945), (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
+)
+# Server-side attributes a PUT must not send back.
+READ_ONLY = ("meta", "groups", "schemas")
 
 
 _ITEM = dict(value=dict(type="str", required=True), type=dict(type="str"))
@@ -116,6 +147,37 @@ def is_user_id(value):
     return isinstance(value, str) and USER_ID.match(value) is not None
 
 
+def has_emoji(text):
+    """Whether ``text`` holds an emoji, as a pictograph or as a :shortcode:."""
+    for char in text:
+        code = ord(char)
+        if code >= 0xA9 and any(low <= code <= high for low, high in PICTOGRAPHIC_RANGES):
+            return True
+    return EMOJI_SHORTCODE.search(text) is not None
+
+
+def is_default_photo(url):
+    """Whether a photo URL is the default Slack answers for a user who has set none."""
+    if not isinstance(url, str):
+        return True
+    host = urlsplit(url).netloc.lower().rsplit("@", 1)[-1].split(":", 1)[0]
+    return any(host == h or host.endswith("." + h) for h in DEFAULT_PHOTO_HOSTS) or \
+        DEFAULT_PHOTO_PATH.search(url) is not None
+
+
+def reference_keys(entry):
+    """Every reading of a user reference (ID, email or user name, by shape), in the order to try them.
+
+    An entry of the ID shape is tried as an ID first and then as a user name (``WSVCACCOUNT``
+    may be either; Slack lower-cases user names, so the second reading is ``wsvcaccount``).
+    """
+    if "@" in entry:
+        return [("email", entry.lower())]
+    if is_user_id(entry):
+        return [("id", entry), ("user_name", normalise_user_name(entry))]
+    return [("user_name", normalise_user_name(entry))]
+
+
 def normalise_user_name(value):
     """Slack's rule: lower case; anything but letters, digits, '.', '_' and '-' becomes '_'."""
     return re.sub(r"[^a-z0-9._-]", "_", str(value).strip().lower())
@@ -154,18 +216,35 @@ def _clean_item(item):
 
 
 def _canonical_list(option, items):
-    """A list attribute as compared: what Slack stores of each entry, in a stable order."""
+    """A list attribute as compared: what Slack stores of each entry, in a stable order.
+
+    Placeholders (entries without a value, addresses with every field blank) are no entries,
+    and a photo is only "a photo" (Slack re-hosts it): its URL is kept for the diff only.
+    """
     unstored = UNSTORED.get(option, ())
     cleaned = []
     for item in items or []:
         if not isinstance(item, dict):
             item = {"value": item}
         item = _clean_item({key: value for key, value in item.items() if key not in unstored})
-        if option == "emails" and "value" in item:
+        if option in VALUE_LISTS and is_blank(item.get("value")):
+            continue
+        if option == "photos":
+            if is_default_photo(item.get("value")):
+                continue
+            item = {"value": item["value"]}
+        if option == "emails":
             item["value"] = str(item["value"]).lower()
         if item:
             cleaned.append(item)
     return sorted(cleaned, key=lambda entry: json.dumps(entry, sort_keys=True))
+
+
+def _same_value(option, desired, current):
+    """Whether a desired and a current value (both canonical) are what Slack would store alike."""
+    if option == "photos":
+        return bool(desired) == bool(current)
+    return _blank_to_none(desired) == _blank_to_none(current)
 
 
 def slack_primary_emails(emails):
@@ -225,21 +304,18 @@ class UserSpec:
         if user_name is None and nick_name is not None:
             user_name = nick_name
         if user_name is not None:
+            if "@" in user_name:
+                self._fail("user_name %r contains '@': Slack converts such names by undocumented rules; "
+                           "give the user name without the domain (and the address as email)" % user_name)
             normalised = normalise_user_name(user_name)
             if not normalised:
-                self._fail("user_name must not be empty")
+                self._fail("user_name %r is empty" % user_name)
             if len(normalised) > MAX_USER_NAME:
                 self._fail("user_name %r is %d characters long; Slack allows at most %d"
                            % (user_name, len(normalised), MAX_USER_NAME))
             self.user_name = normalised
             self.desired["user_name"] = normalised
-        display_name = params.get("display_name")
-        if display_name:
-            if len(display_name) > MAX_DISPLAY_NAME:
-                self._fail("display_name %r is %d characters long; Slack allows at most %d"
-                           % (display_name, len(display_name), MAX_DISPLAY_NAME))
-            if display_name.startswith("@"):
-                self._fail("display_name %r must not start with '@'" % display_name)
+        self._validate_display_name(params.get("display_name"))
         self._validate_emails(params)
         self._validate_formats(params)
         for option, _path in SCALAR_FIELDS:
@@ -261,6 +337,22 @@ class UserSpec:
             self._fail("extra_attributes must be a dict of SCIM attributes")
         if self.replace:
             self._declare_blanks()
+
+    def _validate_display_name(self, display_name):
+        if not display_name:
+            return
+        if len(display_name) > MAX_DISPLAY_NAME:
+            self._fail("display_name %r is %d characters long; Slack allows at most %d"
+                       % (display_name, len(display_name), MAX_DISPLAY_NAME))
+        if not display_name.strip():
+            self._fail("display_name %r is only white space; use \"\" to clear it" % display_name)
+        if display_name.startswith("@"):
+            self._fail("display_name %r must not start with '@' (Slack: invalid_starts_with_at)" % display_name)
+        if "@" in display_name:
+            self._fail("display_name %r must not contain '@' (Slack: invalid_name_specials)" % display_name)
+        if has_emoji(display_name):
+            self._fail("display_name %r contains an emoji; Slack refuses them (invalid_emoji_not_allowed)"
+                       % display_name)
 
     def _validate_emails(self, params):
         email = params.get("email")
@@ -309,7 +401,9 @@ class UserSpec:
         for option, _path in SCALAR_FIELDS + ENTERPRISE_FIELDS:
             if option not in self.desired and option not in ("user_name", "active"):
                 self.desired[option] = None
-        for option in ("phone_numbers", "addresses", "photos", "roles"):
+        # Photos are kept unless declared: Slack re-hosts them, so a PUT cannot send the current one back
+        # as it was set, and a user's own photo is not the directory's to blank.
+        for option in ("phone_numbers", "addresses", "roles"):
             if option not in self.desired:
                 self.desired[option] = []
                 self.list_values[option] = []
@@ -340,7 +434,7 @@ class UserSpec:
     def changed_options(self, resource):
         current = self.current_view(resource)
         changed = [option for option, value in self.desired.items()
-                   if _blank_to_none(value) != _blank_to_none(current[option])]
+                   if not _same_value(option, value, current[option])]
         changed.extend("extra_attributes.%s" % key for key, value in self.extra.items()
                        if not _contains((resource or {}).get(key), value))
         return changed
@@ -398,13 +492,25 @@ class UserSpec:
         return copy.deepcopy((resource or {}).get("emails") or [])
 
     def put_body(self, resource):
-        """replace: the full declared resource, keeping id, active and the required attributes."""
-        body = {"id": resource["id"], "userName": self.user_name or resource.get("userName"),
-                "emails": self._emails_to_send(resource)}
+        """replace: the full declared resource.
+
+        Slack blanks whatever a PUT omits, so the body starts from the current user: what the
+        collection does not model (the guest extension, externalId, profileUrl, an undeclared
+        photo) is carried as it is, and only the modelled attributes take their declared values.
+        """
+        body = {key: copy.deepcopy(value) for key, value in resource.items() if key not in READ_ONLY}
+        body.update({"id": resource["id"], "userName": self.user_name or resource.get("userName"),
+                     "emails": self._emails_to_send(resource)})
         body["nickName"] = body["userName"]
         body["active"] = self.desired.get("active", bool(resource.get("active")))
         partial = self.patch_for(resource, [o for o in self.desired if o not in ("user_name", "email", "emails")])
-        _merge(body, partial)
+        _merge(body, partial, remove_nones=True)
+        for option in VALUE_LISTS:  # v2 placeholders and Slack's default photo are not sent back
+            attribute = LIST_FIELDS[option][0]
+            if attribute in body and option not in self.list_values:
+                body[attribute] = [item for item in body[attribute] or [] if isinstance(item, dict)
+                                   and not is_blank(item.get("value"))
+                                   and not (option == "photos" and is_default_photo(item["value"]))]
         _drop_nones(body)
         for key, value in self.extra.items():
             body[key] = copy.deepcopy(value)
@@ -497,6 +603,15 @@ class ClientFinder:
     def by_email(self, email):
         return self.client.find_user_by_email(email)
 
+    def by_reference(self, entry):
+        """The user an ID, email or user name names (an ID-shaped entry also as a user name), or None."""
+        finders = {"id": self.by_id, "email": self.by_email, "user_name": self.by_user_name}
+        for kind, value in reference_keys(entry):
+            user = finders[kind](value)
+            if user is not None:
+                return user
+        return None
+
 
 def find_user(finder, spec):
     """The user the spec names: by id; else by user name, then by email.  ``None`` if nobody."""
@@ -512,13 +627,52 @@ def plan_user(finder, spec, current=None, looked_up=False):
     """Decide, from the current state only, what bringing one user to ``spec`` takes."""
     if not looked_up:
         current = find_user(finder, spec)
+    if current is not None:
+        _check_one_account(finder, spec, current)
     if spec.state == "absent":
         return _plan_deactivation(current)
+    _resolve_manager(finder, spec, current)
     if current is None:
         if spec.id:
             raise UserSpecError("no user has id %s; a new user cannot be given an id, omit id to create one" % spec.id)
         return _plan_creation(spec)
     return _plan_update(finder, spec, current)
+
+
+def _check_one_account(finder, spec, current):
+    """Fail when the declared user_name and email are held by two different users.
+
+    Only asked when the email is not already one of the found user's, so an unchanged user
+    costs no request for it.
+    """
+    if spec.id or not spec.email or not spec.user_name:
+        return
+    emails = {str(e.get("value")).lower() for e in current.get("emails") or [] if isinstance(e, dict)}
+    if spec.email.lower() in emails:
+        return
+    holder = finder.by_email(spec.email)
+    if holder is not None and holder.get("id") != current.get("id"):
+        raise UserSpecError(
+            "user_name %r is user %s, but email %r belongs to another user, %s (%s); "
+            "they cannot both be this user" % (spec.user_name, current.get("id"), spec.email,
+                                               holder.get("id"), holder.get("userName")))
+
+
+def _resolve_manager(finder, spec, current):
+    """enterprise.manager_id as Slack stores it: the manager's user ID, whichever way it was given.
+
+    An ID equal to the current manager costs nothing; any other reference is looked up once.
+    """
+    reference = spec.desired.get("manager_id")
+    if is_blank(reference):
+        return
+    if reference == _get(current, _resolve(dict(ENTERPRISE_FIELDS)["manager_id"], spec.dialect)):
+        return
+    manager = finder.by_reference(reference)
+    if manager is None or not manager.get("id"):
+        raise UserSpecError("enterprise.manager_id %r names no user (give a user ID, email or user name of an "
+                            "existing user)" % reference)
+    spec.desired["manager_id"] = manager["id"]
 
 
 def apply_user(client, spec, outcome):
@@ -604,13 +758,9 @@ def _identity(spec):
 def _plan_update(finder, spec, current):
     warnings = []
     changed = spec.changed_options(current)
-    if spec.email and ("email" in changed or "emails" in changed) and not spec.id:
-        holder = finder.by_email(spec.email)
-        if holder is not None and holder.get("id") != current.get("id"):
-            raise UserSpecError(
-                "user_name %r is user %s, but email %r belongs to another user, %s (%s); "
-                "they cannot both be this user" % (spec.user_name, current.get("id"), spec.email,
-                                                   holder.get("id"), holder.get("userName")))
+    if "user_name" in changed and not spec.id and spec.email:
+        warnings.append("user %s was found by email %s; its user name %r becomes %r"
+                        % (current.get("id"), spec.email, current.get("userName"), spec.user_name))
     if not current.get("active") and "active" not in spec.desired:
         warnings.append("user %s (%s) is deactivated; set active: true to reactivate it"
                         % (current.get("id"), current.get("userName")))

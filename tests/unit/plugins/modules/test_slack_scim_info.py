@@ -17,7 +17,7 @@ def page(resources, total, start=1):
 
 
 def users(first, last):
-    return [{"id": "W%07d" % i, "userName": "u%d" % i, "active": i % 2 == 0,
+    return [{"id": "W%08d" % i, "userName": "u%d" % i, "active": i % 2 == 0,
              "emails": [{"value": "u%d@example.com" % i, "primary": True}]} for i in range(first, last)]
 
 
@@ -47,14 +47,26 @@ def test_limit(mocked, run_module):
     assert len(result["users"]) == 2 and result["total_results"] == 7
 
 
-def test_filters_combine_with_and(mocked, run_module, api_version):
-    mocked.get(BASE % api_version + "Users", json=page(users(1, 2), 1))
+def test_one_filter_goes_to_slack_and_the_rest_is_checked_here(mocked, run_module, api_version):
+    """Slack documents no and-combined filters: the raw filter is sent, the identities are checked here."""
+    mocked.get(BASE % api_version + "Users", json=page(users(1, 3), 2))
     result = run(run_module, api_version=api_version, user_name="u1", email="U1@example.com",
                  filter='title co "x"')
-    attribute = "email" if api_version == "v1" else "emails"
-    assert query(mocked.calls[0])["filter"] == 'userName eq "u1" and %s eq "U1@example.com" and (title co "x")' % (
-        attribute)
-    assert [u["id"] for u in result["users"]] == ["W0000001"]
+    assert query(mocked.calls[0])["filter"] == 'title co "x"'
+    assert [u["id"] for u in result["users"]] == ["W00000001"]
+
+
+def test_user_name_and_email_send_only_the_user_name_filter(mocked, run_module, api_version):
+    mocked.get(BASE % api_version + "Users", json=page(users(1, 2), 1))
+    result = run(run_module, api_version=api_version, user_name="u1", email="someone.else@example.com")
+    assert query(mocked.calls[0])["filter"] == 'userName eq "u1"'
+    assert result["users"] == [] and len(mocked.calls) == 1
+
+
+def test_a_listed_item_without_id_fails_naming_it(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page([{"userName": "ghost"}] + users(1, 2), 2))
+    result = run(run_module)
+    assert result["failed"] and "without an id" in result["msg"] and "ghost" in result["msg"]
 
 
 def test_active_is_applied_client_side(mocked, run_module):
@@ -93,7 +105,7 @@ def test_server_error_names_status_and_error(mocked, run_module):
     (dict(count=1001), "count"),
     (dict(limit=0), "limit"),
     (dict(id="S0000001"), "id"),
-    (dict(resource="groups", id="W0000001"), "id"),
+    (dict(resource="groups", id="W00000001"), "id"),
     (dict(user_name=" "), "user_name"),
 ])
 def test_bad_options_fail_before_any_request(mocked, run_module, args, named):

@@ -19,7 +19,7 @@ ENT = {"v1": "urn:scim:schemas:extension:enterprise:1.0",
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
-def user(uid="W00001", user_name="carly", email="carly@example.com", active=True, **extra):
+def user(uid="W00001000", user_name="carly", email="carly@example.com", active=True, **extra):
     resource = {"id": uid, "userName": user_name, "nickName": user_name, "active": active,
                 "emails": [{"value": email, "primary": True}], "name": {"givenName": "Carly", "familyName": "H"}}
     resource.update(extra)
@@ -50,10 +50,10 @@ def run(run_module, **args):
 # -- reading ---------------------------------------------------------------------------------------
 
 def test_unchanged_user_by_id_costs_one_get(mocked, run_module, api_version):
-    mocked.get(BASE % api_version + "Users/W00001", json=user(title="CEO"))
-    result = run(run_module, api_version=api_version, id="W00001", title="CEO", user_name="Carly", email="CARLY@example.com")
+    mocked.get(BASE % api_version + "Users/W00001000", json=user(title="CEO"))
+    result = run(run_module, api_version=api_version, id="W00001000", title="CEO", user_name="Carly", email="CARLY@example.com")
     assert result["changed"] is False and not result["failed"]
-    assert len(mocked.calls) == 1 and result["user"]["id"] == "W00001"
+    assert len(mocked.calls) == 1 and result["user"]["id"] == "W00001000"
 
 
 def test_unchanged_user_by_name_costs_one_filtered_search(mocked, run_module, api_version):
@@ -64,15 +64,15 @@ def test_unchanged_user_by_name_costs_one_filtered_search(mocked, run_module, ap
 
 
 def test_missing_null_and_empty_are_equal(mocked, run_module):
-    mocked.get(BASE % "v1" + "Users/W00001", json=user(title="", displayName=None))
-    result = run(run_module, api_version="v1", id="W00001", title="", display_name="")
+    mocked.get(BASE % "v1" + "Users/W00001000", json=user(title="", displayName=None))
+    result = run(run_module, api_version="v1", id="W00001000", title="", display_name="")
     assert result["changed"] is False
 
 
 def test_lists_compare_in_any_order(mocked, run_module):
     phones = [{"value": "+1 555", "type": "work", "primary": True}, {"value": "+1 666", "type": "mobile"}]
-    mocked.get(BASE % "v2" + "Users/W00001", json=user(phoneNumbers=list(reversed(phones))))
-    result = run(run_module, id="W00001", phone_numbers=phones)
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(phoneNumbers=list(reversed(phones))))
+    result = run(run_module, id="W00001000", phone_numbers=phones)
     assert result["changed"] is False
 
 
@@ -89,10 +89,10 @@ def test_create_posts_the_declared_user(mocked, run_module, api_version):
     base = BASE % api_version
     mocked.get(base + "Users", json=page())
     mocked.get(base + "Users", json=page())
-    mocked.post(base + "Users", json=user(uid="W00009", title="CEO"), status=201)
+    mocked.post(base + "Users", json=user(uid="W00009000", title="CEO"), status=201)
     result = run(run_module, api_version=api_version, diff=True, user_name="carly", email="carly@example.com",
                  title="CEO", enterprise={"department": "Exec"}, profile_url="https://example.com/carly")
-    assert result["changed"] is True and result["user"]["id"] == "W00009"
+    assert result["changed"] is True and result["user"]["id"] == "W00009000"
     sent = body_of(mocked.calls[2])
     assert sent["userName"] == "carly" and sent["emails"] == [{"value": "carly@example.com", "primary": True}]
     assert sent[ENT[api_version]] == {"department": "Exec"} and sent["active"] is True
@@ -125,9 +125,9 @@ def test_create_conflict_converges_the_existing_account(mocked, run_module, api_
     base = BASE % api_version
     mocked.get(base + "Users", json=page())
     mocked.get(base + "Users", json=page())
-    mocked.post(base + "Users", status=409, json={"Errors": {"description": "email_taken existing_user=W00007", "code": 409}})
-    mocked.get(base + "Users/W00007", json=user(uid="W00007", user_name="old", active=False))
-    mocked.patch(base + "Users/W00007", json=user(uid="W00007"))
+    mocked.post(base + "Users", status=409, json={"Errors": {"description": "email_taken existing_user=W00007000", "code": 409}})
+    mocked.get(base + "Users/W00007000", json=user(uid="W00007000", user_name="old", active=False))
+    mocked.patch(base + "Users/W00007000", json=user(uid="W00007000"))
     result = run(run_module, api_version=api_version, user_name="carly", email="carly@example.com", active=True)
     assert result["changed"] is True and not result["failed"]
     assert sorted(result["changed_attributes"]) == ["active", "user_name"]
@@ -151,10 +151,10 @@ def test_create_answer_lost_but_applied_creates_no_duplicate(mocked, run_module)
     mocked.get(base + "Users", json=page())
     mocked.get(base + "Users", json=page())
     mocked.post(base + "Users", body=requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"))
-    mocked.get(base + "Users", json=page(user(uid="W00005")))
+    mocked.get(base + "Users", json=page(user(uid="W00005000")))
     result = run(run_module, user_name="carly", email="carly@example.com")
     assert not result["failed"] and result["changed"] is True  # created by this task, answer lost
-    assert result["user"]["id"] == "W00005"
+    assert result["user"]["id"] == "W00005000"
     assert [c.request.method for c in writes(mocked)] == ["POST"]
 
 
@@ -165,18 +165,18 @@ def test_create_answer_lost_and_not_applied_posts_once_more(mocked, run_module):
     mocked.post(base + "Users", body=requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"))
     for dummy in range(2):
         mocked.get(base + "Users", json=page())
-    mocked.post(base + "Users", json=user(uid="W00005"), status=201)
+    mocked.post(base + "Users", json=user(uid="W00005000"), status=201)
     result = run(run_module, user_name="carly", email="carly@example.com")
-    assert result["changed"] is True and result["user"]["id"] == "W00005"
+    assert result["changed"] is True and result["user"]["id"] == "W00005000"
     assert [c.request.method for c in writes(mocked)] == ["POST", "POST"]
 
 
 # -- updating --------------------------------------------------------------------------------------
 
 def test_patch_v1_is_a_partial_resource(mocked, run_module):
-    mocked.get(BASE % "v1" + "Users/W00001", json=user(title="CEO"))
-    mocked.patch(BASE % "v1" + "Users/W00001", json=user(title="Chair"))
-    result = run(run_module, api_version="v1", diff=True, id="W00001", title="Chair", family_name="",
+    mocked.get(BASE % "v1" + "Users/W00001000", json=user(title="CEO"))
+    mocked.patch(BASE % "v1" + "Users/W00001000", json=user(title="Chair"))
+    result = run(run_module, api_version="v1", diff=True, id="W00001000", title="Chair", family_name="",
                  enterprise={"department": "Board"})
     assert result["changed"] is True
     assert body_of(mocked.calls[1]) == {
@@ -187,12 +187,13 @@ def test_patch_v1_is_a_partial_resource(mocked, run_module):
 
 
 def test_patch_v2_sends_operations_for_changes_only(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W00001", json=user(title="CEO", timezone="UTC"))
-    mocked.patch(BASE % "v2" + "Users/W00001", json=user(title="Chair"))
-    run(run_module, id="W00001", title="Chair", timezone="UTC", enterprise={"manager_id": "W00002"})
-    assert body_of(mocked.calls[1]) == {"schemas": [PATCH_OP], "Operations": [
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(title="CEO", timezone="UTC"))
+    mocked.get(BASE % "v2" + "Users/W00002000", json=user(uid="W00002000", user_name="dan", email="dan@example.com"))
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user(title="Chair"))
+    run(run_module, id="W00001000", title="Chair", timezone="UTC", enterprise={"manager_id": "W00002000"})
+    assert body_of(mocked.calls[2]) == {"schemas": [PATCH_OP], "Operations": [
         {"op": "replace", "path": "title", "value": "Chair"},
-        {"op": "replace", "path": ENT["v2"], "value": {"manager": {"managerId": "W00002"}}}]}
+        {"op": "replace", "path": ENT["v2"], "value": {"manager": {"managerId": "W00002000"}}}]}
 
 
 def test_primary_email_change_keeps_the_secondary(mocked, run_module, api_version):
@@ -201,7 +202,7 @@ def test_primary_email_change_keeps_the_secondary(mocked, run_module, api_versio
                                                                            "primary": False}])
     mocked.get(base + "Users", json=page(current))
     mocked.get(base + "Users", json=page())
-    mocked.patch(base + "Users/W00001", json=current)
+    mocked.patch(base + "Users/W00001000", json=current)
     run(run_module, api_version=api_version, user_name="carly", email="new@example.com")
     sent = body_of(mocked.calls[2])
     emails = [{"value": "new@example.com", "primary": True}, {"value": "alt@example.com", "primary": False}]
@@ -213,60 +214,61 @@ def test_primary_email_change_keeps_the_secondary(mocked, run_module, api_versio
 
 def test_email_held_by_another_user_fails_naming_both(mocked, run_module):
     mocked.get(BASE % "v2" + "Users", json=page(user()))
-    mocked.get(BASE % "v2" + "Users", json=page(user(uid="W00002", user_name="dan", email="dan@example.com")))
+    mocked.get(BASE % "v2" + "Users", json=page(user(uid="W00002000", user_name="dan", email="dan@example.com")))
     result = run(run_module, user_name="carly", email="dan@example.com")
-    assert result["failed"] and "W00001" in result["msg"] and "W00002" in result["msg"] and writes(mocked) == []
+    assert result["failed"] and "W00001000" in result["msg"] and "W00002000" in result["msg"] and writes(mocked) == []
 
 
 def test_found_by_email_is_renamed(mocked, run_module):
     mocked.get(BASE % "v2" + "Users", json=page())
     mocked.get(BASE % "v2" + "Users", json=page(user(user_name="old")))
-    mocked.patch(BASE % "v2" + "Users/W00001", json=user())
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user())
     result = run(run_module, user_name="carly", email="carly@example.com")
     assert result["changed_attributes"] == ["user_name"]
     assert body_of(mocked.calls[2])["Operations"] == [{"op": "replace", "path": "userName", "value": "carly"}]
+    assert any("'old' becomes 'carly'" in w for w in result["warnings"])
 
 
 def test_update_in_check_mode_predicts_and_sends_nothing(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W00001", json=user(title="CEO"))
-    result = run(run_module, check_mode=True, diff=True, id="W00001", title="Chair")
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(title="CEO"))
+    result = run(run_module, check_mode=True, diff=True, id="W00001000", title="Chair")
     assert result["changed"] and result["user"]["title"] == "Chair" and writes(mocked) == []
     assert result["diff"] == {"before": {"title": "CEO"}, "after": {"title": "Chair"}}
 
 
 def test_extra_attributes_compare_only_given_keys(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W00001", json=user(userType="Employee", locale="en-US"))
-    mocked.patch(BASE % "v2" + "Users/W00001", json=user())
-    assert run(run_module, id="W00001", extra_attributes={"userType": "Employee"})["changed"] is False
-    result = run(run_module, id="W00001", extra_attributes={"userType": "Contractor"})
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(userType="Employee", locale="en-US"))
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user())
+    assert run(run_module, id="W00001000", extra_attributes={"userType": "Employee"})["changed"] is False
+    result = run(run_module, id="W00001000", extra_attributes={"userType": "Contractor"})
     assert result["changed_attributes"] == ["extra_attributes.userType"]
 
 
 def test_replace_puts_the_declared_user_keeping_active(mocked, run_module, api_version):
     base = BASE % api_version
-    mocked.get(base + "Users/W00001", json=user(title="CEO", active=False))
-    mocked.put(base + "Users/W00001", json=user(active=False))
-    result = run(run_module, api_version=api_version, id="W00001", given_name="Cal", family_name="Henderson",
+    mocked.get(base + "Users/W00001000", json=user(title="CEO", active=False))
+    mocked.put(base + "Users/W00001000", json=user(active=False))
+    result = run(run_module, api_version=api_version, id="W00001000", given_name="Cal", family_name="Henderson",
                  replace=True)
     sent = body_of(mocked.calls[1])
     assert result["changed"] and "title" in result["changed_attributes"]
-    assert sent["id"] == "W00001" and sent["active"] is False and sent["userName"] == sent["nickName"] == "carly"
+    assert sent["id"] == "W00001000" and sent["active"] is False and sent["userName"] == sent["nickName"] == "carly"
     assert sent["emails"] == [{"value": "carly@example.com", "primary": True}]
     assert sent["name"] == {"givenName": "Cal", "familyName": "Henderson"} and "title" not in sent
 
 
 def test_replace_without_differences_sends_nothing(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W00001", json=user(name={"givenName": "Cal"}))
-    result = run(run_module, id="W00001", user_name="carly", given_name="Cal", replace=True)
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(name={"givenName": "Cal"}))
+    result = run(run_module, id="W00001000", user_name="carly", given_name="Cal", replace=True)
     assert result["changed"] is False and writes(mocked) == []
 
 
 # -- activation ------------------------------------------------------------------------------------
 
 def test_absent_deletes_an_active_user(mocked, run_module, api_version):
-    mocked.get(BASE % api_version + "Users/W00001", json=user())
-    mocked.delete(BASE % api_version + "Users/W00001", status=204)
-    result = run(run_module, api_version=api_version, id="W00001", state="absent", diff=True)
+    mocked.get(BASE % api_version + "Users/W00001000", json=user())
+    mocked.delete(BASE % api_version + "Users/W00001000", status=204)
+    result = run(run_module, api_version=api_version, id="W00001000", state="absent", diff=True)
     assert result["changed"] and result["user"]["active"] is False
     assert result["diff"]["before"]["active"] is True and result["diff"]["after"]["active"] is False
 
@@ -282,23 +284,23 @@ def test_absent_for_inactive_or_missing_is_unchanged(mocked, run_module, found):
 
 
 def test_present_on_a_deactivated_user_warns(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W00001", json=user(active=False))
-    result = run(run_module, id="W00001")
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(active=False))
+    result = run(run_module, id="W00001000")
     assert result["changed"] is False
     assert "deactivated" in result["warnings"][0] and "active: true" in result["warnings"][0]
 
 
 def test_reactivate(mocked, run_module, api_version):
-    mocked.get(BASE % api_version + "Users/W00001", json=user(active=False))
-    mocked.patch(BASE % api_version + "Users/W00001", json=user())
-    result = run(run_module, api_version=api_version, id="W00001", active=True)
+    mocked.get(BASE % api_version + "Users/W00001000", json=user(active=False))
+    mocked.patch(BASE % api_version + "Users/W00001000", json=user())
+    result = run(run_module, api_version=api_version, id="W00001000", active=True)
     assert result["changed"] and result["changed_attributes"] == ["active"] and result["warnings"] == []
 
 
 def test_unknown_id_fails(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W0000404", status=404, json={"detail": "no_such_user", "status": 404})
-    result = run(run_module, id="W0000404", title="x")
-    assert result["failed"] and "no user has id W0000404" in result["msg"]
+    mocked.get(BASE % "v2" + "Users/W00000404", status=404, json={"detail": "no_such_user", "status": 404})
+    result = run(run_module, id="W00000404", title="x")
+    assert result["failed"] and "no user has id W00000404" in result["msg"]
 
 
 # -- validation: nothing is sent ---------------------------------------------------------------------
@@ -319,6 +321,14 @@ def test_unknown_id_fails(mocked, run_module):
     (dict(user_name="carly", email="c@example.com", emails=[{"value": "c@example.com"}]), "email"),
     (dict(title="x"), "one of"),
     (dict(user_name="carly", timeout=0), "timeout"),
+    (dict(user_name="carly", display_name="Carly @ Ops"), "display_name"),
+    (dict(user_name="carly", display_name="Carly \U0001F389"), "display_name"),
+    (dict(user_name="carly", display_name="Carly \u2764\ufe0f"), "display_name"),
+    (dict(user_name="carly", display_name="Carly :tada:"), "display_name"),
+    (dict(user_name="carly", display_name="   "), "display_name"),
+    (dict(user_name="carly@example.com", email="carly@example.com"), "user_name"),
+    (dict(id="U1234567"), "id"),
+    (dict(id="W12345678901"), "id"),
 ])
 def test_bad_input_fails_before_any_request(mocked, run_module, args, named):
     result = run(run_module, **args)
@@ -328,8 +338,8 @@ def test_bad_input_fails_before_any_request(mocked, run_module, args, named):
 
 def test_server_error_fails_with_status_and_slack_error(mocked, run_module):
     denied = {"Errors": {"description": "permission_denied", "code": 403}}
-    mocked.get(BASE % "v2" + "Users/W00001", status=403, json=denied)
-    result = run(run_module, id="W00001", title="x")
+    mocked.get(BASE % "v2" + "Users/W00001000", status=403, json=denied)
+    result = run(run_module, id="W00001000", title="x")
     assert result["failed"] and "HTTP 403 permission_denied" in result["msg"]
     assert result["scim_error"]["error"] == "permission_denied" and TOKEN not in json.dumps(result)
 
@@ -338,9 +348,128 @@ def test_token_is_masked_in_real_module_output(capsys):
     from ansible_collections.scim.slack.tests.unit.plugins.modules.conftest import module_args
 
     with responses.RequestsMock() as mocked:
-        mocked.get(BASE % "v2" + "Users/W00001", json=user(title=TOKEN))  # a server that echoes the token
-        with module_args({"token": TOKEN, "api_url": BASE % "v2", "id": "W00001"}):
+        mocked.get(BASE % "v2" + "Users/W00001000", json=user(title=TOKEN))  # a server that echoes the token
+        with module_args({"token": TOKEN, "api_url": BASE % "v2", "id": "W00001000"}):
             with pytest.raises(SystemExit):
                 slack_scim_user.main()
     out = capsys.readouterr().out
-    assert TOKEN not in out and "W00001" in out
+    assert TOKEN not in out and "W00001000" in out
+
+
+def test_display_names_slack_accepts_pass_validation(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(displayName="Carly (Ops) 10:30"))
+    result = run(run_module, id="W00001000", display_name="Carly (Ops) 10:30")
+    assert result["changed"] is False and len(mocked.calls) == 1
+
+
+# -- what Slack answers differs from what was sent --------------------------------------------------
+
+CDN_PHOTO = [{"value": "https://avatars.slack-edge.com/2026-11-27/123_abc_192.jpg", "type": "photo"}]
+GRAVATAR = [{"value": "https://secure.gravatar.com/avatar/0f1e.jpg?s=192&d=https%3A%2F%2Fa.slack-edge.com%2Fdf10d%2Fimg%2Favatars%2Fava_0010-192.png", "type": "photo"}]
+V2_PLACEHOLDERS = dict(
+    phoneNumbers=[{"value": None, "type": "mobile"}, {"value": None, "type": "work"}, {"type": "", "primary": False}],
+    roles=[{"value": None, "primary": True}],
+    addresses=[{"streetAddress": None, "locality": None, "region": None, "postalCode": None, "country": None}, {}])
+
+
+def test_a_rehosted_photo_is_the_declared_photo(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(photos=CDN_PHOTO))
+    result = run(run_module, id="W00001000", photos=[{"value": "https://example.com/carly.png"}])
+    assert result["changed"] is False and writes(mocked) == []
+
+
+def test_a_declared_photo_is_sent_when_slack_shows_its_default(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(photos=GRAVATAR))
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user(photos=CDN_PHOTO))
+    result = run(run_module, id="W00001000", photos=[{"value": "https://example.com/carly.png"}])
+    assert result["changed_attributes"] == ["photos"]
+    assert body_of(mocked.calls[1])["Operations"] == [
+        {"op": "replace", "path": "photos", "value": [{"value": "https://example.com/carly.png"}]}]
+
+
+def test_v2_placeholders_equal_empty_lists(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**V2_PLACEHOLDERS))
+    result = run(run_module, id="W00001000", phone_numbers=[], roles=[], addresses=[])
+    assert result["changed"] is False and writes(mocked) == []
+
+
+def test_phone_types_and_address_type_and_primary_are_not_compared(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(
+        phoneNumbers=[{"value": "+1 555 0100", "type": "mobile", "primary": False}],
+        addresses=[{"streetAddress": "1 Main St", "locality": "Springfield", "country": "US"}]))
+    result = run(run_module, id="W00001000", phone_numbers=[{"value": "+1 555 0100", "type": "work", "primary": True}],
+                 addresses=[{"street_address": "1 Main St", "locality": "Springfield", "country": "US",
+                             "primary": True}])
+    assert result["changed"] is False and writes(mocked) == []
+
+
+def test_a_changed_phone_number_is_sent_with_the_declared_type(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(phoneNumbers=[{"value": "+1 555 0100", "type": "mobile"}]))
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user())
+    result = run(run_module, id="W00001000", phone_numbers=[{"value": "+1 555 0199", "type": "work"}])
+    assert result["changed_attributes"] == ["phone_numbers"]
+    assert body_of(mocked.calls[1])["Operations"][0]["value"] == [{"value": "+1 555 0199", "type": "work"}]
+
+
+def test_replace_keeps_what_the_collection_does_not_model(mocked, run_module, api_version):
+    base = BASE % api_version
+    guest = {"urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User": {"type": "multi"}}
+    mocked.get(base + "Users/W00001000", json=user(title="CEO", externalId="okta-123", photos=CDN_PHOTO,
+                                                   meta={"created": "x"}, groups=[{"value": "S1"}],
+                                                   **dict(guest, **V2_PLACEHOLDERS)))
+    mocked.put(base + "Users/W00001000", json=user())
+    result = run(run_module, api_version=api_version, id="W00001000", title="Chair", given_name="Carly",
+                 family_name="H", replace=True)
+    sent = body_of(mocked.calls[1])
+    assert result["changed_attributes"] == ["title"]
+    assert sent["urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User"] == {"type": "multi"}
+    assert sent["externalId"] == "okta-123" and sent["photos"] == CDN_PHOTO and sent["title"] == "Chair"
+    assert "meta" not in sent and "groups" not in sent and sent["phoneNumbers"] == sent["roles"] == []
+
+
+def test_replace_on_a_user_with_the_default_photo_sends_nothing(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(name={"givenName": "Cal"}, photos=GRAVATAR,
+                                                          **V2_PLACEHOLDERS))
+    result = run(run_module, id="W00001000", user_name="carly", given_name="Cal", replace=True)
+    assert result["changed"] is False and writes(mocked) == []
+
+
+# -- references ------------------------------------------------------------------------------------
+
+def test_manager_given_by_email_is_sent_as_the_managers_id(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user())
+    mocked.get(BASE % "v2" + "Users", json=page(user(uid="W00002000", user_name="dan", email="dan@example.com")))
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user())
+    result = run(run_module, id="W00001000", enterprise={"manager_id": "Dan@Example.com"})
+    assert body_of(mocked.calls[2])["Operations"] == [
+        {"op": "replace", "path": ENT["v2"], "value": {"manager": {"managerId": "W00002000"}}}]
+    assert result["changed_attributes"] == ["manager_id"]
+
+
+def test_the_same_manager_spelled_another_way_is_no_change(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{ENT["v2"]: {"manager": {"managerId": "W00002000"}}}))
+    mocked.get(BASE % "v2" + "Users", json=page(user(uid="W00002000", user_name="dan", email="dan@example.com")))
+    result = run(run_module, id="W00001000", enterprise={"manager_id": "dan"})
+    assert result["changed"] is False and writes(mocked) == []
+
+
+def test_the_current_manager_by_id_costs_no_request(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{ENT["v2"]: {"manager": {"managerId": "W00002000"}}}))
+    result = run(run_module, id="W00001000", enterprise={"manager_id": "W00002000"})
+    assert result["changed"] is False and len(mocked.calls) == 1
+
+
+def test_an_unknown_manager_fails_before_any_write(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, id="W00001000", enterprise={"manager_id": "nobody"})
+    assert result["failed"] and "manager_id" in result["msg"] and "nobody" in result["msg"]
+    assert writes(mocked) == []
+
+
+def test_absent_with_name_and_email_of_two_users_fails_before_any_write(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page(user()))
+    mocked.get(BASE % "v2" + "Users", json=page(user(uid="W00002000", user_name="dan", email="dan@example.com")))
+    result = run(run_module, state="absent", user_name="carly", email="dan@example.com")
+    assert result["failed"] and "W00001000" in result["msg"] and "W00002000" in result["msg"]
+    assert writes(mocked) == []
