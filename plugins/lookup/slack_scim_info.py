@@ -66,13 +66,17 @@ from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._info import QUERY_OPTIONS, InfoQuery, QueryError
-from ansible_collections.scim.slack.plugins.plugin_utils._lookup import client_from_plugin
+from ansible_collections.scim.slack.plugins.plugin_utils._lookup import (
+    client_from_plugin,
+    set_lookup_options,
+    templated_option,
+)
 
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
-        options = {name: self.get_option(name) for name in QUERY_OPTIONS}
+        set_lookup_options(self, variables, kwargs)
+        options = {name: templated_option(self, name) for name in QUERY_OPTIONS}
         try:
             queries = [InfoQuery(term, options) for term in terms]
         except QueryError as exc:

@@ -22,7 +22,7 @@ def clean_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-def carly(uid="W0000001"):
+def carly(uid="W00000001"):
     return {"id": uid, "userName": "carly", "emails": [{"value": "carly@example.com", "primary": True}]}
 
 
@@ -40,7 +40,7 @@ def test_variables_then_environment(mocked, lookup, monkeypatch):
     monkeypatch.setenv("SLACK_SCIM_API_URL", "http://wrong.invalid/")
     mocked.get(BASE % "v2" + "Users/W0000001", json=carly())
     variables = {"slack_scim_token": TOKEN, "slack_scim_api_url": BASE % "v2"}
-    assert lookup.run(["users"], variables, id="W0000001") == [carly()]
+    assert lookup.run(["users"], variables, id="W00000001") == [carly()]
     assert mocked.calls[0].request.headers["Authorization"] == "Bearer " + TOKEN
 
 
@@ -72,6 +72,8 @@ def test_errors_raise_lookup_errors_without_the_token(mocked, lookup):
     (["people"], {}, "resource"),
     (["groups"], {"email": "a@example.com"}, "email"),
     (["users"], {"retries": {"rate_limit": 1}}, "rate_limit"),
+    (["users"], {"username": "carly"}, "unknown keyword username"),
+    (["users"], {"user_name": "carly", "emial": "x", "act1ve": True}, "unknown keywords act1ve, emial"),
 ])
 def test_bad_input_raises_before_any_request(mocked, lookup, terms, kwargs, named):
     with pytest.raises(AnsibleLookupError, match=named):
@@ -83,3 +85,34 @@ def test_missing_token_is_explained(lookup):
     with pytest.raises(Exception) as caught:
         lookup.run(["users"], {}, api_url=BASE % "v2")
     assert "token" in str(caught.value)
+
+
+class RecordingTemplar:
+    """Stands for the play's templar: renders "{{ name }}" from its variables, and records what it rendered."""
+
+    def __init__(self, variables):
+        self.variables = variables
+        self.rendered = []
+
+    def template(self, value):
+        self.rendered.append(value)
+        name = value.strip("{} ")
+        return self.variables[name] if value.startswith("{{") else value
+
+
+def test_options_from_variables_are_templated(mocked, lookup):
+    variables = {"slack_scim_token": "{{ vault_token }}", "slack_scim_api_url": "{{ scim_url }}",
+                 "vault_token": TOKEN, "scim_url": BASE % "v2"}
+    lookup._templar = RecordingTemplar(variables)
+    mocked.get(BASE % "v2" + "Users", json={"Resources": [carly()], "totalResults": 1})
+    assert lookup.run(["users"], variables) == [carly()]
+    assert mocked.calls[0].request.headers["Authorization"] == "Bearer " + TOKEN
+    assert sorted(lookup._templar.rendered) == ["{{ scim_url }}", "{{ vault_token }}"]
+
+
+def test_keywords_and_environment_are_not_templated_again(mocked, lookup, monkeypatch):
+    monkeypatch.setenv("SLACK_SCIM_API_URL", BASE % "v2")
+    lookup._templar = RecordingTemplar({})
+    mocked.get(BASE % "v2" + "Users", json={"Resources": [carly()], "totalResults": 1})
+    lookup.run(["users"], {"unrelated": 1}, token=TOKEN)
+    assert lookup._templar.rendered == []
