@@ -55,7 +55,12 @@ options:
     description:
       - Who is in the group. Each entry is a Slack user ID (V(U...) or V(W...)), an email address (contains
         V(@)), or a user name (anything else).
-      - Entries are resolved to users before any write. Deactivated users and guests cannot be members.
+      - An entry of the ID shape (V(U) or V(W) followed by 8 to 10 capitals or digits) is tried as an ID
+        first, then as a user name.
+      - Entries are resolved to users before any write. Deactivated users cannot be members; multi-channel
+        guests can.
+      - O(members.add) and O(members.remove) naming one user (for example by user name and by email) fail
+        before any write, naming both entries.
     type: dict
     suboptions:
       add:
@@ -74,10 +79,12 @@ options:
         elements: str
   lookup_failure_action:
     description:
-      - What to do about a member entry that resolves to no user, or (when adding) to a deactivated user or
-        a guest.
+      - What to do about a member entry that resolves to no user, or (when adding) to a deactivated user.
       - V(fail) fails the task before any write, naming every such entry. V(warn) skips them with a warning.
         V(ignore) skips them silently.
+      - A lookup failure never removes a current member: under V(warn) or V(ignore), when an entry of
+        O(members.set) does not resolve, no member is removed (a warning says so), since the entry may name
+        one of them.
     type: str
     choices: [fail, warn, ignore]
     default: fail

@@ -54,7 +54,10 @@ options:
     type: str
   user_name:
     description:
-      - The Slack user name (C(userName)); at most 21 characters after Slack's normalisation.
+      - The Slack user name (C(userName)); at most 21 characters after Slack's normalisation (lower case;
+        characters other than letters, digits, V(.), V(_) and V(-) become V(_)).
+      - Must not contain V(@). Slack converts an email address given as user name by undocumented rules, so
+        the module refuses it rather than guess the result; give the address as O(email).
       - Without O(id), the user is found by this name, then by O(email) if the name finds nobody. A user
         found by email whose name differs is renamed.
       - Required to create a user.
@@ -89,7 +92,9 @@ options:
         type: bool
   display_name:
     description:
-      - The display name; at most 80 characters, not starting with V(@).
+      - The display name; at most 80 characters, without V(@) (Slack answers C(invalid_name_specials), or
+        C(invalid_starts_with_at) for a leading one) and without emoji, either as pictographs or as
+        C(:shortcode:) text (C(invalid_emoji_not_allowed)). These are checked before any request.
       - Slack rejects changes when members may edit their own display name (C(invalid_display_name)).
     type: str
   given_name:
@@ -121,7 +126,10 @@ options:
       - The profile URL, sent only when the user is created (Slack does not update it).
     type: str
   phone_numbers:
-    description: Phone numbers, at most two.
+    description:
+      - Phone numbers, at most two.
+      - Compared by number only. Slack answers other C(type) and C(primary) values than it was sent, so a
+        change of type alone is not sent; a changed number is sent with the declared types.
     type: list
     elements: dict
     suboptions:
@@ -136,7 +144,9 @@ options:
         description: Whether this is the primary number.
         type: bool
   addresses:
-    description: The postal address (Slack stores one).
+    description:
+      - The postal address (Slack stores one). Slack stores neither C(type) nor O(addresses[].primary), so
+        they take no part in the comparison.
     type: list
     elements: dict
     suboptions:
@@ -159,7 +169,13 @@ options:
         description: Whether this is the primary address.
         type: bool
   photos:
-    description: The profile photo (Slack stores one); a public URL or a C(data:) URL.
+    description:
+      - The profile photo (Slack stores one); a public URL or a C(data:) URL.
+      - Slack copies the photo to its own servers and answers that URL, so the URL read back never equals
+        the URL sent, and a user without a photo shows a default one (a gravatar). The module therefore
+        compares only whether the user has a photo of its own. A declared photo is sent when the user is
+        created and when the user has none; a different URL for a user who has a photo is not sent. See
+        the idempotency guide for how to change a photo.
     type: list
     elements: dict
     suboptions:
@@ -208,7 +224,11 @@ options:
         description: The department.
         type: str
       manager_id:
-        description: The manager, as a Slack user ID, a primary email or a user name.
+        description:
+          - The manager, as a Slack user ID, an email or a user name. Slack stores the manager's user ID, so
+            the reference is resolved to it before comparing and sending; an unknown manager fails before
+            any write.
+          - Given as the current manager's ID it costs no request; given another way, one lookup.
         type: str
   start_date:
     description: The start date (Slack profile extension), ISO 8601, for example V(2024-04-10T00:00:00+0000).
@@ -228,6 +248,9 @@ options:
         of a C(PATCH). Every attribute this module models that is not declared is cleared. The user's
         activation and its user name and emails (when not declared) are kept, because Slack would blank or
         deactivate them.
+      - Slack blanks whatever a C(PUT) omits, so the body carries, as they are, the attributes the module does
+        not model (the guest extension, C(externalId), C(profileUrl)) and the photo when O(photos) is not
+        declared. The diff shows every attribute the C(PUT) changes.
     type: bool
     default: false
 notes:
