@@ -11,7 +11,8 @@ import copy
 import re
 
 from .filters import FilterError, parse_filter
-from .schema import COMPLEX, DIALECTS, EXTENSIONS, MULTI_VALUED, ScimFault, canonical_key
+from .schema import (ADDRESS_FIELDS, COMPLEX, DIALECTS, EXTENSIONS, MULTI_VALUED, SLOTTED, ScimFault,
+                     canonical_key, slotted_value, stored_address)
 
 _FILTERED = re.compile(r"^([^\[]+)\[(.*)\](?:\.(\w+))?$")
 
@@ -94,6 +95,16 @@ def _normalise_complex_value(segments, value):
 
 def _apply_value(record, op, segments, value):
     attribute = segments[0]
+    if attribute in SLOTTED and len(segments) == 1:
+        record[attribute] = slotted_value(attribute, value, None if op == "replace" else record.get(attribute))
+        if not record[attribute]:
+            record.pop(attribute)
+        return
+    if attribute == "addresses" and len(segments) == 2 and segments[1] in ADDRESS_FIELDS:
+        address = dict((record.get("addresses") or [{}])[0], **{segments[1]: value})
+        address = stored_address(address)
+        record["addresses"] = [address] if address else []
+        return
     if attribute in MULTI_VALUED and len(segments) == 1:
         values = value if isinstance(value, list) else [value]
         if op == "replace":
@@ -102,6 +113,8 @@ def _apply_value(record, op, segments, value):
         for item in values:
             _merge_item(items, item, attribute)
         return
+    if attribute in MULTI_VALUED:
+        raise _bad("invalid_attribute_format")
     value = _normalise_complex_value(segments, value)
     merge = attribute in COMPLEX or attribute in EXTENSIONS
     if attribute == "userName" or attribute == "nickName":
@@ -146,6 +159,8 @@ def apply_v2_user_patch(record, body):
                 for item in matched:
                     if sub:
                         item[sub] = value
+                    elif isinstance(value, dict) and attribute == "phoneNumbers":
+                        item["value"] = value.get("value", item.get("value"))  # the slot stays
                     elif isinstance(value, dict):
                         item.update(value)
             continue
@@ -180,18 +195,37 @@ def apply_v1_user_patch(record, body):
         if name is None:
             continue  # Slack ignores attributes it does not know
         if name in MULTI_VALUED:
-            if not isinstance(value, list):
-                value = [value]
-            items = record.setdefault(name, [])
-            for item in value:
-                if isinstance(item, dict) and str(item.get("operation", "")).lower() == "delete":
-                    target = str(item.get("value", "")).lower()
-                    record[name] = items = [i for i in items if str(i.get("value", "")).lower() != target]
-                else:
-                    _merge_item(items, {k: v for k, v in item.items() if k != "operation"}
-                                if isinstance(item, dict) else item, name)
+            items = value if isinstance(value, list) else [value]
+            deletes = [item for item in items
+                       if isinstance(item, dict) and str(item.get("operation", "")).lower() == "delete"]
+            adds = [{k: v for k, v in item.items() if k != "operation"} if isinstance(item, dict) else item
+                    for item in items if not any(item is deleted for deleted in deletes)]
+            for item in deletes:
+                _v1_delete(record, name, item)
+            if name in SLOTTED:
+                if adds:
+                    _apply_value(record, "add", [name], adds)
+                continue
+            entries = record.setdefault(name, [])
+            for item in adds:
+                _merge_item(entries, item, name)
         else:
             _apply_value(record, "add", [name], value)
+
+
+def _v1_delete(record, name, item):
+    """``{"value": ..., "operation": "delete"}``: an address goes only when all five fields match."""
+    entries = record.get(name) or []
+    if name == "addresses":
+        target = stored_address(item) or {}
+        record[name] = [entry for entry in entries
+                        if any(str(entry.get(f) or "") != str(target.get(f) or "") for f in ADDRESS_FIELDS)]
+        return
+    target = str(item.get("value", "")).lower()
+    if name == "photos" and target and target == str(record.get("photoSource", "")).lower():
+        record[name] = []
+        return
+    record[name] = [entry for entry in entries if str(entry.get("value", "")).lower() != target]
 
 
 def _extension_path(path):

@@ -5,19 +5,36 @@
 
 Users are stored dialect-neutral: core attributes under their SCIM names, the enterprise,
 Slack profile and Slack guest extensions under ``enterprise``, ``profile`` and ``guest``.
+Multi-valued attributes Slack keeps in fixed slots are stored the way Slack answers them:
+
+- ``phoneNumbers``: ``{"value": v, "type": "mobile"}`` is the mobilePhone slot and
+  ``{"value": v, "primary": true}`` the primaryPhone slot (REF: in a request ``"type": "mobile"``
+  or ``"primary": true`` names the primaryPhone, ``"type": "work"`` or ``"primary": false`` the
+  mobilePhone; in the answer ``"type": "mobile"`` marks the mobilePhone);
+- ``addresses``: one address of the five supported fields, without ``type`` or ``primary``;
+- ``roles``: one ``{"value": v, "primary": true}``;
+- ``photos``: one ``{"value": <Slack CDN URL>, "type": "photo"}``; ``photoSource`` keeps what
+  was sent (internal: tells whether a photo was set at all).
 """
 
 import copy
+import hashlib
+from urllib.parse import quote
 
 
 class ScimFault(Exception):
-    """A SCIM error response: HTTP status plus Slack's error string."""
+    """A SCIM error response: HTTP status plus Slack's error string (and its ``(...)`` detail)."""
 
-    def __init__(self, status, error, retry_after=None):
+    def __init__(self, status, error, retry_after=None, detail=None):
         super().__init__("%s %s" % (status, error))
         self.status = status
         self.error = error
         self.retry_after = retry_after
+        self.detail = detail
+
+    @property
+    def description(self):
+        return "%s (%s)" % (self.error, self.detail) if self.detail else self.error
 
 
 DIALECTS = {
@@ -46,13 +63,21 @@ SCALARS = ("userName", "nickName", "displayName", "profileUrl", "title", "timezo
            "preferredLanguage", "locale", "externalId", "password")
 COMPLEX = ("name",)
 MULTI_VALUED = ("emails", "phoneNumbers", "addresses", "photos", "roles")
+# Multi-valued attributes Slack keeps in fixed slots: a write replaces the slot, it never appends.
+SLOTTED = ("phoneNumbers", "addresses", "photos", "roles")
 READ_ONLY = ("id", "meta", "groups", "schemas")
 ALL_USER_ATTRIBUTES = SCALARS + COMPLEX + MULTI_VALUED + EXTENSIONS
 # Attribute names are case-insensitive in SCIM.
 CANONICAL = {name.lower(): name for name in ALL_USER_ATTRIBUTES + READ_ONLY + ("members",)}
-# How many values of each multi-valued attribute Slack keeps.
-KEEP = {"emails": 2, "phoneNumbers": 2, "addresses": 1, "photos": 1, "roles": 1}
 ENTERPRISE_FIELDS = ("employeeNumber", "costCenter", "organization", "division", "department", "manager")
+ADDRESS_FIELDS = ("streetAddress", "locality", "region", "postalCode", "country")
+# Profile fields an organization gets once any user has a value for them (REF: "Slack will also
+# create profile fields if the following SCIM attributes are present"). Every user of an
+# organization that has the field is answered with it, with null placeholders when blank.
+PROFILE_FIELDS = ("phoneNumbers", "addresses", "roles", "userType", "preferredLanguage", "locale",
+                  "honorificPrefix", "enterprise", "profile")
+DEFAULT_TIMEZONE = "America/Los_Angeles"  # what REF's answers show for users created without one
+PHOTO_SIZE = 192
 
 
 def extension_for_urn(urn):
@@ -72,21 +97,182 @@ def canonical_key(key):
     return CANONICAL.get(key.lower())
 
 
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _truthy(value):
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _falsy(value):
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+# -- slotted attributes: request form in, stored (answer) form out ---------------------------
+
+def phone_slot(entry):
+    """'primary' or 'mobile' for a stored phone entry."""
+    return "mobile" if str(entry.get("type", "")).lower() == "mobile" and not entry.get("primary") else "primary"
+
+
+def assign_phones(current, items):
+    """Stored phone entries after writing request entries ``items`` over ``current``.
+
+    A request entry names the primaryPhone with ``"primary": true`` or ``"type": "mobile"``, the
+    mobilePhone with ``"primary": false`` or ``"type": "work"``; unmarked entries fill the free
+    slots in order, primaryPhone first.  An entry with a blank value leaves its slot empty.
+    """
+    slots = {phone_slot(entry): entry.get("value") for entry in current or [] if isinstance(entry, dict)}
+    unmarked = []
+    for item in items or []:
+        if isinstance(item, str):
+            item = {"value": item}
+        if not isinstance(item, dict):
+            raise ScimFault(400, "phoneNumbers_invalid")
+        kind = str(item.get("type") or "").strip().lower()
+        if _truthy(item.get("primary")) or kind == "mobile":
+            slots["primary"] = item.get("value")
+        elif _falsy(item.get("primary")) or kind == "work":
+            slots["mobile"] = item.get("value")
+        else:
+            unmarked.append(item.get("value"))
+    free = [slot for slot in ("primary", "mobile") if slot not in slots or _blank(slots[slot])]
+    for value, slot in zip(unmarked, free):
+        slots[slot] = value
+    stored = []
+    for slot in ("mobile", "primary"):
+        value = slots.get(slot)
+        if _blank(value):
+            continue
+        if not isinstance(value, (str, int)):
+            raise ScimFault(400, "phoneNumbers_invalid")
+        stored.append({"value": str(value), "type": "mobile"} if slot == "mobile" else
+                      {"value": str(value), "primary": True})
+    return stored
+
+
+def choose_one(items):
+    """The entry Slack keeps of a multi-valued attribute: ``primary: true``, else the first."""
+    items = [item for item in items or [] if item is not None]
+    for item in items:
+        if isinstance(item, dict) and _truthy(item.get("primary")):
+            return item
+    return items[0] if items else None
+
+
+def stored_address(item, error="addresses_invalid"):
+    """The stored form of an address: its supported fields only; None when all are blank."""
+    if item is None:
+        return None
+    if not isinstance(item, dict):
+        raise ScimFault(400, error)
+    address = {}
+    for field in ADDRESS_FIELDS:
+        value = item.get(field)
+        if not _blank(value):
+            if not isinstance(value, (str, int)):
+                raise ScimFault(400, error)
+            address[field] = str(value)
+    return address or None
+
+
+def stored_role(item):
+    """The stored form of a role (an object or a plain string); None when blank."""
+    if isinstance(item, dict):
+        value = item.get("value")
+    else:
+        value = item
+    if _blank(value):
+        return None
+    if not isinstance(value, (str, int)):
+        raise ScimFault(400, "roles_invalid")
+    return {"value": str(value), "primary": True}
+
+
+def slotted_value(attribute, items, current):
+    """The stored list for ``attribute`` after a write of request ``items`` (``current``: before).
+
+    Photos keep the request form here; the store re-hosts them on Slack's CDN.
+    """
+    items = items if isinstance(items, list) else [items]
+    if attribute == "phoneNumbers":
+        return assign_phones(current, items)
+    chosen = choose_one(items)
+    if attribute == "addresses":
+        address = stored_address(chosen)
+        return [address] if address else []
+    if attribute == "roles":
+        role = stored_role(chosen)
+        return [role] if role else []
+    if chosen is None:
+        return []
+    if isinstance(chosen, str):
+        chosen = {"value": chosen}
+    if not isinstance(chosen, dict):
+        raise ScimFault(400, "photos_invalid")
+    return [] if _blank(chosen.get("value")) else [{"value": chosen.get("value")}]
+
+
 def ingest_user(payload):
     """A canonical record from a POST/PUT body of either dialect (unknown keys dropped)."""
     record = {}
     for key, value in payload.items():
         name = canonical_key(key)
         if name and name not in READ_ONLY:
-            record[name] = copy.deepcopy(value)
+            if name in SLOTTED:
+                record[name] = slotted_value(name, value, None)
+            else:
+                record[name] = copy.deepcopy(value)
     return record
 
 
-def render_user(record, dialect, groups):
-    """The user as Slack returns it in ``dialect``; ``groups`` is [(id, displayName)]."""
+# -- photos --------------------------------------------------------------------------------
+
+def cdn_photo_url(user_id, sent):
+    """Where Slack re-hosts a photo it was sent (deterministic in the user and the value sent)."""
+    digest = hashlib.sha1(("%s\0%s" % (user_id, sent)).encode("utf-8")).hexdigest()
+    return "https://avatars.slack-edge.com/emulated/%013d_%s_%d.png" % (
+        int(digest[:12], 16) % 10 ** 13, digest[12:32], PHOTO_SIZE)
+
+
+def gravatar_url(email):
+    """The default photo Slack answers for a user without one (REF's POST /Users answers)."""
+    digest = hashlib.md5(str(email or "").strip().lower().encode("utf-8")).hexdigest()  # nosec - not security
+    shape = "https://a.slack-edge.com/emulated/img/avatars/user_shapes/ava_%04d-%d.png" % (
+        int(digest[:4], 16) % 40 + 1, PHOTO_SIZE)
+    return "https://secure.gravatar.com/avatar/%s.jpg?s=%d&d=%s" % (digest, PHOTO_SIZE, quote(shape, safe=""))
+
+
+def primary_email(record):
+    for email in record.get("emails") or []:
+        if email.get("primary"):
+            return email.get("value")
+    return None
+
+
+def photo_url(record):
+    """The photo URL Slack answers for the user now."""
+    photos = record.get("photos") or []
+    if photos and photos[0].get("value"):
+        return photos[0]["value"]
+    return gravatar_url(primary_email(record))
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+def render_user(record, dialect, groups, fields=PROFILE_FIELDS, photo=None):
+    """The user as Slack returns it in ``dialect``.
+
+    ``groups``: [(id, displayName)]; ``fields``: the organization's profile fields;
+    ``photo``: the photo URL to answer instead of the current one (a write's own answer).
+    """
     names = DIALECTS[dialect]
-    absent = None if dialect == "v2" else ""
+    # v2 answers null for absent values, but "" for displayName, title, externalId and the
+    # name parts (REF's answers); v1 answers "" throughout.
+    null = None if dialect == "v2" else ""
     schemas = [names["user"]]
+    name = record.get("name") if isinstance(record.get("name"), dict) else {}
     body = {
         "schemas": schemas,
         "id": record["id"],
@@ -94,38 +280,49 @@ def render_user(record, dialect, groups):
         "meta": {"created": record["created"], "location": "%s/Users/%s" % (dialect, record["id"])},
         "userName": record["userName"],
         "nickName": record["userName"],
-        "name": {
-            "givenName": (record.get("name") or {}).get("givenName", absent),
-            "familyName": (record.get("name") or {}).get("familyName", absent),
-            "honorificPrefix": (record.get("name") or {}).get("honorificPrefix", absent),
-        },
-        "displayName": record.get("displayName") or absent,
+        "name": {"givenName": name.get("givenName") or "", "familyName": name.get("familyName") or ""},
+        "displayName": record.get("displayName") or "",
         "profileUrl": record.get("profileUrl"),
-        "title": record.get("title") or absent,
-        "timezone": record.get("timezone") or absent,
+        "title": record.get("title") or "",
+        "timezone": record.get("timezone") or DEFAULT_TIMEZONE,
         "active": bool(record.get("active")),
         "emails": copy.deepcopy(record.get("emails") or []),
-        "photos": copy.deepcopy(record.get("photos") or []),
-        "groups": [{"value": gid, "display": name} for gid, name in groups],
+        "photos": [{"value": photo or photo_url(record), "type": "photo"}],
     }
-    for key in ("phoneNumbers", "addresses", "roles"):
-        if record.get(key) or dialect == "v2":
-            body[key] = copy.deepcopy(record.get(key) or [])
-    for key in ("userType", "preferredLanguage", "locale"):
-        if record.get(key) or dialect == "v2":
-            body[key] = record.get(key) or absent
+    if "honorificPrefix" in fields or name.get("honorificPrefix"):
+        body["name"]["honorificPrefix"] = name.get("honorificPrefix") or null
+    if "addresses" in fields or record.get("addresses"):
+        address = (record.get("addresses") or [{}])[0]
+        body["addresses"] = [{field: address.get(field) for field in ADDRESS_FIELDS}]
+    if "phoneNumbers" in fields or record.get("phoneNumbers"):
+        slots = {phone_slot(entry): entry.get("value") for entry in record.get("phoneNumbers") or []}
+        body["phoneNumbers"] = [{"value": slots.get("mobile"), "type": "mobile"},
+                                {"value": slots.get("primary"), "primary": True}]
+    for key in ("userType",):
+        if key in fields or record.get(key):
+            body[key] = record.get(key) or null
+    if "roles" in fields or record.get("roles"):
+        body["roles"] = [{"value": ((record.get("roles") or [{}])[0]).get("value"), "primary": True}]
+    for key in ("preferredLanguage", "locale"):
+        if key in fields or record.get(key):
+            body[key] = record.get(key) or null
     enterprise = record.get("enterprise") or {}
-    if enterprise or dialect == "v2":
-        block = {field: enterprise.get(field, absent) for field in ENTERPRISE_FIELDS if field != "manager"}
+    if "enterprise" in fields or enterprise:
+        block = {field: enterprise.get(field) or null for field in ENTERPRISE_FIELDS if field != "manager"}
         manager = enterprise.get("manager") or {}
-        block["manager"] = {"managerId": manager.get("managerId", absent)}
+        block["manager"] = {"managerId": manager.get("managerId") or null}
         body[names["enterprise"]] = block
         schemas.append(names["enterprise"])
-    if record.get("profile"):
-        body[names["profile"]] = copy.deepcopy(record["profile"])
+    profile = record.get("profile") or {}
+    if "profile" in fields or profile:
+        body[names["profile"]] = {"startDate": profile.get("startDate") or null}
         schemas.append(names["profile"])
+    body["groups"] = [{"value": gid, "display": display} for gid, display in groups]
     if record.get("guest"):
-        body[names["guest"]] = copy.deepcopy(record["guest"])
+        guest = {"type": record["guest"].get("type")}
+        if record["guest"].get("expiration"):
+            guest["expiration"] = record["guest"]["expiration"]
+        body[names["guest"]] = guest
         schemas.append(names["guest"])
     return body
 
@@ -142,6 +339,7 @@ def render_group(record, dialect, member_display):
 
 
 def error_body(dialect, status, error):
+    """Slack's error body; 401s use the v1 shape on both dialects."""
     if dialect == "v2" and status != 401:
         return {"schemas": [DIALECTS["v2"]["error"]], "detail": error, "status": status}
     return {"Errors": {"description": error, "code": status}}

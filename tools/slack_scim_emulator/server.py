@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The HTTP side: SCIM routes for /scim/v1/ and /scim/v2/, and the control API /_control/."""
 
+import ipaddress
 import json
 import re
 import socket
@@ -27,35 +28,84 @@ DEFAULT_ERRORS = {429: "too_many_requests", 500: "internal_error", 502: "bad_gat
 class Fault:
     """One injected misbehaviour, for the next ``count`` requests that match it.
 
-    ``action``: ``status`` (answer ``status`` with Slack's error body), ``raw`` (answer
-    ``status`` with ``body`` as given, e.g. an HTML page), ``drop`` (close the connection
-    without answering), ``drop_after`` (apply the request, then close without answering),
-    ``latency`` (wait ``latency`` seconds, then answer normally).
+    A fault matches on ``method``, a ``path`` prefix and ``query`` (query parameters that must
+    have these values, names case-insensitive).  ``action``:
+
+    - ``status``: answer ``status`` (default 503) with Slack's error body (``retry_after``);
+    - ``raw``: answer ``status`` with ``body`` as given (``content_type``), e.g. an HTML page;
+    - ``drop``: close the connection without answering;
+    - ``drop_after``: apply the request, then close without answering;
+    - ``latency``: wait ``latency`` seconds, then answer normally;
+    - ``empty_page``: a list answer with no ``Resources`` but the true ``totalResults``;
+    - ``ignore_start_index``: a list answered as if ``startIndex`` were 1;
+    - ``strip_ids``: a list answer whose item number ``index`` (default 0) has no ``id``;
+    - ``redirect``: answer ``status`` (301, 302, 303, 307 or 308; default 302) with a
+      ``Location: location`` header, without applying the request;
+    - ``drip``: apply the request and send the answer ``bytes_per_second`` bytes a second;
+    - ``huge``: answer 200 with a valid JSON list of ``size_mb`` MiB, streamed (``chunked``:
+      without Content-Length), without applying the request;
+    - ``echo_auth``: answer ``status`` (default 400) with an error whose text quotes the
+      request's Authorization header, as a careless gateway would.
     """
 
-    ACTIONS = ("status", "raw", "drop", "drop_after", "latency")
+    ACTIONS = ("status", "raw", "drop", "drop_after", "latency", "empty_page", "ignore_start_index",
+               "strip_ids", "redirect", "drip", "huge", "echo_auth")
+    LIST_ACTIONS = ("empty_page", "ignore_start_index", "strip_ids")
+    REDIRECTS = (301, 302, 303, 307, 308)
 
     def __init__(self, spec):
+        if not isinstance(spec, dict):
+            raise TypeError("a fault is a JSON object")
         self.action = spec.get("action", "status")
         if self.action not in self.ACTIONS:
             raise ValueError("action must be one of %s" % ", ".join(self.ACTIONS))
         self.count = int(spec.get("count", 1))
         self.method = (spec.get("method") or "").upper() or None
         self.path = spec.get("path")
-        self.status = int(spec.get("status", 503))
+        query = spec.get("query") or {}
+        if not isinstance(query, dict):
+            raise TypeError("query must be an object of parameter names and values")
+        self.query = {str(key).lower(): str(value) for key, value in query.items()}
+        self.status = int(spec.get("status", {"redirect": 302, "echo_auth": 400}.get(self.action, 503)))
         self.error = spec.get("error") or DEFAULT_ERRORS.get(self.status, "internal_error")
         self.retry_after = spec.get("retry_after")
         self.latency = float(spec.get("latency", 0))
         self.body = spec.get("body", "")
         self.content_type = spec.get("content_type", "text/html")
+        self.location = spec.get("location")
+        self.bytes_per_second = float(spec.get("bytes_per_second", 1))
+        self.size_mb = float(spec.get("size_mb", 1))
+        self.chunked = bool(spec.get("chunked", False))
+        self.index = int(spec.get("index", 0))
+        if self.action == "redirect" and (self.status not in self.REDIRECTS or not self.location):
+            raise ValueError("redirect needs a status in %s and a location" % (self.REDIRECTS,))
+        if not self.bytes_per_second > 0 or not self.size_mb > 0:
+            raise ValueError("bytes_per_second and size_mb must be positive")
 
-    def matches(self, method, path):
-        return (self.method is None or self.method == method) and (self.path is None or path.startswith(self.path))
+    def matches(self, method, path, query):
+        return (self.method is None or self.method == method) and \
+            (self.path is None or path.startswith(self.path)) and \
+            all(query.get(key) == value for key, value in self.query.items())
 
     def describe(self):
-        return {"action": self.action, "count": self.count, "method": self.method, "path": self.path,
-                "status": self.status, "error": self.error, "retry_after": self.retry_after,
-                "latency": self.latency}
+        described = {"action": self.action, "count": self.count, "method": self.method, "path": self.path,
+                     "query": self.query, "status": self.status, "error": self.error,
+                     "retry_after": self.retry_after, "latency": self.latency}
+        extra = {"redirect": ("location",), "drip": ("bytes_per_second",), "huge": ("size_mb", "chunked"),
+                 "strip_ids": ("index",)}.get(self.action, ())
+        described.update((key, getattr(self, key)) for key in extra)
+        return described
+
+
+def is_loopback(host):
+    """True for a loopback peer address (127.0.0.0/8, ::1, or IPv4-mapped loopback)."""
+    try:
+        address = ipaddress.ip_address(str(host).split("%")[0])
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 class Emulator:
@@ -73,10 +123,10 @@ class Emulator:
         self.log_lock = threading.Lock()
         self.state_file = state_file
 
-    def take_fault(self, method, path):
+    def take_fault(self, method, path, query=None):
         with self.log_lock:
             for fault in self.faults:
-                if fault.count > 0 and fault.matches(method, path):
+                if fault.count > 0 and fault.matches(method, path, query or {}):
                     fault.count -= 1
                     if fault.count == 0:
                         self.faults.remove(fault)
@@ -164,9 +214,58 @@ class Handler(BaseHTTPRequestHandler):
         for key, value in (headers or {}).items():
             self.send_header(key, str(value))
         self.end_headers()
-        if data:
+        if data and self._drip:
+            self._write_slowly(data, self._drip)
+        elif data:
             self.wfile.write(data)
         return status
+
+    def _write_slowly(self, data, bytes_per_second):
+        """The ``drip`` fault: one byte at a time, ``bytes_per_second`` of them a second."""
+        interval = 1.0 / bytes_per_second
+        try:
+            self.wfile.flush()
+            for offset in range(len(data)):
+                time.sleep(interval)
+                self.wfile.write(data[offset:offset + 1])
+                self.wfile.flush()
+        except OSError:
+            self.close_connection = True  # the client gave up
+
+    def _send_huge(self, dialect, size_mb, chunked):
+        """The ``huge`` fault: a valid JSON list answer of ``size_mb`` MiB, written in pieces."""
+        size = int(size_mb * 1024 * 1024)
+        head = json.dumps({"schemas": [DIALECTS[dialect]["list"]], "totalResults": 0, "itemsPerPage": 0,
+                           "startIndex": 1, "Resources": []})[:-1].encode("utf-8") + b', "padding": "'
+        tail = b'"}'
+        padding = max(0, size - len(head) - len(tail))
+        self._record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(head) + padding + len(tail)))
+        self.end_headers()
+        piece = b"x" * 65536
+
+        def write(data):
+            if chunked:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            else:
+                self.wfile.write(data)
+
+        try:
+            write(head)
+            while padding > 0:
+                write(piece[:padding])
+                padding -= min(padding, len(piece))
+            write(tail)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
+        return 200
 
     def _record(self, status, dropped=False):
         """Log the request before answering, so a client never sees an answer the log lacks."""
@@ -191,10 +290,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method):
         self._started = time.monotonic()
+        self._drip = None
+        self._fault = None
         url = urlsplit(self.path)
         self._consume_body()
         if url.path.startswith("/_control/"):
             self._entry = None  # control calls are not part of the request log
+            if not is_loopback(self._peer_host()):
+                self._send(403, {"error": "the control API answers loopback clients only"})
+                return
             self._control(method, url)
             return
         self._entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query,
@@ -204,22 +308,37 @@ class Handler(BaseHTTPRequestHandler):
         except _Dropped:
             pass
 
+    def _peer_host(self):
+        return self.client_address[0]
+
     # -- SCIM ----------------------------------------------------------------------------------
 
     def _web_api(self, method):
-        """The one Web API method clients need beside SCIM: auth.test (whose token is this)."""
+        """The one Web API method clients need beside SCIM: auth.test (whose token this is).
+
+        Slack documents ``POST https://slack.com/api/auth.test``; GET works as well.  The token
+        comes in the Authorization header, or as a ``token`` form field.
+        """
+        if method not in ("GET", "POST"):
+            return self._send(405, {"ok": False, "error": "method_not_allowed"})
         header = self.headers.get("Authorization") or ""
-        if header != "Bearer %s" % self.emulator.token:
+        form = parse_qs(self._raw_body.decode("utf-8", "replace")) if method == "POST" else {}
+        token = header[len("Bearer "):] if header.startswith("Bearer ") else (form.get("token") or [""])[-1]
+        if not token:
+            return self._send(200, {"ok": False, "error": "not_authed"})
+        if token != self.emulator.token:
             return self._send(200, {"ok": False, "error": "invalid_auth"})
-        return self._send(200, {"ok": True, "user_id": self.emulator.token_user, "team_id": "E0EMULATED",
-                                "url": "https://emulated.enterprise.slack.com/"})
+        return self._send(200, {"ok": True, "url": "https://emulated.enterprise.slack.com/", "team": "Emulated Org",
+                                "user": "emulator-admin", "team_id": "E0EMULATED", "user_id": self.emulator.token_user,
+                                "enterprise_id": "E0EMULATED", "is_enterprise_install": True})
 
     def _scim(self, method, url, entry):
         if url.path in ("/api/auth.test",):
             return self._web_api(method)
         match = _SCIM_PATH.match(url.path)
         dialect = match.group(1) if match else ("v2" if url.path.startswith("/scim/v2") else "v1")
-        fault = self.emulator.take_fault(method, url.path)
+        query = {key.lower(): values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+        fault = self._fault = self.emulator.take_fault(method, url.path, query)
         if fault:
             entry["fault"] = fault.action
         try:
@@ -234,15 +353,24 @@ class Handler(BaseHTTPRequestHandler):
                 if fault.status == 429 and headers is None:
                     headers = {"Retry-After": 1}
                 return self._send(fault.status, error_body(dialect, fault.status, fault.error), headers)
+            elif fault and fault.action == "redirect":
+                return self._send(fault.status, headers={"Location": fault.location})
+            elif fault and fault.action == "huge":
+                return self._send_huge(dialect, fault.size_mb, fault.chunked)
+            elif fault and fault.action == "echo_auth":
+                echoed = "invalid_request_payload (authorization=%s)" % (self.headers.get("Authorization") or "")
+                return self._send(fault.status, error_body(dialect, fault.status, echoed))
+            elif fault and fault.action == "drip":
+                self._drip = fault.bytes_per_second
             if not match:
                 raise ScimFault(404, "bad_endpoint")
-            status, body = self._route(method, dialect, match.group(2), match.group(3), url)
+            status, body = self._route(method, dialect, match.group(2), match.group(3), query)
             if fault and fault.action == "drop_after":
                 self._drop()
             return self._send(status, body)
         except ScimFault as exc:
             headers = {"Retry-After": exc.retry_after} if exc.retry_after else None
-            return self._send(exc.status, error_body(dialect, exc.status, exc.error), headers)
+            return self._send(exc.status, error_body(dialect, exc.status, exc.description), headers)
 
     def _authorise(self):
         header = self.headers.get("Authorization") or ""
@@ -251,7 +379,7 @@ class Handler(BaseHTTPRequestHandler):
         if header != "Bearer %s" % self.emulator.token:
             raise ScimFault(401, "invalid_authentication")
 
-    def _route(self, method, dialect, resource, resource_id, url):
+    def _route(self, method, dialect, resource, resource_id, query):
         if resource in ("ServiceProviderConfig", "ServiceProviderConfigs") and method == "GET":
             return 200, _service_provider_config(dialect)
         self._authorise()
@@ -268,15 +396,17 @@ class Handler(BaseHTTPRequestHandler):
         self.emulator.limiter.check(method, resource, resource_id is not None)
         if method == "GET":
             if resource_id is None:
-                return 200, self._list(resource, dialect, url)
+                return 200, self._list(resource, dialect, query)
             return 200, self._render(resource, dialect, self._get(resource, resource_id))
         body = self._read_body() if method in ("POST", "PUT", "PATCH") else None
         if method in ("POST", "PUT", "PATCH") and not isinstance(body, dict):
             raise ScimFault(400, "invalid_request_payload")
         if method == "POST":
             self._check_schemas(dialect, resource, body)
-            created = (self.emulator.store.create_user if resource == "Users" else self.emulator.store.create_group)(body)
-            return 201, self._render(resource, dialect, created)
+            store = self.emulator.store
+            if resource == "Users":
+                return 201, store.render_user(store.create_user(body), dialect, answer=True)
+            return 201, store.render_group(store.create_group(body), dialect)
         key = "%s/%s" % (resource, resource_id)
         self.emulator.locks.acquire(key)
         try:
@@ -291,11 +421,12 @@ class Handler(BaseHTTPRequestHandler):
         if resource == "Users":
             if method == "PUT":
                 self._check_schemas(dialect, resource, body)
-                return 200, store.render_user(store.replace_user(resource_id, body), dialect)
+                return 200, store.render_user(store.replace_user(resource_id, body), dialect, answer=True)
             if method == "PATCH":
-                return 200, store.render_user(store.patch_user(resource_id, dialect, body), dialect)
-            record = store.deactivate_user(resource_id)
-            return (200, store.render_user(record, dialect)) if dialect == "v1" else (204, None)
+                return 200, store.render_user(store.patch_user(resource_id, dialect, body), dialect, answer=True)
+            store.deactivate_user(resource_id)
+            # v1: 200 with an empty body (PY asserts 200, JAVA a null body); v2: 204 (REF).
+            return (200, None) if dialect == "v1" else (204, None)
         if method == "PUT":
             self._check_schemas(dialect, resource, body)
             return 200, store.render_group(store.replace_group(resource_id, body), dialect)
@@ -319,14 +450,20 @@ class Handler(BaseHTTPRequestHandler):
         store = self.emulator.store
         return store.render_user(record, dialect) if resource == "Users" else store.render_group(record, dialect)
 
-    def _list(self, resource, dialect, url):
-        query = {key.lower(): values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+    def _list(self, resource, dialect, query):
         try:
             start_index = max(1, int(query.get("startindex") or 1))
             count = min(MAX_PAGE_SIZE, max(0, int(query.get("count") or DEFAULT_PAGE_SIZE)))
         except ValueError:
             raise ScimFault(400, "invalid_query")
+        fault = self._fault
+        if fault and fault.action == "ignore_start_index":
+            start_index = 1
         total, page = self.emulator.store.search(resource, dialect, query.get("filter"), start_index, count)
+        if fault and fault.action == "empty_page":
+            page = []
+        if fault and fault.action == "strip_ids" and page:
+            page[min(fault.index, len(page) - 1)].pop("id", None)
         return {"schemas": [DIALECTS[dialect]["list"]], "totalResults": total, "itemsPerPage": len(page),
                 "startIndex": start_index, "Resources": page}
 
@@ -351,7 +488,15 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"ok": True})
         if route == "seed" and method == "POST":
             return self._send(200, emulator.store.seed(**{k: body[k] for k in (
-                "users", "groups", "members_per_group", "prefix", "domain") if k in body}))
+                "users", "groups", "members_per_group", "prefix", "domain", "guests") if k in body}))
+        if route == "account_type" and method == "POST":
+            try:
+                record = emulator.store.set_account_type(body.get("id"), body.get("type"))
+            except ValueError as exc:
+                return self._send(400, {"error": str(exc)})
+            except ScimFault as exc:
+                return self._send(404, {"error": exc.error})
+            return self._send(200, {"id": record["id"], "type": record.get("accountType", "member")})
         if route == "state":
             if method == "GET":
                 return self._send(200, emulator.store.dump())
@@ -395,7 +540,13 @@ class Handler(BaseHTTPRequestHandler):
                     emulator.token = body["token"]
                 if "token_user" in body:
                     emulator.token_user = body["token_user"]
-            return self._send(200, {"rate_limit_scale": emulator.limiter.scale, "write_hold": emulator.write_hold})
+                if "profile_fields" in body:
+                    try:
+                        emulator.store.set_profile_fields(body["profile_fields"])
+                    except (ValueError, TypeError) as exc:
+                        return self._send(400, {"error": str(exc)})
+            return self._send(200, {"rate_limit_scale": emulator.limiter.scale, "write_hold": emulator.write_hold,
+                                    "profile_fields": sorted(emulator.store.profile_fields)})
         if route == "shutdown" and method == "POST":
             self._send(200, {"ok": True})
             threading.Thread(target=self.server.shutdown, daemon=True).start()
@@ -410,7 +561,8 @@ def _service_provider_config(dialect):
                                    "primary": True}],
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": True, "maxResults": MAX_PAGE_SIZE},
+        # AK forces filter support on for Slack, so Slack's own answer says false.
+        "filter": {"supported": False, "maxResults": MAX_PAGE_SIZE},
         "changePassword": {"supported": False},
         "sort": {"supported": False},
         "etag": {"supported": False},
@@ -443,7 +595,8 @@ def _schemas(dialect, which):
 def _resource_types():
     names = DIALECTS["v2"]
     types = [{"id": "User", "name": "User", "endpoint": "/Users", "schema": names["user"],
-              "schemaExtensions": [{"schema": names["enterprise"], "required": False}]},
+              "schemaExtensions": [{"schema": names[extension], "required": False}
+                                   for extension in ("enterprise", "profile", "guest")]},
              {"id": "Group", "name": "Group", "endpoint": "/Groups", "schema": names["group"]}]
     return {"schemas": [names["list"]], "totalResults": len(types), "Resources": types}
 
