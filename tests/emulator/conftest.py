@@ -63,7 +63,7 @@ class Api:
 def emulator():
     instance = Emulator(token=TOKEN, rate_limit_scale=0)
     server = EmulatorServer(("127.0.0.1", 0), instance)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
