@@ -25,13 +25,21 @@ options:
     type: str
   filter:
     description:
-      - A raw SCIM filter passed to Slack, for example V(userName sw "contractor-"). Combined with the other
-        query options by C(and).
+      - A raw SCIM filter passed to Slack as it is, for example V(userName sw "contractor-"). Slack documents
+        filtering users by C(userName) and C(email) (v1) and groups by C(displayName); other filters may be
+        refused (HTTP 400).
+      - Slack documents no C(and)-combined filters, so at most one condition goes to Slack. With this option,
+        O(user_name), O(email) and O(display_name) are checked on the client, on what it returns; without it,
+        the first of O(user_name), O(email) is sent and the other is checked on the client.
     type: str
   active:
     description:
       - Only users that are active (V(true)) or deactivated (V(false)). Slack cannot filter on this, so it is
         applied to what the other options return.
+    type: bool
+  guest:
+    description:
+      - Only multi-channel guests (V(true)) or full members (V(false)). Applied on the client, like O(active).
     type: bool
   count:
     description: Page size of each list request (Slack's maximum is 1000).

@@ -12,11 +12,11 @@ from __future__ import annotations
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import SLACK_GROUP_ID
-from ansible_collections.scim.slack.plugins.module_utils._user import is_user_id
+from ansible_collections.scim.slack.plugins.module_utils._user import is_guest, is_user_id
 
 RESOURCES = ("users", "groups", "service_provider_config")
-QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "count", "limit")
-USER_ONLY = ("user_name", "email", "active")
+QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "count", "limit")
+USER_ONLY = ("user_name", "email", "active", "guest")
 GROUP_ONLY = ("display_name",)
 
 
@@ -30,6 +30,7 @@ class InfoQuery:
         self.options = {key: options.get(key) for key in QUERY_OPTIONS}
         self.count = self.options["count"] if self.options["count"] is not None else MAX_PAGE_SIZE
         self.limit = self.options["limit"]
+        self.dialect = None  # known once run() has a client
         self._validate()
 
     def _validate(self):
@@ -56,8 +57,9 @@ class InfoQuery:
         for key in ("user_name", "email", "display_name", "filter"):
             if options[key] is not None and (not isinstance(options[key], str) or not options[key].strip()):
                 raise QueryError("%s must be a non-empty string, got %r" % (key, options[key]))
-        if options["active"] is not None and not isinstance(options["active"], bool):
-            raise QueryError("active must be true or false, got %r" % (options["active"],))
+        for key in ("active", "guest"):
+            if options[key] is not None and not isinstance(options[key], bool):
+                raise QueryError("%s must be true or false, got %r" % (key, options[key]))
 
     def server_filter(self, dialect):
         """The one SCIM filter sent to Slack; every other condition is checked on the client.
@@ -81,6 +83,8 @@ class InfoQuery:
         options = self.options
         if options["active"] is not None and bool(item.get("active")) is not options["active"]:
             return False
+        if options["guest"] is not None and is_guest(item, self.dialect) is not options["guest"]:
+            return False
         if options["user_name"] and str(item.get("userName", "")).casefold() != options["user_name"].casefold():
             return False
         if options["email"] and not any(str(e.get("value", "")).casefold() == options["email"].casefold()
@@ -93,6 +97,7 @@ class InfoQuery:
 
     def run(self, client):
         """(resources, total_results) or, for service_provider_config, (config, None)."""
+        self.dialect = client.dialect
         if self.resource == "service_provider_config":
             return client.service_provider_config(), None
         path = "Users" if self.resource == "users" else "Groups"
@@ -101,7 +106,9 @@ class InfoQuery:
             found = [item] if item is not None and self.matches(item) else []
             return found, len(found)
         items, seen, total = [], set(), None
-        client_side_only = self.options["active"] is not None
+        conditions = [key for key in ("user_name", "email", "display_name", "filter") if self.options[key]]
+        client_side_only = self.options["active"] is not None or self.options["guest"] is not None or \
+            len(conditions) > 1
         for page in client.pages(path, filter=self.server_filter(client.dialect), count=self.count):
             if total is None:
                 total = page.get("totalResults")

@@ -11,6 +11,7 @@ params and report what it decides, so every module plans a user change the same 
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import re
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from ansible_collections.scim.slack.plugins.module_utils._errors import ScimErro
 # Slack user IDs: U (workspace) or W (org-wide), then 8 to 10 capitals or digits.  Some have no
 # digit at all, so an entry of this shape may also be a (capitalised) user name: see member_keys.
 USER_ID = re.compile(r"^[UW][A-Z0-9]{8,10}$")
+ISO_PARTS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+                       r"(Z|[+-]\d{2}:?\d{2})?)?$")
 ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 URL = re.compile(r"^https?://[^\s/]+\S*$", re.I)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -90,9 +93,53 @@ PICTOGRAPHIC_RANGES = (
 )
 # Server-side attributes a PUT must not send back.
 READ_ONLY = ("meta", "groups", "schemas")
+# Options create_only may name: the attributes of a user (enterprise as a whole).
+CREATE_ONLY_CHOICES = (
+    "user_name", "email", "emails", "display_name", "given_name", "family_name", "honorific_prefix", "title",
+    "timezone", "locale", "preferred_language", "user_type", "phone_numbers", "addresses", "photos", "roles",
+    "enterprise", "start_date", "guest", "guest_expiration", "extra_attributes",
+)
+GUEST_TYPE = "multi"  # the only guest type SCIM provisions: multi-channel guests
 
 
 _ITEM = dict(value=dict(type="str", required=True), type=dict(type="str"))
+
+
+def is_guest(resource, dialect):
+    """Whether a user is a multi-channel guest (carries Slack's guest extension)."""
+    extension = (resource or {}).get(dialect.guest_urn)
+    return isinstance(extension, dict) and bool(extension.get("type"))
+
+
+def parse_instant(text):
+    """(UTC datetime, date only?) of an ISO 8601 date or date-time, or None when it is not one."""
+    match = ISO_PARTS.match(text or "")
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                   int(second or 0), int((fraction or "0")[:6].ljust(6, "0")))
+    except ValueError:
+        return None
+    offset = datetime.timedelta(0)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return (moment - offset).replace(tzinfo=datetime.timezone.utc), hour is None
+
+
+def same_instant(left, right):
+    """Whether two ISO 8601 values name the same moment (a date alone: the same day)."""
+    if is_blank(left) or is_blank(right):
+        return is_blank(left) and is_blank(right)
+    parsed_left, parsed_right = parse_instant(left), parse_instant(right)
+    if parsed_left is None or parsed_right is None:
+        return left == right
+    if parsed_left[1] or parsed_right[1]:
+        return parsed_left[0].date() == parsed_right[0].date()
+    return parsed_left[0] == parsed_right[0]
 
 
 def user_argument_spec():
@@ -127,6 +174,10 @@ def user_argument_spec():
         start_date=dict(type="str"),
         active=dict(type="bool"),
         extra_attributes=dict(type="dict"),
+        guest=dict(type="bool"),
+        guest_expiration=dict(type="str"),
+        external_id=dict(type="str"),
+        create_only=dict(type="list", elements="str", choices=list(CREATE_ONLY_CHOICES)),
         replace=dict(type="bool", default=False),
     )
 
@@ -244,6 +295,8 @@ def _same_value(option, desired, current):
     """Whether a desired and a current value (both canonical) are what Slack would store alike."""
     if option == "photos":
         return bool(desired) == bool(current)
+    if option == "guest_expiration":
+        return same_instant(desired, current)
     return _blank_to_none(desired) == _blank_to_none(current)
 
 
@@ -283,6 +336,8 @@ class UserSpec:
         self.list_values = {}  # option name -> list as it will be sent
         self.extra = params.get("extra_attributes") or {}
         self.profile_url = params.get("profile_url")
+        self.external_id = params.get("external_id")
+        self.create_only = set(params.get("create_only") or ())
         self._validate()
 
     # -- validation ------------------------------------------------------------------------
@@ -335,8 +390,37 @@ class UserSpec:
                 self.desired[option] = _canonical_list(option, items)
         if not isinstance(self.extra, dict):
             self._fail("extra_attributes must be a dict of SCIM attributes")
+        self._validate_guest(params)
+        unknown = sorted(self.create_only - set(CREATE_ONLY_CHOICES))
+        if unknown:
+            self._fail("create_only: %s is not an attribute option (choose from %s)"
+                       % (", ".join(unknown), ", ".join(CREATE_ONLY_CHOICES)))
         if self.replace:
             self._declare_blanks()
+
+    def _validate_guest(self, params):
+        guest, expiration = params.get("guest"), params.get("guest_expiration")
+        if guest is not None:
+            self.desired["guest"] = bool(guest)
+        if expiration is None:
+            return
+        if expiration != "":
+            parsed = parse_instant(expiration)
+            if parsed is None:
+                self._fail("guest_expiration %r is not an ISO 8601 date or date-time, for example 2027-03-31 or "
+                           "2027-03-31T18:00:00Z" % expiration)
+            now = datetime.datetime.now(datetime.timezone.utc)
+            if (parsed[0].date() <= now.date()) if parsed[1] else parsed[0] <= now:
+                self._fail("guest_expiration %r is not in the future" % expiration)
+            if guest is False:
+                self._fail("guest_expiration %r needs guest: true (guest: false makes a full member, who has "
+                           "no expiration)" % expiration)
+        self.desired["guest_expiration"] = expiration or None
+
+    def manages(self, option):
+        """Whether ``option`` is compared and changed on an existing user (not one of create_only)."""
+        top = "enterprise" if option in dict(ENTERPRISE_FIELDS) else option.split(".", 1)[0]
+        return top not in self.create_only
 
     def _validate_display_name(self, display_name):
         if not display_name:
@@ -397,14 +481,14 @@ class UserSpec:
         return {mapping[key]: value for key, value in item.items() if value is not None and key in mapping}
 
     def _declare_blanks(self):
-        """replace: every modelled attribute not declared is to be empty."""
+        """replace: every modelled attribute not declared (nor create-only) is to be empty."""
         for option, _path in SCALAR_FIELDS + ENTERPRISE_FIELDS:
-            if option not in self.desired and option not in ("user_name", "active"):
+            if option not in self.desired and option not in ("user_name", "active") and self.manages(option):
                 self.desired[option] = None
         # Photos are kept unless declared: Slack re-hosts them, so a PUT cannot send the current one back
         # as it was set, and a user's own photo is not the directory's to blank.
         for option in ("phone_numbers", "addresses", "roles"):
-            if option not in self.desired:
+            if option not in self.desired and self.manages(option):
                 self.desired[option] = []
                 self.list_values[option] = []
 
@@ -418,6 +502,11 @@ class UserSpec:
         return view
 
     def _current_value(self, option, resource):
+        if option == "guest":
+            return is_guest(resource, self.dialect)
+        if option == "guest_expiration":
+            extension = (resource or {}).get(self.dialect.guest_urn)
+            return _blank_to_none(extension.get("expiration")) if isinstance(extension, dict) else None
         if option == "email":
             value = primary_email(resource)
             return value.lower() if value else None
@@ -434,9 +523,12 @@ class UserSpec:
     def changed_options(self, resource):
         current = self.current_view(resource)
         changed = [option for option, value in self.desired.items()
-                   if not _same_value(option, value, current[option])]
-        changed.extend("extra_attributes.%s" % key for key, value in self.extra.items()
-                       if not _contains((resource or {}).get(key), value))
+                   if self.manages(option) and not _same_value(option, value, current[option])]
+        if "guest_expiration" in changed and self.desired.get("guest") is False:
+            changed.remove("guest_expiration")  # a full member has no expiration
+        if self.manages("extra_attributes"):
+            changed.extend("extra_attributes.%s" % key for key, value in self.extra.items()
+                           if not _contains((resource or {}).get(key), value))
         return changed
 
     def diff_view(self, values):
@@ -466,6 +558,8 @@ class UserSpec:
                     {"value": e["value"], "primary": False} for e in others][:1]
             elif option in LIST_FIELDS:
                 partial[LIST_FIELDS[option][0]] = copy.deepcopy(self.list_values[option])
+            elif option in ("guest", "guest_expiration"):
+                partial[self.dialect.guest_urn] = self._guest_extension(resource)
             elif option == "manager_id" and is_blank(self.desired[option]):
                 _set(partial, _resolve(("enterprise", "manager"), self.dialect), None)
             else:
@@ -474,17 +568,34 @@ class UserSpec:
                 _set(partial, path, None if is_blank(value) else value)
         return partial
 
+    def _guest_extension(self, resource):
+        """The guest extension to send: None makes a full member; otherwise type and expiration."""
+        if self.desired.get("guest") is False:
+            return None
+        extension = {"type": GUEST_TYPE}
+        if "guest_expiration" in self.desired:
+            extension["expiration"] = self.desired["guest_expiration"]
+        elif resource is not None and is_guest(resource, self.dialect):
+            current = resource[self.dialect.guest_urn].get("expiration")
+            if not is_blank(current):
+                extension["expiration"] = current
+        return extension
+
     def create_body(self):
         body = {"userName": self.user_name, "emails": self._emails_to_send(None), "active": True}
         _merge(body, self.patch_for(None, [o for o in self.desired if o not in ("user_name", "email", "emails")]))
         _drop_nones(body)
         if self.profile_url:
             body["profileUrl"] = self.profile_url
+        if self.external_id:
+            body["externalId"] = self.external_id
         for key, value in self.extra.items():
             body[key] = copy.deepcopy(value)
         return body
 
     def _emails_to_send(self, resource):
+        if resource is not None and not (self.manages("email") and self.manages("emails")):
+            return copy.deepcopy(resource.get("emails") or [])
         if "emails" in self.list_values:
             return copy.deepcopy(self.list_values["emails"])
         if self.email:
@@ -499,11 +610,13 @@ class UserSpec:
         photo) is carried as it is, and only the modelled attributes take their declared values.
         """
         body = {key: copy.deepcopy(value) for key, value in resource.items() if key not in READ_ONLY}
-        body.update({"id": resource["id"], "userName": self.user_name or resource.get("userName"),
+        user_name = self.user_name if self.manages("user_name") else None
+        body.update({"id": resource["id"], "userName": user_name or resource.get("userName"),
                      "emails": self._emails_to_send(resource)})
         body["nickName"] = body["userName"]
         body["active"] = self.desired.get("active", bool(resource.get("active")))
-        partial = self.patch_for(resource, [o for o in self.desired if o not in ("user_name", "email", "emails")])
+        partial = self.patch_for(resource, [o for o in self.desired if o not in ("user_name", "email", "emails")
+                                            and self.manages(o)])
         _merge(body, partial, remove_nones=True)
         for option in VALUE_LISTS:  # v2 placeholders and Slack's default photo are not sent back
             attribute = LIST_FIELDS[option][0]
@@ -512,8 +625,9 @@ class UserSpec:
                                    and not is_blank(item.get("value"))
                                    and not (option == "photos" and is_default_photo(item["value"]))]
         _drop_nones(body)
-        for key, value in self.extra.items():
-            body[key] = copy.deepcopy(value)
+        if self.manages("extra_attributes"):
+            for key, value in self.extra.items():
+                body[key] = copy.deepcopy(value)
         return body
 
 
@@ -706,6 +820,9 @@ def _plan_deactivation(current):
 
 
 def _plan_creation(spec):
+    if spec.desired.get("guest_expiration") and not spec.desired.get("guest"):
+        raise UserSpecError("guest_expiration %r needs guest: true to create a multi-channel guest"
+                            % spec.desired["guest_expiration"])
     missing = [option for option, value in (("user_name", spec.user_name), ("email", spec.email)) if not value]
     if missing:
         raise UserSpecError("no user matches %s, and creating one needs %s" % (
@@ -761,6 +878,19 @@ def _plan_update(finder, spec, current):
     if "user_name" in changed and not spec.id and spec.email:
         warnings.append("user %s was found by email %s; its user name %r becomes %r"
                         % (current.get("id"), spec.email, current.get("userName"), spec.user_name))
+    if spec.external_id and (current.get("externalId") or "") != spec.external_id:
+        warnings.append("external_id: Slack does not update externalId; user %s keeps %r (the task declares %r)"
+                        % (current.get("id"), current.get("externalId") or "", spec.external_id))
+    if "guest_expiration" in changed and "guest" not in spec.desired and not is_guest(current, spec.dialect):
+        if spec.desired["guest_expiration"] is None:
+            changed.remove("guest_expiration")
+        else:
+            raise UserSpecError("guest_expiration %r: user %s (%s) is a full member; set guest: true to make it a "
+                                "multi-channel guest" % (spec.desired["guest_expiration"], current.get("id"),
+                                                         current.get("userName")))
+    if "guest" in changed and not current.get("active"):
+        warnings.append("user %s (%s) is deactivated; Slack reactivates a user whose guest status changes"
+                        % (current.get("id"), current.get("userName")))
     if not current.get("active") and "active" not in spec.desired:
         warnings.append("user %s (%s) is deactivated; set active: true to reactivate it"
                         % (current.get("id"), current.get("userName")))
@@ -780,5 +910,8 @@ def _plan_update(finder, spec, current):
                            write=("put", body))
     partial = spec.patch_for(current, changed)
     action = "reactivate" if changed == ["active"] and spec.desired["active"] else "update"
-    return UserOutcome(action, predict(current, partial), before, after, changed, warnings,
+    predicted = predict(current, partial)
+    if "guest" in changed and "active" not in spec.desired:
+        predicted["active"] = True  # Slack reactivates a user converted to or from a guest
+    return UserOutcome(action, predicted, before, after, changed, warnings,
                        write=("patch", current["id"], partial))

@@ -82,7 +82,7 @@ options:
       - What to do about a member entry that resolves to no user, or (when adding) to a deactivated user.
       - V(fail) fails the task before any write, naming every such entry. V(warn) skips them with a warning.
         V(ignore) skips them silently.
-      - A lookup failure never removes a current member: under V(warn) or V(ignore), when an entry of
+      - A lookup failure never removes a current member. Under V(warn) or V(ignore), when an entry of
         O(members.set) does not resolve, no member is removed (a warning says so), since the entry may name
         one of them.
     type: str

@@ -95,8 +95,9 @@ groups:
           display: carly
 total_results:
   description:
-    - How many resources match on the server. More than returned when O(limit) cut the listing; when O(active)
-      is given, the number of matches found.
+    - How many resources match on the server. More than returned when O(limit) cut the listing. When a
+      condition is checked on the client (O(active), O(guest), or more than one of O(user_name), O(email),
+      O(display_name) and O(filter)), the number of matches found.
   returned: when O(resource) is V(users) or V(groups)
   type: int
   sample: 1
@@ -123,6 +124,7 @@ def argument_spec():
         display_name=dict(type="str"),
         filter=dict(type="str"),
         active=dict(type="bool"),
+        guest=dict(type="bool"),
         count=dict(type="int", default=1000),
         limit=dict(type="int"),
     )

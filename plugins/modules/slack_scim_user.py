@@ -242,6 +242,37 @@ options:
       - A raw SCIM dict merged into the user last, for attributes this module does not model. Keys are SCIM
         names (camelCase) or extension URNs; only the keys given are compared.
     type: dict
+  guest:
+    description:
+      - V(true) makes the user a multi-channel guest (Slack's guest extension with C(type) V(multi)); V(false)
+        makes a guest a full member. Not given, guest status is left as it is, also by O(replace).
+      - Single-channel guests cannot be provisioned through SCIM. Slack refuses to make an admin or owner a
+        guest (C(cannot_make_user_guest)), and reactivates a deactivated user whose guest status changes.
+    type: bool
+  guest_expiration:
+    description:
+      - When a multi-channel guest's account expires, as an ISO 8601 date (V(2027-03-31)) or date-time
+        (V(2027-03-31T18:00:00Z)) in the future; V("") removes the expiration. Checked before any request.
+      - Alone, it changes an existing guest's expiration; on a full member it needs O(guest=true).
+      - Compared as a moment (a date alone as a day), so Slack answering another spelling of the same time
+        is no change.
+    type: str
+  external_id:
+    description:
+      - The identity provider's stable key for the user (C(externalId)), set when the user is created.
+      - Slack does not update C(externalId); when it differs on an existing user the module warns and sends
+        nothing for it.
+    type: str
+  create_only:
+    description:
+      - Options that are sent when the user is created and never compared or changed afterwards, for
+        attributes people edit themselves (for example V([display_name, photos, title])). O(enterprise) counts
+        as a whole. A O(replace=true) C(PUT) carries their current values.
+    type: list
+    elements: str
+    choices: [user_name, email, emails, display_name, given_name, family_name, honorific_prefix, title, timezone,
+              locale, preferred_language, user_type, phone_numbers, addresses, photos, roles, enterprise, start_date,
+              guest, guest_expiration, extra_attributes]
   replace:
     description:
       - When V(true) and the user exists with differences, send one C(PUT) of the full declared user instead

@@ -111,3 +111,13 @@ def test_server_error_names_status_and_error(mocked, run_module):
 def test_bad_options_fail_before_any_request(mocked, run_module, args, named):
     result = run(run_module, **args)
     assert result["failed"] and named in result["msg"] and len(mocked.calls) == 0
+
+
+def test_guest_is_applied_client_side(mocked, run_module):
+    everyone = users(0, 3)
+    everyone[1]["urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User"] = {"type": "multi"}
+    mocked.get(BASE % "v2" + "Users", json=page(everyone, 3))
+    mocked.get(BASE % "v2" + "Users", json=page(everyone, 3))
+    assert [u["id"] for u in run(run_module, guest=True)["users"]] == ["W00000001"]
+    assert [u["id"] for u in run(run_module, guest=False)["users"]] == ["W00000000", "W00000002"]
+    assert all("filter" not in query(call) for call in mocked.calls)

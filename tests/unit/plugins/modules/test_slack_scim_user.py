@@ -473,3 +473,119 @@ def test_absent_with_name_and_email_of_two_users_fails_before_any_write(mocked, 
     result = run(run_module, state="absent", user_name="carly", email="dan@example.com")
     assert result["failed"] and "W00001000" in result["msg"] and "W00002000" in result["msg"]
     assert writes(mocked) == []
+
+
+# -- multi-channel guests ----------------------------------------------------------------------------
+
+GUEST = {"v1": "urn:scim:schemas:extension:slack:guest:1.0",
+         "v2": "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User"}
+
+
+def test_create_a_guest_with_an_expiration(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Users", json=page())
+    mocked.get(base + "Users", json=page())
+    mocked.post(base + "Users", json=user(**{GUEST[api_version]: {"type": "multi", "expiration": "2099-01-31"}}),
+                status=201)
+    result = run(run_module, api_version=api_version, user_name="carly", email="carly@example.com", guest=True,
+                 guest_expiration="2099-01-31")
+    sent = body_of(mocked.calls[2])
+    assert sent[GUEST[api_version]] == {"type": "multi", "expiration": "2099-01-31"}
+    assert GUEST[api_version] in sent["schemas"] and result["changed"]
+
+
+def test_member_to_guest_is_one_patch(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user())
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: {"type": "multi"}}))
+    result = run(run_module, id="W00001000", guest=True, diff=True)
+    assert result["changed_attributes"] == ["guest"]
+    assert result["diff"] == {"before": {"guest": False}, "after": {"guest": True}}
+    assert body_of(mocked.calls[1])["Operations"] == [{"op": "replace", "path": GUEST["v2"], "value": {"type": "multi"}}]
+
+
+def test_guest_to_member_removes_the_extension(mocked, run_module, api_version):
+    base = BASE % api_version
+    mocked.get(base + "Users/W00001000", json=user(**{GUEST[api_version]: {"type": "multi", "expiration": "2099-01-31"}}))
+    mocked.patch(base + "Users/W00001000", json=user())
+    result = run(run_module, api_version=api_version, id="W00001000", guest=False)
+    sent = body_of(mocked.calls[1])
+    if api_version == "v2":
+        assert sent["Operations"] == [{"op": "remove", "path": GUEST["v2"]}]
+    else:
+        assert sent["meta"] == {"attributes": [GUEST["v1"]]}
+    assert result["user"].get(GUEST[api_version]) is None
+
+
+def test_same_expiration_spelled_another_way_is_no_change(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: {"type": "multi",
+                                                                         "expiration": "2099-01-31T00:00:00Z"}}))
+    result = run(run_module, id="W00001000", guest=True, guest_expiration="2099-01-31")
+    assert result["changed"] is False and writes(mocked) == []
+
+
+def test_expiration_alone_changes_a_guests_expiration(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: {"type": "multi", "expiration": "2099-01-31"}}))
+    mocked.patch(BASE % "v2" + "Users/W00001000", json=user())
+    result = run(run_module, id="W00001000", guest_expiration="2099-06-30T18:00:00Z")
+    assert result["changed_attributes"] == ["guest_expiration"]
+    assert body_of(mocked.calls[1])["Operations"][0]["value"] == {"type": "multi", "expiration": "2099-06-30T18:00:00Z"}
+
+
+def test_expiration_on_a_full_member_needs_guest_true(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user())
+    result = run(run_module, id="W00001000", guest_expiration="2099-06-30")
+    assert result["failed"] and "guest: true" in result["msg"] and writes(mocked) == []
+
+
+def test_replace_keeps_guest_status_unless_guest_is_given(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(title="x", **{GUEST["v2"]: {"type": "multi"}}))
+    mocked.put(BASE % "v2" + "Users/W00001000", json=user())
+    run(run_module, id="W00001000", given_name="Carly", family_name="H", replace=True)
+    assert body_of(mocked.calls[1])[GUEST["v2"]] == {"type": "multi"}
+
+
+@pytest.mark.parametrize("args", [
+    dict(guest_expiration="2001-01-01"),
+    dict(guest_expiration="next tuesday"),
+    dict(guest_expiration="2099-13-01"),
+    dict(guest=False, guest_expiration="2099-01-01"),
+])
+def test_bad_guest_expiration_fails_before_any_request(mocked, run_module, args):
+    result = run(run_module, user_name="carly", **args)
+    assert result["failed"] and "guest_expiration" in result["msg"] and len(mocked.calls) == 0
+
+
+# -- create_only and external_id ---------------------------------------------------------------------
+
+def test_create_only_attributes_are_sent_on_create(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.post(BASE % "v2" + "Users", json=user(displayName="Carly H", title="CEO"), status=201)
+    run(run_module, user_name="carly", email="carly@example.com", display_name="Carly H", title="CEO",
+        external_id="okta-1", create_only=["display_name", "title"])
+    sent = body_of(mocked.calls[2])
+    assert sent["displayName"] == "Carly H" and sent["title"] == "CEO" and sent["externalId"] == "okta-1"
+
+
+def test_create_only_attributes_are_never_changed_afterwards(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(displayName="Cee", title="Chair",
+                                                          **{ENT["v2"]: {"department": "Ops"}}))
+    result = run(run_module, id="W00001000", display_name="Carly H", title="CEO", enterprise={"department": "Exec"},
+                 create_only=["display_name", "title", "enterprise"])
+    assert result["changed"] is False and writes(mocked) == []
+
+
+def test_replace_carries_the_current_values_of_create_only_attributes(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(displayName="Cee", locale="fr-FR"))
+    mocked.put(BASE % "v2" + "Users/W00001000", json=user())
+    result = run(run_module, id="W00001000", display_name="Carly H", given_name="Carly", family_name="H",
+                 create_only=["display_name"], replace=True)
+    sent = body_of(mocked.calls[1])
+    assert sent["displayName"] == "Cee" and "locale" not in sent and result["changed_attributes"] == ["locale"]
+
+
+def test_a_different_external_id_warns_and_sends_nothing(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(externalId="okta-1"))
+    result = run(run_module, id="W00001000", external_id="okta-2")
+    assert result["changed"] is False and writes(mocked) == []
+    assert any("externalId" in w and "okta-1" in w and "okta-2" in w for w in result["warnings"])
