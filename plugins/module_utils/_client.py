@@ -12,22 +12,32 @@ and groups), but every method returns the parsed JSON (``dict``, or ``None`` for
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import platform
+import re
+import socket
 import time
 import traceback
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from ansible_collections.scim.slack.plugins.module_utils._dialect import get_dialect
-from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError, parse_error_body
+from ansible_collections.scim.slack.plugins.module_utils._dialect import dialect_mismatch, empties_members, get_dialect
+from ansible_collections.scim.slack.plugins.module_utils._errors import (
+    IncompleteListingError,
+    RATE_LIMIT_ERRORS,
+    ScimError,
+    parse_error_body,
+    redact,
+)
 from ansible_collections.scim.slack.plugins.module_utils._retry import (
     HttpRequest,
     HttpResponse,
     RetryState,
     default_retry_handlers,
     request_never_sent,
+    retries_problem,
     retry_handlers_from_budget,
 )
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
@@ -42,10 +52,25 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
+try:
+    from urllib3 import exceptions as urllib3_exceptions, response as urllib3_response
+except ImportError:  # pragma: no cover - requests brings urllib3
+    urllib3_exceptions = urllib3_response = None
+
 DEFAULT_API_URL = "https://api.slack.com/scim/%s/"
 MAX_PAGE_SIZE = 1000
 # A broken server that keeps answering full pages must not make a client loop forever.
 ABSOLUTE_MAX_PAGES = 100000
+# ``timeout`` is a deadline for one request: connecting, sending, and reading the whole answer.
+MAX_TIMEOUT = 3600
+# A 1,000-item page of users is about 2 MiB; an answer far larger than that is not a SCIM answer.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+READ_CHUNK = 64 * 1024
+# Reads follow at most this many redirects, and only to the same scheme, host and port.
+MAX_REDIRECTS = 5
+WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# A handler that spent longer than this in prepare_for_next_attempt has slept by itself.
+_HANDLER_SLEPT = 0.01
 
 
 def web_api_url(base_url, method):
@@ -62,42 +87,121 @@ def default_api_url(api_version):
     return DEFAULT_API_URL % api_version
 
 
+def is_loopback_host(host):
+    """True for ``localhost`` (and names under it), 127.0.0.0/8 and ::1."""
+    if not host:
+        return False
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_url_warning(api_url):
+    """The warning to show when ``api_url`` sends the token in clear text (plain ``http://`` to a
+    host that is not loopback), else ``None``.  Safe to call without Ansible."""
+    if not isinstance(api_url, str):
+        return None
+    parts = urlsplit(api_url.strip())
+    if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname):
+        return None
+    return ("api_url %s is plain http:// to %s, which is not this machine: the token travels in clear text "
+            "and anyone on the network can read it; use https://" % (_url_without_secrets(api_url), parts.hostname))
+
+
+def timeout_problem(timeout):
+    """Why ``timeout`` is unusable (a message naming the option and value), or ``None``."""
+    problem = "timeout must be a number of seconds greater than 0 and at most %d, got %r" % (MAX_TIMEOUT, timeout)
+    if isinstance(timeout, bool):
+        return problem
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        return problem
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_TIMEOUT:
+        return problem
+    return None
+
+
+def connection_options_problem(options):
+    """The first reason the shared connection options cannot work, or ``None``: checked before any
+    request by the modules (fail_json) and the lookup.  Names the option and its value."""
+    problem = timeout_problem(options.get("timeout") if options.get("timeout") is not None else 30)
+    if problem:
+        return problem
+    problem = retries_problem(options.get("retries"))
+    if problem:
+        return problem
+    api_url = options.get("api_url")
+    if api_url and not api_url.lower().startswith(("https://", "http://")):
+        return "api_url must be an http(s) URL, got %r" % api_url
+    return dialect_mismatch(api_url, options.get("api_version") or "v2")
+
+
+def _url_without_secrets(url):
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return url.replace(parts.netloc, parts.hostname or "", 1)
+    return url
+
+
 class SCIMClient:
     """A client for one Slack org's SCIM API.
 
     ``retry_handlers`` takes any list of :class:`RetryHandler` objects, custom subclasses
     included; by default only connection errors are retried once, as in the seed SDK.
-    ``max_wait`` caps the total sleeping between retries of one request, in seconds.
+    ``max_wait`` caps the total waiting between retries of one request, in seconds, and
+    ``timeout`` is a deadline for one attempt: connecting and reading the whole answer.
     """
 
     def __init__(self, token, *, api_version="v2", base_url=None, timeout=30, validate_certs=True,
                  retry_handlers=None, max_wait=120, proxy=None, user_agent_suffix=None, session=None,
-                 sleep=None):
+                 sleep=None, clock=None):
         if requests is None:
             raise ScimError("the Python library requests is required (pip install requests)", request_sent=False)
         if not token:
             raise ScimError("a SCIM token is required", request_sent=False)
         self.dialect = get_dialect(api_version)
         self.api_version = api_version
+        mismatch = dialect_mismatch(base_url, api_version)
+        if mismatch:
+            raise ScimError(mismatch, request_sent=False)
+        problem = timeout_problem(timeout) or retries_problem({"max_wait": max_wait})
+        if problem:
+            raise ScimError(problem, request_sent=False)
         self.base_url = (base_url or default_api_url(api_version)).rstrip("/") + "/"
         self.timeout = timeout
         self.retry_handlers = list(default_retry_handlers() if retry_handlers is None else retry_handlers)
         self.max_wait = max_wait
+        self.validate_certs = validate_certs
         self._sleep = sleep or time.sleep
+        self._clock = clock or time.monotonic
         self._session = session or requests.Session()
+        # Set per request too: requests lets REQUESTS_CA_BUNDLE override session.verify (requests#3829).
         self._session.verify = validate_certs
-        if proxy:
-            self._session.proxies = {"http": proxy, "https": proxy}
+        self._proxies = {"http": proxy, "https": proxy} if proxy else None
+        if self._proxies:
+            self._session.proxies = dict(self._proxies)
         user_agent = "scim.slack/%s python-requests/%s Python/%s" % (
             COLLECTION_VERSION, requests.__version__, platform.python_version())
         if user_agent_suffix:
             user_agent = "%s %s" % (user_agent, user_agent_suffix)
         self._session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         self._auth_header = {"Authorization": "Bearer %s" % token}
+        self._secrets = (token,)
         self.request_count = 0
+        self.listing_retries = 0
 
     def __repr__(self):
         return "SCIMClient(base_url=%r, api_version=%r)" % (self.base_url, self.api_version)
+
+    @property
+    def cleartext_warning(self):
+        """A warning text when this client sends its token in clear text (see :func:`insecure_url_warning`)."""
+        return insecure_url_warning(self.base_url)
 
     def close(self):
         self._session.close()
@@ -116,7 +220,14 @@ class SCIMClient:
         ``expect`` checks the shape of a successful answer: ``"resource"`` (an object with an
         ``id``), ``"resource_or_empty"`` (the same, or no body, as Slack's 204s), ``"list"`` (a
         list response).  A malformed answer raises :class:`ScimError` instead of surfacing later.
+        Every error text is scrubbed of the token, whatever the server echoed.
         """
+        try:
+            return self._api_call(method, path, query_params, body, expect)
+        except ScimError as exc:
+            raise exc.redact(self._secrets)
+
+    def _api_call(self, method, path, query_params, body, expect):
         method = method.upper()
         url = path if path.startswith(("https://", "http://")) else self.base_url + path.lstrip("/")
         data = json.dumps(body) if body is not None else None
@@ -125,7 +236,7 @@ class SCIMClient:
         state = RetryState()
         display_path = urlsplit(url).path if url == path else "/" + path.lstrip("/")
         while True:
-            response, error = self._send(request, query_params)
+            response, error = self._send(request, query_params, display_path)
             http_response = None
             if response is not None:
                 parsed = self._parse_body(response, method, display_path, state)
@@ -135,30 +246,107 @@ class SCIMClient:
             if not self._retry(state, request, http_response, error):
                 raise self._failure(method, display_path, http_response, error, state)
 
-    def _send(self, request, query_params):
+    def _send(self, request, query_params, display_path):
+        """One attempt: ``(response, None)`` with the whole body read, or ``(None, exception)``.
+
+        Redirects are never followed for writes; reads follow them only to the same scheme, host
+        and port (the token goes nowhere else).  Either way a redirect not followed is a ScimError.
+        """
         headers = dict(request.headers)
         headers.update(self._auth_header)
-        self.request_count += 1
+        deadline = self._clock() + self.timeout
+        url, params = request.url, query_params
+        for hop in range(MAX_REDIRECTS + 1):
+            self.request_count += 1
+            response = None
+            try:
+                remaining = _remaining(deadline, self._clock)
+                response = self._session.request(
+                    request.method, url, params=params, data=request.data, headers=headers,
+                    timeout=(remaining, remaining), verify=self.validate_certs, proxies=self._proxies,
+                    allow_redirects=False, stream=True)
+                location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
+                if location is None:
+                    self._read_body(response, deadline, request.method, display_path)
+                    return response, None
+            except requests.exceptions.RequestException as exc:
+                if response is not None:
+                    response.close()
+                return None, exc
+            response.close()
+            target = urljoin(response.url or url, location)
+            refusal = _redirect_refusal(request.method, display_path, response.status_code, url, target, hop)
+            if refusal:
+                raise refusal
+            url, params = target, None
+        raise ScimError("%s %s was redirected more than %d times; api_url is probably wrong"
+                        % (request.method, display_path, MAX_REDIRECTS),
+                        method=request.method, path=display_path)  # pragma: no cover - loop returns or raises
+
+    def _read_body(self, response, deadline, method, path):
+        """Read the whole body before the deadline and under the size cap; store it in the response."""
+        raw = response.raw
+        chunks = []
+        size = 0
         try:
-            response = self._session.request(
-                request.method, request.url, params=query_params, data=request.data, headers=headers,
-                timeout=self.timeout)
-        except requests.exceptions.RequestException as exc:
-            return None, exc
-        return response, None
+            while True:
+                remaining = _remaining(deadline, self._clock)
+                _set_socket_timeout(raw, remaining)
+                chunk = _read_chunk(raw)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise ScimError(
+                        "%s %s failed: answer larger than %s, far more than any SCIM answer; is api_url pointing "
+                        "at Slack's SCIM API?" % (method, path, _size(MAX_BODY_BYTES)),
+                        status=response.status_code, method=method, path=path)
+                chunks.append(chunk)
+        except ScimError:
+            response.close()
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            response.close()
+            raise _as_requests_error(exc, response)
+        response._content = b"".join(chunks)  # pylint: disable=protected-access
+        response._content_consumed = True  # pylint: disable=protected-access
 
     def _retry(self, state, request, response, error):
+        """Ask the handlers, in order, whether to retry; sleep and return True if one does.
+
+        The client keeps its own count of each handler's retries and of the time waited, so a
+        handler that counts or sleeps by itself (as the SDK's built-in handlers do in
+        ``prepare_for_next_attempt``) cannot go past its ``max_retry_count`` or ``max_wait``.
+        """
+        counts = state.custom_values.setdefault("client_retries", {})
         for handler in self.retry_handlers:
+            done = counts.get(id(handler), 0)
+            if done >= _max_retries(handler):
+                continue
             if not handler.can_retry(state=state, request=request, response=response, error=error):
                 continue
-            duration = max(0.0, float(handler.calculate_sleep_duration(
-                state=state, request=request, response=response, error=error)))
-            if state.total_sleep + duration > self.max_wait:
+            duration = _seconds(handler.calculate_sleep_duration(
+                state=state, request=request, response=response, error=error))
+            # A handler may sleep by itself for longer than it says: expect at least what
+            # Retry-After asks for and what it slept last time.
+            expected = max(duration, _retry_after(response), state.custom_values.get(("slept", id(handler)), 0.0))
+            if state.total_sleep + expected > self.max_wait:
                 state.custom_values["budget_exhausted"] = True
                 return False
+            started = self._clock()
             handler.prepare_for_next_attempt(state=state, request=request, response=response, error=error)
-            self._sleep(duration)
-            state.total_sleep += duration
+            spent = max(0.0, self._clock() - started)
+            if spent > _HANDLER_SLEPT:
+                state.custom_values[("slept", id(handler))] = spent
+            left = duration - spent if spent > _HANDLER_SLEPT else duration
+            if left > 0:
+                self._sleep(left)
+            state.total_sleep += max(duration, spent)
+            counts[id(handler)] = done + 1
+            # Keep the state's own counters true, whatever the handler did to them.
+            state._attempts_by_handler[id(handler)] = done + 1  # pylint: disable=protected-access
+            state.current_attempt = sum(counts.values())
+            state.next_attempt_requested = True
             return True
         return False
 
@@ -171,41 +359,72 @@ class SCIMClient:
             if response.status_code >= 400:
                 return None
             content_type = response.headers.get("Content-Type", "unknown")
-            snippet = response.text[:120].replace("\n", " ")
+            snippet = redact(response.text, self._secrets)[:120].replace("\n", " ")
             raise ScimError(
                 "%s %s returned HTTP %s with a body that is not JSON (Content-Type: %s): %r; "
                 "is api_url pointing at Slack's SCIM API?" % (method, path, response.status_code, content_type, snippet),
                 status=response.status_code, method=method, path=path, retries=state.current_attempt)
 
     def _failure(self, method, path, response, error, state):
-        exhausted = state.current_attempt > 0 or bool(state.custom_values.get("budget_exhausted"))
+        exhausted = bool(state.custom_values.get("budget_exhausted"))
         retried = ""
         if state.current_attempt:
             retried = " after %d %s (%.1f s waiting)" % (
                 state.current_attempt, "retry" if state.current_attempt == 1 else "retries", state.total_sleep)
+        if exhausted:
+            retried += "; waiting again would pass retries.max_wait (%s s)" % _number(self.max_wait)
+        budget_spent = state.current_attempt > 0 or exhausted
         if response is None:
-            if isinstance(error, requests.exceptions.Timeout) and not isinstance(error, requests.exceptions.ConnectTimeout):
-                reason = "no answer within the timeout of %s seconds" % self.timeout
-            elif isinstance(error, requests.exceptions.SSLError):
-                reason = "TLS verification failed (%s); fix the CA bundle, or set validate_certs to false " \
-                         "only if you trust the network" % type(error).__name__
-            else:
-                reason = "connection failed (%s)" % _describe_transport_error(error)
+            what, advice = self._describe_failure(error)
             return ScimError(
-                "%s %s failed: %s%s" % (method, path, reason, retried), method=method, path=path,
+                "%s %s failed: %s%s. %s" % (method, path, what, retried, advice), method=method, path=path,
                 retries=state.current_attempt, request_sent=not request_never_sent(error),
-                retry_budget_exhausted=exhausted)
+                retry_budget_exhausted=budget_spent)
         slack_error, detail = parse_error_body(response.body)
+        detail = redact(detail, self._secrets)
         if slack_error is None and response.status_code >= 500 and response.data:
             detail = "server error"
         description = slack_error or _status_phrase(response.status_code)
         if detail and detail != slack_error:
             description = "%s (%s)" % (description, detail)
         message = "%s %s failed: HTTP %s %s%s" % (method, path, response.status_code, description, retried)
-        if response.status_code == 429 or slack_error == "resource_locked":
-            message += "; Slack rate-limited the request and the retry budget ran out"
+        if slack_error == "resource_locked":
+            message += ": another write to the same user or group kept it locked"
+        elif response.status_code == 429 or slack_error in RATE_LIMIT_ERRORS:
+            message += ": Slack rate-limited the request"
+            if budget_spent:
+                message += " and the retry budget ran out"
         return ScimError(message, status=response.status_code, method=method, path=path, error=slack_error,
-                         detail=detail, retries=state.current_attempt, retry_budget_exhausted=exhausted)
+                         detail=detail, retries=state.current_attempt, retry_budget_exhausted=budget_spent)
+
+    def _describe_failure(self, error):
+        """(what happened, what to change) for a request that got no HTTP answer."""
+        reason = _describe_transport_error(error)
+        if isinstance(error, requests.exceptions.ConnectTimeout):
+            return ("could not connect within the timeout of %s seconds (%s)" % (_number(self.timeout), reason),
+                    "Check the host and port in api_url, and the network or proxy (HTTPS_PROXY)")
+        if isinstance(error, requests.exceptions.Timeout):
+            what = "no complete answer within the timeout of %s seconds" % _number(self.timeout)
+            return what, "Raise timeout if Slack is slow, or check that api_url points at Slack's SCIM API"
+        if isinstance(error, requests.exceptions.SSLError):
+            if _PLAIN_HTTP_PORT.search(str(error)):
+                return ("TLS handshake failed (%s): api_url uses https:// but the server speaks plain http "
+                        "(or the port is wrong)" % reason,
+                        "Use http:// for a plain-http test server, or the server's https port")
+            if "CERTIFICATE_VERIFY_FAILED" in str(error) or "certificate verify failed" in str(error):
+                return ("TLS verification failed (%s)" % reason,
+                        "Fix the CA bundle (REQUESTS_CA_BUNDLE), or set validate_certs to false only for a "
+                        "test endpoint you trust")
+            return ("TLS failed (%s)" % reason,
+                    "Check that api_url's host and port serve https, and the CA bundle (REQUESTS_CA_BUNDLE)")
+        if isinstance(error, requests.exceptions.ProxyError):
+            return "the proxy failed (%s)" % reason, "Check the proxy settings (HTTPS_PROXY, NO_PROXY)"
+        if "Connection refused" in reason:
+            return ("connection refused (%s)" % reason,
+                    "Check the host and port in api_url; nothing accepts connections there")
+        if _NAME_RESOLUTION.search(str(error)):
+            return "the host name did not resolve (%s)" % reason, "Check the host name in api_url, and DNS"
+        return "connection failed (%s)" % reason, "Check the network or proxy (HTTPS_PROXY), then run again"
 
     # -- searching and paging --------------------------------------------------------------
 
@@ -224,25 +443,64 @@ class SCIMClient:
         return self._search("Groups", filter, start_index, count)
 
     def pages(self, resource, *, filter=None, count=MAX_PAGE_SIZE):
-        """Every list page of ``resource`` ("Users" or "Groups"), as the server returns them.
+        """Every list page of ``resource`` ("Users" or "Groups"), each item once.
 
-        Advances ``startIndex`` by the items received (the server may send fewer than asked),
-        stops at ``totalResults`` or an empty page, and refuses to loop past a bound derived
-        from the first page's ``totalResults``.
+        Advances ``startIndex`` by the items received (the server may send fewer than asked) and
+        stops at ``totalResults``, at an empty page, or at a page that brings no new id (a server
+        that ignores ``startIndex`` repeats a page: that is never progress).  A listing that ends
+        with fewer distinct items than ``totalResults`` is listed again once, yielding only items
+        not yet yielded; if it is still short, :class:`IncompleteListingError` is raised, since a
+        directory with users missing would make them look absent.  A caller that stops early
+        (``limit``) stops the listing: that is not a short listing.
         """
+        yielded = set()
+        received = total = None
+        for listing in range(2):
+            if listing:
+                self.listing_retries += 1
+            ids = set()
+            total = None
+            for number, page in enumerate(self._listing(resource, filter, count)):
+                resources = page.get("Resources") or []
+                page_total = page.get("totalResults")
+                if isinstance(page_total, int) and not isinstance(page_total, bool):
+                    total = page_total if total is None else max(total, page_total)
+                fresh = [item for item in resources if item["id"] not in yielded]
+                yielded.update(item["id"] for item in fresh)
+                new_ids = {item["id"] for item in resources} - ids
+                ids.update(new_ids)
+                if fresh or (listing == 0 and number == 0):
+                    yield dict(page, Resources=fresh)
+                if not new_ids:
+                    break
+            received = len(ids)
+            if total is None or received >= total:
+                return
+        noun = resource.lower()
+        where = "GET /%s%s" % (resource, " (filter %s)" % filter if filter else "")
+        raise IncompleteListingError(
+            "%s: the listing was incomplete: %d of %d %s received (totalResults %d), also when listed again; "
+            "the server skipped items or ignored startIndex, so the result cannot be trusted. Run again; if it "
+            "persists, check that api_url reaches Slack directly (a proxy that drops query parameters breaks paging)"
+            % (where, received, total, noun, total),
+            resource=resource, received=received, total=total, path="/" + resource)
+
+    def _listing(self, resource, filter, count):
+        """One pass over the pages, bounded by the first page's ``totalResults``; the caller decides
+        when the listing has ended."""
         start_index = 1
         max_pages = ABSOLUTE_MAX_PAGES
         pages = 0
         while True:
             page = self._search(resource, filter, start_index, count)
             pages += 1
-            yield page
             resources = page.get("Resources") or []
-            total = page.get("totalResults")
+            yield page
             if not resources:
                 return
+            total = page.get("totalResults")
             start_index += len(resources)
-            if isinstance(total, int):
+            if isinstance(total, int) and not isinstance(total, bool):
                 if start_index > total:
                     return
                 if pages == 1:
@@ -253,14 +511,12 @@ class SCIMClient:
                     "returning pages past the end" % (resource, pages, total), method="GET", path="/" + resource)
 
     def _iterate(self, resource, filter, count, limit):
-        seen = set()
+        seen = 0
         for page in self.pages(resource, filter=filter, count=count):
             for item in page.get("Resources") or []:
-                if item.get("id") in seen:
-                    continue
-                seen.add(item.get("id"))
+                seen += 1
                 yield item
-                if limit is not None and len(seen) >= limit:
+                if limit is not None and seen >= limit:
                     return
 
     def iter_users(self, *, filter=None, count=MAX_PAGE_SIZE, limit=None):
@@ -270,6 +526,22 @@ class SCIMClient:
     def iter_groups(self, *, filter=None, count=MAX_PAGE_SIZE, limit=None):
         """Every group matching ``filter``, paging ``count`` at a time, each once."""
         return self._iterate("Groups", filter, count, limit)
+
+    def find_users(self, predicate, *, filter=None, limit=None):
+        """The users for which ``predicate(user)`` is true, filtered on the client from a listing
+        (narrowed by a documented server ``filter`` when given), at most ``limit`` of them."""
+        found = []
+        for user in self._iterate("Users", filter, MAX_PAGE_SIZE, None):
+            if predicate(user):
+                found.append(user)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def users_with_display_name(self, display_name, *, limit=None):
+        """Users whose ``displayName`` equals ``display_name`` (case-insensitive), found on the client:
+        Slack documents no ``displayName`` filter for users, so none is sent."""
+        return self.find_users(lambda user: _same(user.get("displayName"), display_name), limit=limit)
 
     # -- users -----------------------------------------------------------------------------
 
@@ -337,6 +609,9 @@ class SCIMClient:
         removed, as in v1); a ready-made v2 PatchOp body is sent as given.  ``None`` on 204."""
         partial_group = _as_dict(partial_group)
         if "Operations" in partial_group:
+            if empties_members(partial_group.get("Operations")):
+                raise ScimError("refusing to send PATCH /Groups/%s: a remove of members without a value empties the "
+                                "group; name the members to remove in its value" % _path_id(id), request_sent=False)
             body = dict(partial_group, schemas=[self.dialect.patch_schema])
         else:
             body = self.dialect.patch_group_from_partial(partial_group)
@@ -375,11 +650,13 @@ class SCIMClient:
         return self.api_call("GET", self.dialect.service_provider_config_path)
 
     def auth_test(self):
-        """Slack Web API ``auth.test``: whose token this is (``user_id``).  Not part of SCIM."""
-        answer = self.api_call("GET", web_api_url(self.base_url, "auth.test")) or {}
+        """Slack Web API ``auth.test`` (``POST``, token in the Authorization header): whose token this is
+        (``user_id``).  Not part of SCIM.  For an org-level token ``team_id`` may be an enterprise id (``E…``)."""
+        answer = self.api_call("POST", web_api_url(self.base_url, "auth.test")) or {}
         if answer.get("ok") is not True:
-            raise ScimError("auth.test failed: %s" % (answer.get("error") or "no answer"), method="GET",
-                            path="/api/auth.test", error=answer.get("error"))
+            error = answer.get("error")
+            raise ScimError("auth.test failed: %s" % (error or "no answer"), method="POST",
+                            path="/api/auth.test", error=error).redact(self._secrets)
         return answer
 
     def _read_or_none(self, resource, id):
@@ -418,13 +695,19 @@ def _checked(parsed, expect, method, path):
         resources = parsed.get("Resources", []) if isinstance(parsed, dict) else None
         if not isinstance(resources, list) or not all(isinstance(item, dict) for item in resources):
             problem = "is not a SCIM list response"
+        else:
+            for index, item in enumerate(resources):
+                if not isinstance(item.get("id"), str) or not item.get("id"):
+                    raise ScimError("%s %s succeeded, but the page lists an item without an id (item %d: %s); "
+                                    "the listing cannot be used" % (method, path, index + 1, _snippet(item)),
+                                    method=method, path=path)
     elif expect in ("resource", "resource_or_empty"):
         if parsed is None and expect == "resource_or_empty":
             return None
         if not isinstance(parsed, dict) or not parsed.get("id"):
             problem = "has no resource with an id"
     if problem:
-        raise ScimError("%s %s succeeded, but the answer %s: %r" % (method, path, problem, _snippet(parsed)),
+        raise ScimError("%s %s succeeded, but the answer %s: %s" % (method, path, problem, _snippet(parsed)),
                         method=method, path=path)
     return parsed
 
@@ -468,24 +751,170 @@ def _status_phrase(status):
         return "error"
 
 
+def _size(size):
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return "%g %s" % (size, unit)
+        size /= 1024.0
+    return "%g GiB" % size  # pragma: no cover
+
+
+def _number(value):
+    return ("%g" % value) if isinstance(value, float) else str(value)
+
+
+def _remaining(deadline, clock):
+    """Seconds left before ``deadline``; a requests Timeout when none are."""
+    left = deadline - clock()
+    if left <= 0:
+        raise requests.exceptions.ReadTimeout("the deadline passed before the answer was complete")
+    return left
+
+
+def _read_chunk(raw):
+    """At most READ_CHUNK bytes of the body, decoded.  urllib3's ``read1`` (2.3 and later) makes at most
+    one socket read, so with the socket timeout set to the time left the deadline holds even against a
+    server sending a byte at a time; older urllib3 reads whole chunks, and other transports (an adapter
+    of the caller's) are read as plain files."""
+    if urllib3_response is not None and isinstance(raw, urllib3_response.HTTPResponse):
+        if hasattr(raw, "read1"):
+            return raw.read1(READ_CHUNK, decode_content=True)
+        return raw.read(READ_CHUNK, decode_content=True)
+    return raw.read(READ_CHUNK)
+
+
+def _set_socket_timeout(raw, seconds):
+    """Bound the next socket read by the time left (best effort: urllib3 exposes the connection)."""
+    connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(seconds, 0.001))
+        except OSError:
+            pass
+
+
+def _as_requests_error(exc, response):
+    """The requests exception a failure while reading a streamed body stands for."""
+    if isinstance(exc, requests.exceptions.RequestException):
+        return exc
+    if isinstance(exc, socket.timeout) or (
+            urllib3_exceptions is not None and isinstance(exc, urllib3_exceptions.ReadTimeoutError)):
+        return requests.exceptions.ReadTimeout(exc, response=response)
+    if urllib3_exceptions is not None and isinstance(exc, urllib3_exceptions.SSLError):
+        return requests.exceptions.SSLError(exc, response=response)
+    if urllib3_exceptions is not None and isinstance(exc, urllib3_exceptions.DecodeError):
+        return requests.exceptions.ContentDecodingError(exc, response=response)
+    return requests.exceptions.ConnectionError(exc, response=response)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _redirect_refusal(method, path, status, url, target, hop):
+    """The ScimError for a redirect the client does not follow, or ``None`` to follow it."""
+    host = urlsplit(target).netloc.rpartition("@")[2] or target
+    if method in WRITE_METHODS:
+        return ScimError(
+            "%s %s answered HTTP %d redirecting to %s; writes never follow redirects, so nothing was written there "
+            "(a followed PATCH or DELETE can turn into a GET and look successful); api_url is probably wrong: set "
+            "it to the address the redirect names" % (method, path, status, host),
+            status=status, method=method, path=path)
+    if _origin(target) != _origin(url):
+        moved = "plain http" if _origin(target)[0] == "http" and _origin(url)[0] == "https" else "another host"
+        return ScimError(
+            "%s %s answered HTTP %d redirecting to %s (%s); the client does not follow it, since the token must "
+            "not go there (a client that follows drops the token and gets 401); api_url is probably wrong: set it "
+            "to the address the redirect names" % (method, path, status, host, moved),
+            status=status, method=method, path=path)
+    if hop >= MAX_REDIRECTS:
+        return ScimError("%s %s was redirected more than %d times; api_url is probably wrong"
+                         % (method, path, MAX_REDIRECTS), status=status, method=method, path=path)
+    return None
+
+
+def _max_retries(handler):
+    try:
+        return max(0, int(getattr(handler, "max_retry_count", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _seconds(value):
+    """A sleep duration from a handler: a finite number of seconds, 0 or more."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return seconds if math.isfinite(seconds) and seconds > 0 else 0.0
+
+
+def _retry_after(response):
+    if response is None or response.status_code != 429:
+        return 0.0
+    try:
+        return _seconds(int(str(response.header("Retry-After")).strip()))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+_PLAIN_HTTP_PORT = re.compile(r"wrong.version.number|unknown.protocol|record.layer.failure|packet.length.too.long|"
+                              r"http.request", re.I)
+_NAME_RESOLUTION = re.compile(r"NameResolutionError|Name or service not known|nodename nor servname|"
+                              r"getaddrinfo failed|Temporary failure in name resolution", re.I)
+_ERRNO = re.compile(r"\[Errno -?\d+\][^'\")\]]*")
+_SSL_REASON = re.compile(r"\[SSL(?:: [A-Z_]+)?\][^'\")\]]*")
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*")
+
+
 def _describe_transport_error(error):
-    text = str(error)
-    # urllib3 messages repeat the pool object's repr; keep them short and readable.
-    return "%s: %s" % (type(error).__name__, text[:300])
+    """The innermost reason of a transport failure, short and whole: ``[Errno 111] Connection refused``,
+    ``[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)``, or the first words of the text."""
+    texts = []
+    cause = error
+    for dummy in range(8):
+        if cause is None:
+            break
+        texts.append(str(cause))
+        reason = getattr(cause, "reason", None)
+        nested = cause.args[0] if getattr(cause, "args", None) and isinstance(cause.args[0], BaseException) else None
+        cause = reason if isinstance(reason, BaseException) else nested or cause.__cause__ or cause.__context__
+    for text in reversed(texts):
+        for pattern in (_SSL_REASON, _ERRNO):
+            match = pattern.search(text)
+            if match:
+                return match.group(0).strip().rstrip(".:,")
+    text = _OBJECT_REPR.sub("", texts[-1] if texts else "").strip() or type(error).__name__
+    if len(text) > 200:
+        text = text[:200].rsplit(" ", 1)[0] + " ..."
+    return "%s: %s" % (type(error).__name__, text)
 
 
 CONNECTION_OPTION_NAMES = ("token", "api_url", "api_version", "timeout", "validate_certs", "retries")
 
 
 def client_from_options(options):
-    """Build a client from the shared connection options (a module's params or a lookup's)."""
+    """Build a client from the shared connection options (a module's params or a lookup's).
+
+    Raises :class:`ScimError` (``request_sent=False``) naming the option when one cannot work.
+    """
+    problem = connection_options_problem(options)
+    if problem:
+        raise ScimError(problem, request_sent=False)
     handlers, max_wait = retry_handlers_from_budget(options.get("retries"))
     api_version = options.get("api_version") or "v2"
     return SCIMClient(
         options.get("token"),
         api_version=api_version,
         base_url=options.get("api_url") or None,
-        timeout=options.get("timeout") or 30,
+        timeout=options.get("timeout") if options.get("timeout") is not None else 30,
         validate_certs=options.get("validate_certs", True) is not False,
         retry_handlers=handlers,
         max_wait=max_wait,

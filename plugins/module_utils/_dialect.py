@@ -11,6 +11,8 @@ remove those, add or remove members, activate); a dialect turns it into a reques
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import urlsplit
 
 
 class Dialect:
@@ -159,10 +161,14 @@ class V2Dialect(Dialect):
         operations = []
         if display_name is not None:
             operations.append({"op": "replace", "path": "displayName", "value": display_name})
+        add = [user_id for user_id in add if user_id]
+        remove = [user_id for user_id in remove if user_id]
         if add:
             operations.append({"op": "add", "path": "members", "value": [{"value": user_id} for user_id in add]})
-        operations.extend(
-            {"op": "remove", "path": "members[value eq %s]" % self.quote(user_id)} for user_id in remove)
+        if remove:
+            # The form Slack's own live tests use.  A remove on "members" without a value would
+            # empty the group, so no removal means no remove operation at all.
+            operations.append({"op": "remove", "path": "members", "value": [{"value": user_id} for user_id in remove]})
         return self._patch(operations)
 
     def patch_group_from_partial(self, partial_group):
@@ -172,6 +178,42 @@ class V2Dialect(Dialect):
 
 
 DIALECTS = {"v1": V1Dialect(), "v2": V2Dialect()}
+
+_URL_DIALECT = re.compile(r"/scim/(v[12])/?$", re.I)
+
+
+def url_dialect(api_url):
+    """The dialect an ``api_url`` names by its path (``".../scim/v1/"`` -> ``"v1"``), else ``None``.
+
+    Only a path ending in ``/scim/v1`` or ``/scim/v2`` (with or without the slash) names a dialect;
+    any other URL (a proxy, a gateway) is taken as given.
+    """
+    if not isinstance(api_url, str) or not api_url:
+        return None
+    match = _URL_DIALECT.search(urlsplit(api_url.strip()).path)
+    return match.group(1).lower() if match else None
+
+
+def dialect_mismatch(api_url, api_version):
+    """A message when ``api_version`` contradicts the dialect ``api_url`` ends in, else ``None``."""
+    named = url_dialect(api_url)
+    if named is None or api_version not in DIALECTS or named == api_version:
+        return None
+    return ("api_version is %s but api_url %s ends in /scim/%s/: set api_version to %s, or point api_url at "
+            "/scim/%s/ (Slack refuses a %s body on a %s URL with missing_schema_element)"
+            % (api_version, api_url, named, named, api_version, api_version, named))
+
+
+def empties_members(operations):
+    """True when a PatchOp ``Operations`` list holds a ``remove`` of ``members`` without a value,
+    which SCIM 2.0 (and Slack) reads as "remove every member"."""
+    for operation in operations or []:
+        if not isinstance(operation, dict):
+            continue
+        if str(operation.get("op", "")).lower() == "remove" and \
+                str(operation.get("path", "")).strip().lower() == "members" and not operation.get("value"):
+            return True
+    return False
 
 
 def get_dialect(api_version):

@@ -14,7 +14,21 @@ import re
 _EXISTING_USER = re.compile(r"existing_user=([UW][A-Z0-9]+)")
 _ERROR_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*")
 
-# What to do about the errors an admin meets most; keyed by Slack's error string.
+# Slack's error strings for "too many requests": the SCIM APIs send ``too_many_requests``, the Web
+# API ``ratelimited``; ``rate_limited`` is seen from gateways in front of both.  ``resource_locked``
+# is Slack's 429 for a second write to a user or group being updated.
+RATE_LIMIT_ERRORS = frozenset(("too_many_requests", "ratelimited", "rate_limited", "resource_locked"))
+
+# Errors Slack documents as transient for user creation: the POST is retried once.
+TRANSIENT_CREATE_ERRORS = frozenset(("invited_user_not_created",))
+
+REDACTED = "<redacted>"
+# Anything shaped like a Slack token, and whatever follows "Bearer": a gateway may echo a header.
+_SECRET_SHAPES = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|(?<=Bearer )[^\s\"',;}\]]+", re.I)
+
+RATE_LIMIT_HINT = "Raise retries.rate_limited or retries.max_wait, or lower the write rate (throttle/serial)."
+
+# What to do about the errors an admin meets; keyed by Slack's error string (never by status alone).
 HINTS = {
     "invalid_authentication": "Slack rejected the token: check the token option or SLACK_SCIM_TOKEN, "
     "and that it is an org-level user token with the admin scope.",
@@ -26,19 +40,58 @@ HINTS = {
     "with the admin scope, and an Admin token cannot change Owners.",
     "cannot_modify_owner": "An Admin's token cannot modify an Owner; use an Owner's token.",
     "missing_scope": "The token lacks the admin scope; reinstall the app with it.",
-    "too_many_requests": "Slack rate-limited the request; raise retries.rate_limited or "
-    "retries.max_wait, or lower the write rate (throttle/serial).",
-    "resource_locked": "Another write to the same user or group was in progress; raise "
-    "retries.rate_limited, or avoid parallel tasks on one resource (throttle: 1).",
+    "too_many_requests": RATE_LIMIT_HINT,
+    "ratelimited": RATE_LIMIT_HINT,
+    "rate_limited": RATE_LIMIT_HINT,
+    "resource_locked": "Raise retries.rate_limited, or avoid parallel tasks on one user or group (throttle: 1).",
     "email_taken": "The email belongs to another account, possibly deactivated: find it and "
     "reactivate it (active: true) instead of creating a new one.",
     "username_taken": "The user name belongs to another account (possibly deactivated) or "
     "clashes with a channel name.",
-    "unable_to_add_deleted_or_guest_to_group": "Deactivated users and guests cannot be group members.",
+    "unable_to_add_deleted_or_guest_to_group": "Deactivated users (and single-channel guests) cannot be "
+    "group members: reactivate the user or drop it from members.",
     "idp_group_linked_to_channels": "The group is linked to channels; unlink it in Slack before deleting it.",
     "cannot_disable_primary_owner": "Slack does not let SCIM deactivate the primary owner.",
     "cannot_disable_bot_user_with_scim": "Bot users cannot be deactivated through SCIM.",
+    "bad_endpoint": "api_url must end in /scim/v2/ (or /scim/v1/ with api_version v1), e.g. "
+    "https://api.slack.com/scim/v2/.",
+    "long_username": "Slack refuses user names over 21 characters: shorten user_name.",
+    "username_too_long": "Slack refuses user names over 21 characters: shorten user_name.",
+    "long_nickname": "Slack refuses user names over 21 characters: shorten user_name.",
+    "username_not_allowed": "Slack reserves this user name: choose another user_name.",
+    "invalid_reserved_word": "The name is a word Slack reserves (such as here, channel or everyone): "
+    "choose another user_name or display_name.",
+    "invalid_name_specials": "display_name contains characters Slack refuses, such as @: remove them.",
+    "invalid_starts_with_at": "display_name must not start with @: remove it.",
+    "invalid_emoji_not_allowed": "display_name must not contain emoji (characters or :shortcode: text): "
+    "remove them.",
+    "invalid_display_name": "Members of this org may edit their own display names, so SCIM may not set them: "
+    "stop managing display_name, or change the org setting.",
+    "no_such_group_members": "A member is not a user of this org: check the member IDs (deactivated or "
+    "unknown users cannot be members).",
+    "missing_schema_element": "Slack misses a required part of the body; this is also what Slack answers "
+    "when a v1 body reaches a v2 URL: check that api_version matches api_url (/scim/v1/ or /scim/v2/).",
+    "truncation_error": "Slack could not shorten the user name to avoid a clash with another name or "
+    "channel: choose a shorter, distinct user_name.",
+    "invited_user_not_created": "Slack failed to create the user, a transient error (already retried once): "
+    "run the task again.",
+    "unable_to_create_team_profile_fields": "Slack could not create the custom profile fields the request "
+    "names (an org has at most 50, and one invalid field drops them all at creation): check the profile "
+    "extension attributes.",
+    "cannot_make_user_guest": "Slack refuses to make this user a guest (Owners and Admins cannot be guests, "
+    "and only multi-channel guests can be provisioned): drop the guest attributes.",
 }
+
+
+def redact(text, secrets=()):
+    """``text`` without any of ``secrets`` and without anything shaped like a Slack token or a bearer
+    credential (each replaced by ``<redacted>``); non-strings pass through."""
+    if not isinstance(text, str) or not text:
+        return text
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return _SECRET_SHAPES.sub(REDACTED, text)
 
 
 def parse_error_body(body):
@@ -93,7 +146,10 @@ class ScimError(Exception):
 
     @property
     def hint(self):
-        return HINTS.get(self.error or "")
+        hint = HINTS.get(self.error or "")
+        if hint is None and self.status == 429:
+            hint = RATE_LIMIT_HINT
+        return hint
 
     @property
     def is_not_found(self):
@@ -101,7 +157,15 @@ class ScimError(Exception):
 
     @property
     def is_rate_limited(self):
-        return self.status == 429 or self.error in ("too_many_requests", "ratelimited", "resource_locked")
+        return self.status == 429 or self.error in RATE_LIMIT_ERRORS
+
+    def redact(self, secrets=()):
+        """Remove ``secrets`` (and anything token-shaped) from every text of the error; returns it."""
+        self.message = redact(self.message, secrets)
+        self.detail = redact(self.detail, secrets)
+        self.path = redact(self.path, secrets)
+        self.args = (self.message,) + tuple(self.args[1:])
+        return self
 
     def __str__(self):
         text = self.message
@@ -110,7 +174,7 @@ class ScimError(Exception):
         return text
 
     def __repr__(self):
-        return "ScimError(%r, status=%r, error=%r)" % (self.message, self.status, self.error)
+        return "%s(%r, status=%r, error=%r)" % (type(self).__name__, self.message, self.status, self.error)
 
     def to_dict(self):
         """The facts of the failure, for fail_json."""
@@ -122,3 +186,25 @@ class ScimError(Exception):
             "detail": self.detail,
             "retries": self.retries,
         }
+
+
+class IncompleteListingError(ScimError):
+    """A listing ended with fewer distinct items than its ``totalResults`` announced, twice.
+
+    ``resource`` is ``"Users"`` or ``"Groups"``, ``received`` the distinct items received,
+    ``total`` the ``totalResults`` the server announced.  Nothing built on such a listing is safe
+    (a missing user looks absent), so callers must fail rather than act on it.
+    """
+
+    def __init__(self, message, *, resource=None, received=None, total=None, **kwargs):
+        kwargs.setdefault("method", "GET")
+        kwargs.setdefault("path", "/%s" % resource if resource else None)
+        super().__init__(message, **kwargs)
+        self.resource = resource
+        self.received = received
+        self.total = total
+
+    def to_dict(self):
+        facts = super().to_dict()
+        facts.update(received=self.received, total_results=self.total)
+        return facts

@@ -16,6 +16,8 @@ from ansible_collections.scim.slack.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     client_from_options,
+    connection_options_problem,
+    insecure_url_warning,
 )
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 
@@ -51,19 +53,22 @@ class ScimModule(AnsibleModule):
         self._validate_connection_options()
 
     def _validate_connection_options(self):
-        if self.params["timeout"] <= 0:
-            self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
-        for key, value in self.params["retries"].items():
-            if value < 0:
-                self.fail_json(msg="retries.%s must not be negative, got %s" % (key, value))
-        api_url = self.params["api_url"]
-        if api_url and not api_url.lower().startswith(("https://", "http://")):
-            self.fail_json(msg="api_url must be an http(s) URL, got %r" % api_url)
+        """Fail before any request when a connection option cannot work (naming it and its value),
+        and warn when the token would travel in clear text."""
+        problem = connection_options_problem(self.params)
+        if problem:
+            self.fail_json(msg=problem)
+        warning = insecure_url_warning(self.params["api_url"])
+        if warning:
+            self.warn(warning)
 
     @property
     def client(self):
         if self._client is None:
-            self._client = client_from_options(self.params)
+            try:
+                self._client = client_from_options(self.params)
+            except ScimError as exc:
+                self.fail_scim(exc)
         return self._client
 
     def fail_scim(self, error, **result):

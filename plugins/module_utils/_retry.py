@@ -12,13 +12,23 @@ pass it in ``retry_handlers=``.  Two deliberate differences:
   so "5 rate-limit retries and 1 connection retry" means exactly that;
 * the client, not the handler, sleeps: it asks the handler for the duration, refuses to go
   over the per-request wait budget, and sleeps through an injectable clock.
+
+A handler written the SDK's way (``prepare_for_next_attempt`` overridden to sleep and count by
+itself) still works, and cannot escape those limits: the client keeps its own count of each
+handler's retries (never more than its ``max_retry_count``), times ``prepare_for_next_attempt``
+and counts the time spent there against ``max_wait``, and sleeps only what is left of the duration.
 """
 
 from __future__ import annotations
 
+import math
 import random
 
-from ansible_collections.scim.slack.plugins.module_utils._errors import parse_error_body
+from ansible_collections.scim.slack.plugins.module_utils._errors import (
+    RATE_LIMIT_ERRORS,
+    TRANSIENT_CREATE_ERRORS,
+    parse_error_body,
+)
 
 try:
     from requests import exceptions as requests_exceptions
@@ -29,8 +39,6 @@ except ImportError:  # pragma: no cover - the client reports the missing library
 # every PATCH body this client builds is absolute (replace a value, add or remove a member by
 # id), so applying it twice ends in the same state as applying it once.
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"))
-
-RATE_LIMIT_ERRORS = frozenset(("too_many_requests", "ratelimited", "rate_limited", "resource_locked"))
 
 
 class HttpRequest:
@@ -231,7 +239,48 @@ class ServerErrorRetryHandler(RetryHandler):
         )
 
 
+class TransientCreateErrorRetryHandler(RetryHandler):
+    """Retries a ``POST`` Slack answered with an error it documents as transient
+    (``invited_user_not_created``), once by default, after a short backoff."""
+
+    def __init__(self, max_retry_count=1, interval_calculator=None):
+        super().__init__(max_retry_count=max_retry_count,
+                         interval_calculator=interval_calculator or FixedValueRetryIntervalCalculator(1.0))
+
+    def _can_retry(self, *, state, request, response=None, error=None):
+        return response is not None and request.method == "POST" and response.error in TRANSIENT_CREATE_ERRORS
+
+
 DEFAULT_RETRIES = {"connection_errors": 1, "rate_limited": 5, "server_errors": 2, "max_wait": 120}
+RETRY_COUNT_KEYS = ("connection_errors", "rate_limited", "server_errors")
+
+
+def retries_problem(retries):
+    """Why the ``retries`` option is unusable (a message naming the key and value), or ``None``."""
+    if retries is None:
+        return None
+    if not isinstance(retries, dict):
+        return "retries must be a dictionary, got %r" % (retries,)
+    for key in RETRY_COUNT_KEYS:
+        value = retries.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str) and value.strip().isdigit():
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return "retries.%s must be a whole number of retries, 0 or more, got %r" % (key, value)
+    value = retries.get("max_wait")
+    if value is not None:
+        problem = "retries.max_wait must be a finite number of seconds, 0 or more, got %r" % (value,)
+        if isinstance(value, bool):
+            return problem
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return problem
+        if not math.isfinite(number) or number < 0:
+            return problem
+    return None
 
 
 def default_retry_handlers():
@@ -240,7 +289,14 @@ def default_retry_handlers():
 
 
 def retry_handlers_from_budget(retries=None):
-    """Handlers for the ``retries`` option of the modules and the lookup (counts per kind)."""
+    """Handlers for the ``retries`` option of the modules and the lookup (counts per kind).
+
+    ``server_errors`` also enables one retry of a user creation Slack failed transiently
+    (``invited_user_not_created``).  Raises ``ValueError`` naming the key for an unusable value.
+    """
+    problem = retries_problem(retries)
+    if problem:
+        raise ValueError(problem)
     budget = dict(DEFAULT_RETRIES)
     budget.update({key: value for key, value in (retries or {}).items() if value is not None})
     handlers = []
@@ -250,4 +306,5 @@ def retry_handlers_from_budget(retries=None):
         handlers.append(RateLimitErrorRetryHandler(max_retry_count=int(budget["rate_limited"])))
     if budget["server_errors"]:
         handlers.append(ServerErrorRetryHandler(max_retry_count=int(budget["server_errors"])))
+        handlers.append(TransientCreateErrorRetryHandler())
     return handlers, float(budget["max_wait"])

@@ -4,16 +4,27 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import socket
+import threading
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 import responses
 
-from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient, client_from_options, web_api_url
-from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils import _client
+from ansible_collections.scim.slack.plugins.module_utils._client import (
+    SCIMClient,
+    client_from_options,
+    insecure_url_warning,
+    web_api_url,
+)
+from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError, ScimError
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
@@ -84,7 +95,7 @@ def test_client_from_options_applies_the_retry_budget():
                                               "max_wait": 10}})
     assert client.base_url == "https://api.slack.com/scim/v1/"
     assert [(type(h).__name__, h.max_retry_count) for h in client.retry_handlers] == [
-        ("RateLimitErrorRetryHandler", 3), ("ServerErrorRetryHandler", 1)]
+        ("RateLimitErrorRetryHandler", 3), ("ServerErrorRetryHandler", 1), ("TransientCreateErrorRetryHandler", 1)]
     assert client.max_wait == 10 and client.timeout == 5
 
 
@@ -220,7 +231,7 @@ def test_patch_group_v2_turns_a_partial_group_into_operations(mocked, make_clien
     assert body_of(mocked.calls[0])["Operations"] == [
         {"op": "replace", "path": "displayName", "value": "new"},
         {"op": "add", "path": "members", "value": [{"value": "U1"}]},
-        {"op": "remove", "path": 'members[value eq "U2"]'},
+        {"op": "remove", "path": "members", "value": [{"value": "U2"}]},
     ]
 
 
@@ -238,7 +249,9 @@ def test_member_changes_are_batched(mocked, make_client, api_version):
         assert bodies[1]["members"] == [{"value": "U3"}, {"value": "U4", "operation": "delete"}]
     else:
         assert bodies[0]["Operations"][0] == {"op": "replace", "path": "displayName", "value": "ops"}
-        assert bodies[2]["Operations"] == [{"op": "remove", "path": 'members[value eq "U5"]'}]
+        assert bodies[1]["Operations"] == [{"op": "add", "path": "members", "value": [{"value": "U3"}]},
+                                           {"op": "remove", "path": "members", "value": [{"value": "U4"}]}]
+        assert bodies[2]["Operations"] == [{"op": "remove", "path": "members", "value": [{"value": "U5"}]}]
 
 
 def test_rename_only_sends_one_patch_and_no_change_sends_nothing(mocked, make_client):
@@ -269,12 +282,12 @@ def test_paging_advances_by_items_received_and_stops_at_total(mocked, make_clien
     assert {query_of(c)["count"] for c in mocked.calls} == {"1000"}
 
 
-def test_paging_stops_on_an_empty_page_and_dedupes(mocked, make_client):
+def test_paging_dedupes_an_item_shifted_onto_the_next_page(mocked, make_client):
     url = BASE % "v2" + "Users"
-    mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 10))
-    mocked.get(url, json=page([user("U2", "b"), user("U3", "c")], 10, 3))  # U2 shifted by a deactivation
-    mocked.get(url, json=page([], 10, 5))
+    mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 3))
+    mocked.get(url, json=page([user("U2", "b"), user("U3", "c")], 3, 3))  # U2 again: the pages overlap
     assert [u["id"] for u in make_client().iter_users(count=2)] == ["U1", "U2", "U3"]
+    assert len(mocked.calls) == 2
 
 
 def test_paging_without_total_reads_until_empty(mocked, make_client):
@@ -389,9 +402,404 @@ def test_web_api_url_beside_the_scim_base(base, expected):
     assert web_api_url(base, "auth.test") == expected
 
 
-def test_auth_test_names_the_token_user(mocked, make_client):
-    mocked.get("https://scim.test/api/auth.test", json={"ok": True, "user_id": "W0TOKEN1"})
+def test_auth_test_is_a_post_with_the_token_in_the_header(mocked, make_client):
+    mocked.post("https://scim.test/api/auth.test", json={"ok": True, "user_id": "W0TOKEN1", "team_id": "E0ORG"})
     assert make_client().auth_test()["user_id"] == "W0TOKEN1"
-    mocked.get("https://scim.test/api/auth.test", json={"ok": False, "error": "invalid_auth"})
+    call = mocked.calls[0]
+    assert call.request.method == "POST"
+    assert call.request.headers["Authorization"] == "Bearer " + TOKEN
+    assert TOKEN not in call.request.url and not call.request.body
+    mocked.post("https://scim.test/api/auth.test", json={"ok": False, "error": "invalid_auth"})
     with pytest.raises(ScimError, match="auth.test failed: invalid_auth"):
         make_client().auth_test()
+
+
+# -- short listings are never taken as the whole directory (issue 14.1) ------------------------------
+
+def test_a_short_listing_is_listed_again_once(mocked, make_client):
+    url = BASE % "v2" + "Users"
+    mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 5))
+    mocked.get(url, json=page([], 5, 3))  # an empty page in the middle of the directory
+    mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 5))
+    mocked.get(url, json=page([user("U3", "c"), user("U4", "d")], 5, 3))
+    mocked.get(url, json=page([user("U5", "e")], 5, 5))
+    client = make_client()
+    assert [u["id"] for u in client.iter_users(count=2)] == ["U1", "U2", "U3", "U4", "U5"]
+    assert [query_of(c)["startIndex"] for c in mocked.calls] == ["1", "3", "1", "3", "5"]
+    assert client.listing_retries == 1
+
+
+def test_a_listing_short_twice_fails_saying_how_much_arrived(mocked, make_client):
+    url = BASE % "v2" + "Users"
+    for dummy in range(2):
+        mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 2500))
+        mocked.get(url, json=page([], 2500, 3))
+    with pytest.raises(IncompleteListingError) as caught:
+        list(make_client().iter_users(count=2))
+    error = caught.value
+    assert "listing was incomplete: 2 of 2500 users received (totalResults 2500)" in str(error)
+    assert (error.resource, error.received, error.total, error.status, error.path) == ("Users", 2, 2500, None, "/Users")
+    assert error.to_dict()["received"] == 2 and error.to_dict()["total_results"] == 2500
+    assert isinstance(error, ScimError) and len(mocked.calls) == 4
+
+
+def test_a_server_ignoring_start_index_is_never_progress(mocked, make_client):
+    url = BASE % "v2" + "Groups"
+    first = page([{"id": "S1", "displayName": "a"}, {"id": "S2", "displayName": "b"}], 5)
+    for dummy in range(4):
+        mocked.get(url, json=first)  # every page is page 1
+    with pytest.raises(IncompleteListingError, match="2 of 5 groups received"):
+        list(make_client().iter_groups(count=2))
+    assert [query_of(c)["startIndex"] for c in mocked.calls] == ["1", "3", "1", "3"]
+
+
+def test_pages_yields_each_item_once_across_the_second_listing(mocked, make_client):
+    url = BASE % "v2" + "Users"
+    mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 3))
+    mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 3, 3))  # repeated: no new id
+    mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 3))
+    mocked.get(url, json=page([user("U3", "c")], 3, 3))
+    pages = list(make_client().pages("Users", count=2))
+    assert [[item["id"] for item in p["Resources"]] for p in pages] == [["U1", "U2"], ["U3"]]
+    assert pages[0]["totalResults"] == 3
+
+
+def test_a_limited_listing_is_not_short(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users", json=page([user("U1", "a"), user("U2", "b")], 100))
+    client = make_client()
+    assert [u["id"] for u in client.iter_users(limit=2)] == ["U1", "U2"]
+    assert len(mocked.calls) == 1 and client.listing_retries == 0
+
+
+def test_finders_fail_on_a_short_listing_instead_of_finding_nothing(mocked, make_client):
+    url = BASE % "v2" + "Users"
+    for dummy in range(2):
+        mocked.get(url, json=page([], 1))  # the filter matched one user, but none arrived
+    with pytest.raises(IncompleteListingError, match="0 of 1 users received"):
+        make_client().find_user_by_email("carly@example.com")
+
+
+def test_a_listed_item_without_id_is_named(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users", json=page([user("U1", "a"), {"userName": "ghost"}], 2))
+    with pytest.raises(ScimError, match=r"the page lists an item without an id \(item 2: \{'userName': 'ghost'\}\)"):
+        list(make_client().iter_users())
+
+
+# -- answers per method (issue 12.7) -------------------------------------------------------------------
+
+def test_v1_user_delete_answers_200_with_an_empty_body(mocked, make_client):
+    mocked.delete(BASE % "v1" + "Users/U1", status=200, body="", content_type="application/json")
+    mocked.delete(BASE % "v1" + "Users/U2", status=200, body="  \n", content_type="application/json")
+    client = make_client("v1")
+    assert client.delete_user("U1") is None
+    assert client.delete_user("U2") is None
+
+
+@pytest.mark.parametrize("path, call", [("Users/U1", "delete_user"), ("Groups/S1", "delete_group")])
+def test_v2_deletes_answer_204(mocked, make_client, path, call):
+    mocked.delete(BASE % "v2" + path, status=204)
+    assert getattr(make_client("v2"), call)(path.split("/")[1]) is None
+
+
+def test_v1_group_patch_answers_204_and_v2_200_with_the_group(mocked, make_client):
+    mocked.patch(BASE % "v1" + "Groups/S1", status=204)
+    mocked.patch(BASE % "v2" + "Groups/S1", json={"id": "S1", "displayName": "eng", "members": [{"value": "U1"}]})
+    assert make_client("v1").update_group_members("S1", add=["U1"]) is None
+    group = make_client("v2").update_group_members("S1", add=["U1"])
+    assert group["members"] == [{"value": "U1"}]
+
+
+def test_a_patch_answered_200_with_an_empty_body_is_fine(mocked, make_client):
+    mocked.patch(BASE % "v1" + "Users/U1", status=200, body="")
+    assert make_client("v1").set_user_active("U1", False) is None
+
+
+# -- member removal never empties a group (issue 12.10) --------------------------------------------
+
+def test_a_ready_patchop_removing_all_members_is_refused_before_sending(mocked, make_client):
+    with pytest.raises(ScimError) as caught:
+        make_client().patch_group("S1", {"Operations": [{"op": "remove", "path": "members"}]})
+    assert caught.value.request_sent is False and "empties the group" in str(caught.value)
+    assert len(mocked.calls) == 0
+
+
+def test_v2_member_removal_on_the_wire(mocked, make_client):
+    mocked.patch(BASE % "v2" + "Groups/S1", json={"id": "S1", "displayName": "eng", "members": []})
+    make_client().update_group_members("S1", remove=["U1", "U2"])
+    assert body_of(mocked.calls[0])["Operations"] == [
+        {"op": "remove", "path": "members", "value": [{"value": "U1"}, {"value": "U2"}]}]
+
+
+# -- display names are matched on the client (issue 12.11) -----------------------------------------
+
+def test_users_with_display_name_sends_no_display_name_filter(mocked, make_client):
+    users = [dict(user("U1", "a"), displayName="Carly H"), dict(user("U2", "b"), displayName="carly h"),
+             dict(user("U3", "c"), displayName="Dana")]
+    mocked.get(BASE % "v2" + "Users", json=page(users, 3))
+    found = make_client().users_with_display_name("CARLY H")
+    assert [u["id"] for u in found] == ["U1", "U2"]
+    assert "filter" not in query_of(mocked.calls[0])
+
+
+def test_find_users_takes_a_predicate_and_a_limit(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users", json=page([user("U1", "a", active=False), user("U2", "b"),
+                                                 user("U3", "c", active=False)], 3))
+    assert [u["id"] for u in make_client().find_users(lambda u: not u["active"], limit=1)] == ["U1"]
+
+
+# -- api_version against api_url (issue 13.7) --------------------------------------------------------
+
+@pytest.mark.parametrize("version, url", [("v1", "https://api.slack.com/scim/v2/"),
+                                          ("v2", "https://api.slack.com/scim/v1")])
+def test_a_contradicting_api_version_fails_before_any_request(mocked, version, url):
+    with pytest.raises(ScimError) as caught:
+        SCIMClient(TOKEN, api_version=version, base_url=url)
+    assert caught.value.request_sent is False
+    assert "api_version is %s but api_url %s" % (version, url) in str(caught.value)
+    with pytest.raises(ScimError, match="set api_version to"):
+        client_from_options({"token": TOKEN, "api_version": version, "api_url": url})
+    assert len(mocked.calls) == 0
+
+
+def test_a_gateway_url_is_taken_as_given():
+    assert SCIMClient(TOKEN, api_version="v1", base_url="https://gw.example.com/slack").base_url == \
+        "https://gw.example.com/slack/"
+
+
+# -- timeout and retries.max_wait are checked (issue 14.8) ------------------------------------------
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), 1e300, 0, -1, 3601, "soon", None, True])
+def test_an_unusable_timeout_is_refused_naming_it(timeout):
+    with pytest.raises(ScimError) as caught:
+        SCIMClient(TOKEN, timeout=timeout)
+    assert caught.value.request_sent is False
+    assert str(caught.value).startswith("timeout must be a number of seconds greater than 0 and at most 3600, "
+                                        "got %r" % (timeout,))
+
+
+@pytest.mark.parametrize("max_wait", [float("nan"), float("inf"), -1, "x"])
+def test_an_unusable_max_wait_is_refused_naming_it(max_wait):
+    with pytest.raises(ScimError, match=r"retries.max_wait must be a finite number of seconds, 0 or more, got"):
+        SCIMClient(TOKEN, max_wait=max_wait)
+    with pytest.raises(ScimError, match=r"retries.max_wait must be a finite number"):
+        client_from_options({"token": TOKEN, "retries": {"max_wait": max_wait}})
+
+
+def test_client_from_options_checks_timeout():
+    with pytest.raises(ScimError, match=r"timeout must be .* got nan"):
+        client_from_options({"token": TOKEN, "timeout": float("nan")})
+    assert client_from_options({"token": TOKEN, "timeout": 3600}).timeout == 3600
+
+
+# -- TLS settings reach every request (issue 14.7) -------------------------------------------------
+
+class RecordingAdapter(requests.adapters.HTTPAdapter):
+    """Answers every request with an empty list and records the keyword arguments it was sent with."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent = []
+
+    def send(self, request, **kwargs):
+        self.sent.append(kwargs)
+        response = requests.Response()
+        response.status_code = 200
+        response.headers["Content-Type"] = "application/json"
+        response.raw = io.BytesIO(json.dumps(page([], 0)).encode())
+        response.url = request.url
+        response.request = request
+        return response
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_validate_certs_false_wins_over_a_ca_bundle_in_the_environment(monkeypatch, variable):
+    monkeypatch.setenv(variable, "/nonexistent/ca-bundle.pem")
+    adapter = RecordingAdapter()
+    session = requests.Session()
+    session.mount("https://", adapter)
+    client = SCIMClient(TOKEN, base_url=BASE % "v2", validate_certs=False, session=session,
+                        proxy="http://proxy.example:3128")
+    client.search_users()
+    assert adapter.sent[0]["verify"] is False
+    assert adapter.sent[0]["proxies"]["https"] == "http://proxy.example:3128"
+
+
+def test_validate_certs_true_still_honours_the_ca_bundle(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/corp/ca.pem")
+    adapter = RecordingAdapter()
+    session = requests.Session()
+    session.mount("https://", adapter)
+    SCIMClient(TOKEN, base_url=BASE % "v2", session=session).search_users()
+    assert adapter.sent[0]["verify"] == "/etc/corp/ca.pem"
+
+
+# -- redirects (issue 14.5) ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, call", [
+    ("PATCH", lambda c: c.set_user_active("U1", False)),
+    ("DELETE", lambda c: c.delete_user("U1")),
+    ("PUT", lambda c: c.update_user({"id": "U1", "userName": "a"})),
+])
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_writes_never_follow_a_redirect(mocked, make_client, method, call, status):
+    mocked.add(method, BASE % "v2" + "Users/U1", status=status, headers={"Location": "https://elsewhere.example/x"})
+    with pytest.raises(ScimError) as caught:
+        call(make_client())
+    assert len(mocked.calls) == 1
+    message = str(caught.value)
+    assert "%s /Users/U1 answered HTTP %d redirecting to elsewhere.example" % (method, status) in message
+    assert "api_url is probably wrong" in message and caught.value.status == status
+
+
+def test_a_post_redirected_to_the_same_host_is_not_followed_either(mocked, make_client):
+    mocked.post(BASE % "v2" + "Users", status=307, headers={"Location": BASE % "v2" + "Users2"})
+    with pytest.raises(ScimError, match="POST /Users answered HTTP 307 redirecting to scim.test"):
+        make_client().create_user({"userName": "a"})
+    assert len(mocked.calls) == 1
+
+
+def test_a_read_follows_a_same_host_redirect_with_the_token(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users/U1", status=301, headers={"Location": "/scim/v2/Users/U1/"})
+    mocked.get(BASE % "v2" + "Users/U1/", json=user("U1", "carly"))
+    assert make_client().read_user("U1")["id"] == "U1"
+    assert [c.request.headers["Authorization"] for c in mocked.calls] == ["Bearer " + TOKEN] * 2
+
+
+def test_a_read_redirected_to_another_host_fails_naming_it(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users", status=302, headers={"Location": "https://login.example.net/sso?next=1"})
+    with pytest.raises(ScimError) as caught:
+        make_client().search_users()
+    message = str(caught.value)
+    assert "GET /Users answered HTTP 302 redirecting to login.example.net (another host)" in message
+    assert "token" in message and "set the token option" not in message
+    assert len(mocked.calls) == 1
+
+
+def test_a_read_redirected_to_plain_http_is_refused(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users", status=301, headers={"Location": "http://scim.test/scim/v2/Users"})
+    with pytest.raises(ScimError, match=r"redirecting to scim.test \(plain http\)"):
+        make_client().search_users()
+
+
+def test_redirect_loops_end(mocked, make_client):
+    url = BASE % "v2" + "Users/U1"
+    mocked.get(url, status=302, headers={"Location": url})
+    with pytest.raises(ScimError, match="redirected more than 5 times"):
+        make_client().read_user("U1")
+    assert len(mocked.calls) == 6
+
+
+@pytest.mark.parametrize("url, warned", [
+    ("http://scim.example.com/scim/v2/", True),
+    ("HTTP://10.0.0.5:8080/scim/v2/", True),
+    ("http://localhost:8765/scim/v2/", False),
+    ("http://127.0.0.1:8765/scim/v2/", False),
+    ("http://127.8.9.10/scim/v2/", False),
+    ("http://[::1]:8765/scim/v2/", False),
+    ("https://scim.example.com/scim/v2/", False),
+    (None, False),
+])
+def test_cleartext_warning_for_plain_http_off_this_machine(url, warned):
+    warning = insecure_url_warning(url)
+    assert bool(warning) is warned
+    if warned:
+        assert "clear text" in warning and "https://" in warning
+        assert SCIMClient(TOKEN, base_url=url).cleartext_warning == warning.replace(url, url.rstrip("/") + "/")
+
+
+def test_cleartext_warning_never_repeats_credentials_in_the_url():
+    warning = insecure_url_warning("http://admin:hunter2@scim.example.com/scim/v2/")
+    assert "hunter2" not in warning and "scim.example.com" in warning
+
+
+# -- the token never leaves in an error text (issue 14.6) -----------------------------------------
+
+def test_a_gateway_echoing_the_authorization_header_is_redacted(mocked, make_client):
+    echo = "upstream refused request with headers Authorization: Bearer %s; Accept: */*" % TOKEN
+    mocked.get(BASE % "v2" + "Users", status=502, json={"detail": echo, "status": 502})
+    with pytest.raises(ScimError) as caught:
+        make_client(retry_handlers=[]).search_users()
+    texts = [str(caught.value), repr(caught.value), repr(caught.value.to_dict()), caught.value.detail]
+    assert all(TOKEN not in text and "xoxp-" not in text for text in texts)
+    assert "Authorization: Bearer <redacted>" in str(caught.value)
+
+
+@pytest.mark.parametrize("prefix", ["", "x" * 90, "y" * 110])
+def test_a_non_json_body_echoing_the_token_is_redacted_before_it_is_cut(mocked, make_client, prefix):
+    # Cut at 120 characters, the token would otherwise leak in part.
+    mocked.get(BASE % "v2" + "Users", body="<html>%s Authorization: Bearer %s</html>" % (prefix, TOKEN),
+               content_type="text/html")
+    with pytest.raises(ScimError) as caught:
+        make_client().search_users()
+    assert "not JSON" in str(caught.value)
+    assert "xoxp-unit" not in str(caught.value) and TOKEN[-10:] not in str(caught.value)
+
+
+def test_auth_test_failure_is_redacted(mocked, make_client):
+    mocked.post("https://scim.test/api/auth.test", json={"ok": False, "error": "invalid_auth %s" % TOKEN})
+    with pytest.raises(ScimError) as caught:
+        make_client().auth_test()
+    assert TOKEN not in str(caught.value)
+
+
+# -- total deadline and size cap (issue 14.8) -------------------------------------------------------
+
+def test_the_timeout_is_a_deadline_for_the_whole_answer(mocked, make_client):
+    ticks = iter(range(0, 1000, 2))  # every look at the clock is two seconds later
+
+    mocked.get(BASE % "v2" + "Users/U1", json=user("U1", "carly"))
+    client = make_client(timeout=3, clock=lambda: float(next(ticks)), retry_handlers=[])
+    with pytest.raises(ScimError) as caught:
+        client.read_user("U1")
+    assert "no complete answer within the timeout of 3 seconds" in str(caught.value)
+    assert "Raise timeout" in str(caught.value)
+
+
+def test_an_answer_over_the_size_cap_is_refused(mocked, make_client, monkeypatch):
+    assert _client.MAX_BODY_BYTES == 64 * 1024 * 1024
+    monkeypatch.setattr(_client, "MAX_BODY_BYTES", 100 * 1024)
+    mocked.get(BASE % "v2" + "Users", body=b"[" + b" " * (200 * 1024) + b"]", content_type="application/json")
+    with pytest.raises(ScimError) as caught:
+        make_client().search_users()
+    assert "answer larger than 100 KiB" in str(caught.value)
+
+
+def test_the_size_cap_message_speaks_mib():
+    assert _client._size(_client.MAX_BODY_BYTES) == "64 MiB"
+
+
+def test_a_server_dripping_its_answer_is_cut_at_the_deadline():
+    """A real socket: one byte every 0.1 s of a 100-byte answer would take 10 s; timeout 0.5 s ends it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def serve():
+        conn, dummy = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+        for dummy in range(100):
+            if stop.is_set():
+                break
+            try:
+                conn.sendall(b" ")
+            except OSError:
+                break
+            time.sleep(0.1)
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    client = SCIMClient(TOKEN, base_url="http://127.0.0.1:%d/scim/v2/" % port, timeout=0.5, retry_handlers=[])
+    started = time.monotonic()
+    try:
+        with pytest.raises(ScimError, match="no complete answer within the timeout of 0.5 seconds"):
+            client.read_user("U1")
+        assert time.monotonic() - started < 2
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+        client.close()

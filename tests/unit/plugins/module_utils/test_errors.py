@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError, parse_error_body
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError, parse_error_body, redact
 from ansible_collections.scim.slack.plugins.module_utils._retry import ConnectionErrorRetryHandler
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
@@ -22,6 +22,8 @@ URL = BASE % "v2" + "Users"
     ({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "detail": "missing_schema_element",
       "status": 400}, ("missing_schema_element", "missing_schema_element")),
     ({"ok": False, "error": "ratelimited"}, ("ratelimited", "ratelimited")),
+    ({"Errors": {"description": "long_username (user=W0123ABC)", "code": 400}},
+     ("long_username", "long_username (user=W0123ABC)")),
     ({"id": "U1"}, (None, None)),
     (None, (None, None)),
     ("text", (None, None)),
@@ -107,3 +109,72 @@ def test_a_malformed_list_is_a_clear_error(mocked, make_client, body):
 def test_an_empty_204_is_fine_where_slack_sends_one(mocked, make_client):
     mocked.patch(URL + "/U1", status=204)
     assert make_client().patch_user("U1", {"title": "x"}) is None
+
+
+# -- Slack's real error strings get a hint (issue 12.8) ------------------------------------------------
+
+@pytest.mark.parametrize("description, error, hint", [
+    ("long_username (user=W0123ABC)", "long_username", "21 characters: shorten user_name"),
+    ("username_not_allowed", "username_not_allowed", "choose another user_name"),
+    ("invalid_name_specials (user=W1)", "invalid_name_specials", "display_name contains characters"),
+    ("invalid_starts_with_at", "invalid_starts_with_at", "must not start with @"),
+    ("invalid_emoji_not_allowed", "invalid_emoji_not_allowed", "emoji"),
+    ("invalid_reserved_word", "invalid_reserved_word", "reserves"),
+    ("no_such_group_members (members=U1,U2)", "no_such_group_members", "not a user of this org"),
+    ("missing_schema_element", "missing_schema_element", "check that api_version matches api_url"),
+    ("truncation_error", "truncation_error", "distinct user_name"),
+    ("invited_user_not_created", "invited_user_not_created", "run the task again"),
+    ("unable_to_create_team_profile_fields", "unable_to_create_team_profile_fields", "profile fields"),
+    ("invalid_display_name", "invalid_display_name", "stop managing display_name"),
+    ("cannot_make_user_guest", "cannot_make_user_guest", "cannot be guests"),
+    ("bad_endpoint", "bad_endpoint", "api_url must end in /scim/v2/ (or /scim/v1/ with api_version v1)"),
+])
+@pytest.mark.parametrize("shape", ["v1", "v2"])
+def test_slack_error_strings_get_their_hint(mocked, make_client, description, error, hint, shape):
+    body = {"Errors": {"description": description, "code": 400}} if shape == "v1" else \
+        {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "detail": description, "status": 400}
+    mocked.post(URL, status=400 if error != "bad_endpoint" else 404, json=body)
+    with pytest.raises(ScimError) as caught:
+        make_client(retry_handlers=[]).create_user({"userName": "carly"})
+    assert caught.value.error == error and caught.value.detail == description
+    assert hint in str(caught.value)
+
+
+def test_errors_are_keyed_on_the_string_never_on_the_status_alone(mocked, make_client):
+    mocked.post(URL, status=409, json={"detail": "something_else", "status": 409})
+    with pytest.raises(ScimError) as caught:
+        make_client().create_user({"userName": "carly"})
+    assert caught.value.error == "something_else" and caught.value.hint is None
+    assert "reactivate" not in str(caught.value)
+
+
+@pytest.mark.parametrize("status, error, limited", [
+    (429, None, True), (400, "too_many_requests", True), (200, "ratelimited", True), (400, "rate_limited", True),
+    (429, "resource_locked", True), (400, "email_taken", False), (503, None, False),
+])
+def test_is_rate_limited(status, error, limited):
+    assert ScimError("x", status=status, error=error).is_rate_limited is limited
+
+
+def test_a_429_without_a_body_still_says_what_to_raise():
+    assert "retries.rate_limited" in str(ScimError("GET /Users failed: HTTP 429", status=429))
+
+
+# -- redaction (issue 14.6) ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Authorization: Bearer %s" % TOKEN, "Authorization: Bearer <redacted>"),
+    ("token=%s&x=1" % TOKEN, "token=<redacted>&x=1"),
+    ("a different xoxb-1111-2222-abcdef token", "a different <redacted> token"),
+    ('{"authorization": "bearer abc.def"}', '{"authorization": "bearer <redacted>"}'),
+    ("nothing secret", "nothing secret"),
+])
+def test_redact_removes_the_token_and_token_shaped_text(text, expected):
+    assert redact(text, (TOKEN,)) == expected
+
+
+def test_scim_error_redact_scrubs_every_text():
+    error = ScimError("GET /x failed: %s" % TOKEN, detail="echo %s" % TOKEN, path="/x")
+    error.redact((TOKEN,))
+    assert TOKEN not in str(error) and TOKEN not in repr(error) and TOKEN not in repr(error.to_dict())
+    assert TOKEN not in repr(error.args)
