@@ -133,6 +133,7 @@ def test_drop_after_applies_group_create_and_delete(api):
     {"action": "redirect", "status": 302},
     {"action": "redirect", "status": 200, "location": "https://x.example/"},
     {"action": "drip", "bytes_per_second": 0},
+    {"action": "drip", "bytes_per_second": "nan"},
     {"action": "huge", "size_mb": -1},
     {"action": "nonsense"},
     {"action": "empty_page", "query": ["startIndex"]},

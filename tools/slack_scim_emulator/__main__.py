@@ -15,7 +15,7 @@ from .server import Emulator, EmulatorServer
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="slack_scim_emulator", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1); /_control/ answers loopback peers only")
     parser.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one (default 8765)")
     parser.add_argument("--token", default=os.environ.get("SLACK_SCIM_EMULATOR_TOKEN", DEFAULT_TOKEN),
                         help="the bearer token to accept (default %s)" % DEFAULT_TOKEN)

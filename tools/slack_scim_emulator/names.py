@@ -31,7 +31,7 @@ _PICTOGRAPHIC = (
     (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F), (0x1F888, 0x1F88F), (0x1F8AE, 0x1F8FF),
     (0x1F90C, 0x1F93A), (0x1F93C, 0x1F945), (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
 )
-_STARTS = [start for start, _ in _PICTOGRAPHIC]
+_STARTS = [bounds[0] for bounds in _PICTOGRAPHIC]
 # Slack's emoji codes in text: ":smile:", ":+1:", ":skin-tone-2:".
 _SHORTCODE = re.compile(r":[a-z0-9_+'-]+:", re.IGNORECASE)
 

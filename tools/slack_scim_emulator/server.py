@@ -5,6 +5,7 @@
 
 import ipaddress
 import json
+import math
 import re
 import socket
 import threading
@@ -79,8 +80,8 @@ class Fault:
         self.index = int(spec.get("index", 0))
         if self.action == "redirect" and (self.status not in self.REDIRECTS or not self.location):
             raise ValueError("redirect needs a status in %s and a location" % (self.REDIRECTS,))
-        if not self.bytes_per_second > 0 or not self.size_mb > 0:
-            raise ValueError("bytes_per_second and size_mb must be positive")
+        if any(value <= 0 or not math.isfinite(value) for value in (self.bytes_per_second, self.size_mb)):
+            raise ValueError("bytes_per_second and size_mb must be positive numbers")
 
     def matches(self, method, path, query):
         return (self.method is None or self.method == method) and \
@@ -100,7 +101,7 @@ class Fault:
 def is_loopback(host):
     """True for a loopback peer address (127.0.0.0/8, ::1, or IPv4-mapped loopback)."""
     try:
-        address = ipaddress.ip_address(str(host).split("%")[0])
+        address = ipaddress.ip_address(str(host).split("%", maxsplit=1)[0])
     except ValueError:
         return False
     if address.version == 6 and address.ipv4_mapped is not None:
