@@ -325,3 +325,14 @@ def test_groups_filter_on_display_name_only(api):
     for expression in ('members eq "%s"' % user["id"], 'userName eq "carly"'):
         response = api.call("GET", "Groups", params={"filter": expression})
         assert (response.status_code, description_of(response)) == (400, "invalid_query")
+
+
+def test_external_id_and_profile_url_are_set_on_create_only(api):
+    user = api.create_user("carly", externalId="okta-00u1", profileUrl="https://login.example.com/carly",
+                           password="Secret!1")
+    assert (user["externalId"], user["profileUrl"]) == ("okta-00u1", "https://login.example.com/carly")
+    assert "password" not in user
+    changed = patch(api, user["id"], {"externalId": "okta-other", "profileUrl": "https://x.example/"}).json()
+    assert (changed["externalId"], changed["profileUrl"]) == ("okta-00u1", "https://login.example.com/carly")
+    plain = api.create_user("dan")
+    assert plain["externalId"] == "" and plain["profileUrl"].endswith("/team/dan")

@@ -234,7 +234,9 @@ class Store:
             record["id"] = self._new_id("U")
             record["created"] = _now()
             self._write(record, None)
-            record["profileUrl"] = "https://emulated.enterprise.slack.com/team/%s" % record["userName"]
+            # REF's v2 POST answer echoes the profileUrl sent; without one, the member's page.
+            record["profileUrl"] = record.get("profileUrl") or \
+                "https://emulated.enterprise.slack.com/team/%s" % record["userName"]
             record["externalId"] = record.get("externalId") or ""
             return record
 
