@@ -20,7 +20,7 @@ ANSIBLE_TEST_PATH := $(VENV)/pythons:$(PATH)
 step = @printf '\n\033[1m>>> %s\033[0m\n' "$(1)"
 
 .PHONY: help test demo bench venvs stage sanity units e2e emulator emulator-tests lint docs-lint docs \
-        docs-check changelog-lint package-check clean
+        docs-check changelog-lint package-check clean property-long
 
 help:
 	@echo "make demo   run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
@@ -70,6 +70,11 @@ e2e: venvs stage
 	  (cd tests/e2e && SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) $(VENV)/core-$$core/bin/python -m pytest -q \
 	     -p no:cacheprovider) || exit 1; \
 	done
+
+property-long: venvs stage
+	$(call step,property-based idempotency, long profile (HYPOTHESIS_PROFILE=long))
+	cd tests/e2e && HYPOTHESIS_PROFILE=long SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) \
+	  $(VENV)/core-$(NEWEST)/bin/python -m pytest -q -p no:cacheprovider test_properties.py
 
 emulator-tests: venvs
 	$(call step,emulator tests (pytest tests/emulator))

@@ -63,7 +63,8 @@ LIST_FIELDS = {
 }
 # Sub-keys Slack does not store or answers differently from what was sent (phone types are
 # inverted, addresses come back without type and primary), so they cannot take part in the comparison.
-UNSTORED = {"emails": ("type",), "phone_numbers": ("type", "primary"), "addresses": ("type", "primary")}
+UNSTORED = {"emails": ("type",), "phone_numbers": ("type", "primary"), "addresses": ("type", "primary"),
+            "roles": ("primary",)}  # Slack keeps one role and answers it as the primary one
 # Lists whose entries mean nothing without a value: Slack v2 pads them with placeholders such as
 # {"value": null, "type": "mobile"} and {"value": null, "primary": true}.
 VALUE_LISTS = ("emails", "phone_numbers", "photos", "roles")
@@ -91,6 +92,9 @@ PICTOGRAPHIC_RANGES = (
     (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F), (0x1F888, 0x1F88F), (0x1F8AE, 0x1F8FF), (0x1F90C, 0x1F93A),
     (0x1F93C, 0x1F945), (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
 )
+# Attributes replace keeps when undeclared: Slack needs them, or always answers one (a user without a
+# timezone is answered with the organization's default).
+UNBLANKABLE = ("user_name", "active", "timezone")
 # Server-side attributes a PUT must not send back.
 READ_ONLY = ("meta", "groups", "schemas")
 # Options create_only may name: the attributes of a user (enterprise as a whole).
@@ -483,7 +487,7 @@ class UserSpec:
     def _declare_blanks(self):
         """replace: every modelled attribute not declared (nor create-only) is to be empty."""
         for option, _path in SCALAR_FIELDS + ENTERPRISE_FIELDS:
-            if option not in self.desired and option not in ("user_name", "active") and self.manages(option):
+            if option not in self.desired and option not in UNBLANKABLE and self.manages(option):
                 self.desired[option] = None
         # Photos are kept unless declared: Slack re-hosts them, so a PUT cannot send the current one back
         # as it was set, and a user's own photo is not the directory's to blank.
