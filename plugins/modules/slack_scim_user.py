@@ -277,8 +277,8 @@ options:
     description:
       - When V(true) and the user exists with differences, send one C(PUT) of the full declared user instead
         of a C(PATCH). Every attribute this module models that is not declared is cleared. The user's
-        activation and its user name and emails (when not declared) are kept, because Slack would blank or
-        deactivate them.
+        activation, its user name and emails, and its timezone (when not declared) are kept, because Slack
+        would blank or deactivate them, or answers a default timezone anyway.
       - Slack blanks whatever a C(PUT) omits, so the body carries, as they are, the attributes the module does
         not model (the guest extension, C(externalId), C(profileUrl)) and the photo when O(photos) is not
         declared. The diff shows every attribute the C(PUT) changes.
