@@ -23,6 +23,12 @@ options:
     description:
       - Base URL of the SCIM API, ending in the version.
       - Defaults to C(https://api.slack.com/scim/v2/) or C(https://api.slack.com/scim/v1/), after O(api_version).
+      - A URL whose path ends in C(/scim/v1/) or C(/scim/v2/) must agree with O(api_version); a contradiction
+        fails before any request. Any other URL (a gateway) is taken as given.
+      - A plain C(http://) URL to a host other than this machine (C(localhost), 127.0.0.0/8, C(::1)) sends the
+        token in clear text, and gives a warning.
+      - Writes never follow redirects, and reads follow them only to the same scheme, host and port; a redirect
+        not followed fails naming where it pointed.
       - Modules fall back to the environment variable E(SLACK_SCIM_API_URL).
     type: str
   api_version:
@@ -34,13 +40,17 @@ options:
     default: v2
   timeout:
     description:
-      - Seconds to wait for Slack to answer one request before failing.
+      - Seconds allowed for one request in all (connecting and reading the whole answer, not each network
+        read) before it fails.
+      - Must be greater than 0 and at most 3600.
+      - Answers larger than 64 MiB are refused.
     type: float
     default: 30
   validate_certs:
     description:
       - Verify the TLS certificate of O(api_url).
-      - Set to V(false) only for a test endpoint you trust.
+      - Set to V(false) only for a test endpoint you trust. It applies even when the environment variable
+        E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) is set; with V(true), those variables choose the CA bundle.
     type: bool
     default: true
   retries:
@@ -60,11 +70,16 @@ options:
         type: int
         default: 5
       server_errors:
-        description: Retries after HTTP 500, 502, 503 or 504, for requests that are safe to repeat.
+        description:
+          - Retries after HTTP 500, 502, 503 or 504, for requests that are safe to repeat.
+          - When above 0, a user creation Slack fails with the transient C(invited_user_not_created) is also
+            retried, once.
         type: int
         default: 2
       max_wait:
-        description: Seconds of waiting between retries allowed for one request, in all.
+        description:
+          - Seconds of waiting between retries allowed for one request, in all; a finite number, 0 or more.
+          - A retry whose wait would pass it is not made.
         type: float
         default: 120
 """
