@@ -38,7 +38,7 @@ def test_keywords_take_precedence_over_variables(mocked, lookup):
 def test_variables_then_environment(mocked, lookup, monkeypatch):
     monkeypatch.setenv("SLACK_SCIM_TOKEN", "xoxp-from-env")
     monkeypatch.setenv("SLACK_SCIM_API_URL", "http://wrong.invalid/")
-    mocked.get(BASE % "v2" + "Users/W0000001", json=carly())
+    mocked.get(BASE % "v2" + "Users/W00000001", json=carly())
     variables = {"slack_scim_token": TOKEN, "slack_scim_api_url": BASE % "v2"}
     assert lookup.run(["users"], variables, id="W00000001") == [carly()]
     assert mocked.calls[0].request.headers["Authorization"] == "Bearer " + TOKEN
