@@ -386,7 +386,8 @@ class SCIMClient:
             detail = "server error"
         description = slack_error or _status_phrase(response.status_code)
         if detail and detail != slack_error:
-            description = "%s (%s)" % (description, detail)
+            # Slack's text starts with its error string ("long_username (user=W1)"): say it once.
+            description = detail if slack_error and detail.startswith(slack_error) else "%s (%s)" % (description, detail)
         message = "%s %s failed: HTTP %s %s%s" % (method, path, response.status_code, description, retried)
         if slack_error == "resource_locked":
             message += ": another write to the same user or group kept it locked"
@@ -698,8 +699,11 @@ def _checked(parsed, expect, method, path):
         else:
             for index, item in enumerate(resources):
                 if not isinstance(item.get("id"), str) or not item.get("id"):
-                    raise ScimError("%s %s succeeded, but the page lists an item without an id (item %d: %s); "
-                                    "the listing cannot be used" % (method, path, index + 1, _snippet(item)),
+                    named = ", ".join("%s %r" % (key, item[key]) for key in ("userName", "displayName", "externalId")
+                                      if isinstance(item.get(key), str) and item[key])
+                    raise ScimError("%s %s succeeded, but the page lists an item without an id (item %d%s): %s; "
+                                    "the listing cannot be used" % (method, path, index + 1,
+                                                                    ", " + named if named else "", _snippet(item)),
                                     method=method, path=path)
     elif expect in ("resource", "resource_or_empty"):
         if parsed is None and expect == "resource_or_empty":

@@ -24,7 +24,7 @@ TRANSIENT_CREATE_ERRORS = frozenset(("invited_user_not_created",))
 
 REDACTED = "<redacted>"
 # Anything shaped like a Slack token, and whatever follows "Bearer": a gateway may echo a header.
-_SECRET_SHAPES = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|(?<=Bearer )[^\s\"',;}\]]+", re.I)
+_SECRET_SHAPES = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|(?<=Bearer )[^\s\"',;<>(){}\[\]]+", re.I)
 
 RATE_LIMIT_HINT = "Raise retries.rate_limited or retries.max_wait, or lower the write rate (throttle/serial)."
 

@@ -480,9 +480,17 @@ def test_finders_fail_on_a_short_listing_instead_of_finding_nothing(mocked, make
 
 
 def test_a_listed_item_without_id_is_named(mocked, make_client):
-    mocked.get(BASE % "v2" + "Users", json=page([user("U1", "a"), {"userName": "ghost"}], 2))
-    with pytest.raises(ScimError, match=r"the page lists an item without an id \(item 2: \{'userName': 'ghost'\}\)"):
+    ghost = {"schemas": [CORE["v2"]], "meta": {"created": "2026-11-27T09:16:09+00:00", "location": "x" * 100},
+             "userName": "ghost"}
+    mocked.get(BASE % "v2" + "Users", json=page([user("U1", "a"), ghost], 2))
+    with pytest.raises(ScimError, match=r"the page lists an item without an id \(item 2, userName 'ghost'\): "):
         list(make_client().iter_users())
+
+
+def test_a_listed_group_without_id_is_named_by_display_name(mocked, make_client):
+    mocked.get(BASE % "v1" + "Groups", json=page([{"displayName": "Eng", "members": []}], 1))
+    with pytest.raises(ScimError, match=r"item 1, displayName 'Eng'\): \{"):
+        list(make_client("v1").iter_groups())
 
 
 # -- answers per method (issue 12.7) -------------------------------------------------------------------

@@ -39,7 +39,7 @@ def test_error_carries_status_method_path_and_slack_error(mocked, make_client):
     error = caught.value
     assert (error.status, error.method, error.path, error.error) == (409, "POST", "/Users", "email_taken")
     assert error.existing_user == "W0123ABC"
-    assert str(error).startswith("POST /Users failed: HTTP 409 email_taken (email_taken existing_user=W0123ABC)")
+    assert str(error).startswith("POST /Users failed: HTTP 409 email_taken existing_user=W0123ABC.")
     assert "reactivate" in str(error)
     assert error.to_dict()["error"] == "email_taken"
 
@@ -138,6 +138,8 @@ def test_slack_error_strings_get_their_hint(mocked, make_client, description, er
         make_client(retry_handlers=[]).create_user({"userName": "carly"})
     assert caught.value.error == error and caught.value.detail == description
     assert hint in str(caught.value)
+    assert ("HTTP %d %s" % (caught.value.status, description)) in str(caught.value)
+    assert str(caught.value).count(error) == 1 + caught.value.hint.count(error)
 
 
 def test_errors_are_keyed_on_the_string_never_on_the_status_alone(mocked, make_client):
@@ -166,6 +168,8 @@ def test_a_429_without_a_body_still_says_what_to_raise():
     ("Authorization: Bearer %s" % TOKEN, "Authorization: Bearer <redacted>"),
     ("token=%s&x=1" % TOKEN, "token=<redacted>&x=1"),
     ("a different xoxb-1111-2222-abcdef token", "a different <redacted> token"),
+    ("invalid_request_payload (authorization=Bearer %s)" % TOKEN, "invalid_request_payload (authorization=Bearer <redacted>)"),
+    ("(authorization=Bearer abc.def)", "(authorization=Bearer <redacted>)"),
     ('{"authorization": "bearer abc.def"}', '{"authorization": "bearer <redacted>"}'),
     ("nothing secret", "nothing secret"),
 ])
