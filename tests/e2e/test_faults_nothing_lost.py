@@ -1,0 +1,397 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Nothing lost (issue 14): short listings, redirects, echoed tokens, slow and huge answers, malformed
+items, lost group answers and the control API, as real ansible-playbook runs against a misbehaving
+emulator.
+
+Every scenario asserts the writes it expects (none, where the fault must stop the task) against the
+emulator's request log and state.  Every run (as every run of the harness) is also checked for the
+token in its output, its results and the request log: a printed token fails the test in harness.run.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import subprocess
+import time
+
+import requests
+
+from harness import TOKEN, EmulatorProcess, Harness
+from test_group import group_task, seed_group
+from test_user import seed_user, user_task
+
+USER = "scim.slack.slack_scim_user"
+GROUP = "scim.slack.slack_scim_group"
+INFO = "scim.slack.slack_scim_info"
+SYNC = "scim.slack.slack_scim_sync"
+DIRECTORY = 2500  # users: three pages of 1,000, so page 2 (startIndex 1001) is a cut in the middle
+PAGE_2 = {"startIndex": "1001"}
+CLEAR_TEXT = "clear text"
+
+
+def inject(harness, *faults):
+    harness.emulator.control("POST", "faults", list(faults))
+
+
+def faults_left(harness):
+    return harness.emulator.control("GET", "faults")["faults"]
+
+
+def shown(run):
+    """Everything ansible-playbook printed, with line wrapping undone."""
+    return " ".join(run.output.split())
+
+
+def seed_directory(harness, users=DIRECTORY):
+    harness.emulator.control("POST", "seed", {"users": users})
+    return {name: user["id"] for name, user in harness.emulator.users().items()}
+
+
+def lookup_task(name, expression, **extra):
+    return dict({"name": name, "ansible.builtin.debug": {"msg": "{{ %s }}" % expression}}, **extra)
+
+
+def lookup_env(harness, api_version="v2"):
+    """The lookup reads no module_defaults: point it at the emulator through the environment."""
+    return {"SLACK_SCIM_API_URL": harness.emulator.base_url(api_version), "SLACK_SCIM_API_VERSION": api_version}
+
+
+def failed_with(run, task, *words):
+    """The failure message of ``task``, asserting the task failed and the message holds every word."""
+    result = run.result(task)
+    assert result.get("failed"), (task, result)
+    message = result["msg"]
+    for word in words:
+        assert word in message, (task, word, message)
+    assert "Traceback" not in message, message
+    return message
+
+
+def listing_gets(run, path, start_index):
+    return [r for r in run.reads if r["path"] == path and "startIndex=%s&" % start_index in r["query"] + "&"]
+
+
+# -- 14.1 short listings ------------------------------------------------------------------------------
+
+def platform_group(harness, api_version="v2"):
+    """A group of 30 real members, every one past the first page of 1,000 users."""
+    ids = seed_directory(harness)
+    names = ["user%05d" % i for i in list(range(1100, 1115)) + list(range(2100, 2115))]
+    group = seed_group(harness.emulator, api_version, "Platform", [ids[name] for name in names])
+    assert len(group["members"]) == 30
+    return ids, names
+
+
+def test_one_empty_page_is_listed_again_and_the_group_converges(harness):
+    ids, names = platform_group(harness)
+    inject(harness, {"action": "empty_page", "method": "GET", "path": "/scim/v2/Users", "query": PAGE_2})
+    newcomer = "user02400"
+    before = sorted(harness.emulator.groups()["Platform"]["members"])
+    run = harness.run([group_task(display_name="Platform", members={"set": names + [newcomer]},
+                                  lookup_failure_action="ignore")])
+    assert not run.failed, run
+    assert faults_left(harness) == [], "the empty page was never asked for; the test proves nothing"
+    # The listing met the empty page, was listed again, and then saw all 2,500 users.
+    assert [r.get("fault") for r in listing_gets(run, "/scim/v2/Users", 1001)] == ["empty_page", None], run.reads
+    result = run.result()
+    assert result["changed"] and result["members_removed"] == [], result
+    assert result["members_added"] == [ids[newcomer]], result
+    assert [r["method"] for r in run.writes] == ["PATCH"], run.writes
+    assert sorted(harness.emulator.groups()["Platform"]["members"]) == sorted(before + [ids[newcomer]])
+
+
+def test_persistent_empty_page_fails_the_group_naming_the_incomplete_listing(harness, api_version):
+    dummy, names = platform_group(harness, api_version)
+    inject(harness, {"action": "empty_page", "count": 10, "method": "GET", "path": "/scim/%s/Users" % api_version,
+                     "query": PAGE_2})
+    before = harness.emulator.state()
+    tasks = [dict(group_task(display_name="Platform", members={"set": names}, lookup_failure_action=action),
+                  name="lookup_failure_action %s" % action, ignore_errors=True) for action in ("ignore", "fail")]
+    run = harness.run(tasks, api_version=api_version)
+    assert run.writes == [] and harness.emulator.state() == before, run.writes
+    for task in tasks:
+        message = failed_with(run, task["name"], "incomplete", "1000 of 2500", "totalResults 2500")
+        assert "no such user" not in message, message
+        assert not run.result(task["name"]).get("changed")
+    # Each task listed page 2 twice (the listing and its one retry), and got the empty page both times.
+    assert [r.get("fault") for r in listing_gets(run, "/scim/%s/Users" % api_version, 1001)] == ["empty_page"] * 4
+
+
+def test_info_under_an_ignored_start_index_fails_instead_of_a_short_list(harness):
+    seed_directory(harness)
+    inject(harness, {"action": "ignore_start_index", "count": 10, "method": "GET", "path": "/scim/v2/Users",
+                     "query": PAGE_2})
+    tasks = [{"name": "module", INFO: {"resource": "users"}, "ignore_errors": True},
+             lookup_task("lookup", "query('scim.slack.slack_scim_info', 'users') | length", ignore_errors=True)]
+    run = harness.run(tasks, env=lookup_env(harness))
+    assert run.writes == []
+    for task in ("module", "lookup"):
+        failed_with(run, task, "incomplete", "1000 of 2500")
+    assert "users" not in run.result("module"), "a short list was returned beside the failure"
+    assert [r.get("fault") for r in listing_gets(run, "/scim/v2/Users", 1001)] == ["ignore_start_index"] * 4
+
+
+def absent_past_the_cut(harness, count):
+    ids = seed_directory(harness)
+    inject(harness, {"action": "empty_page", "count": count, "method": "GET", "path": "/scim/v2/Users",
+                     "query": PAGE_2})
+    task = {"name": "sync", SYNC: {"users": [{"user_name": "user02222", "state": "absent"}], "write_rate": 0}}
+    return ids["user02222"], harness.run([task])
+
+
+def test_sync_with_an_absent_user_past_a_persistent_empty_page_fails_without_writes(harness):
+    dummy, run = absent_past_the_cut(harness, count=10)
+    assert run.writes == [], run.writes
+    failed_with(run, "sync", "incomplete", "1000 of 2500")
+    assert not run.result().get("changed")
+    assert harness.emulator.users()["user02222"]["active"] is True
+
+
+def test_sync_with_an_absent_user_past_one_empty_page_lists_again_and_deactivates(harness):
+    user_id, run = absent_past_the_cut(harness, count=1)
+    assert not run.failed, run
+    assert faults_left(harness) == []
+    assert run.result()["changed"], run.result()
+    assert [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in run.writes] in (
+        [("DELETE", user_id)], [("PATCH", user_id)]), run.writes
+    assert harness.emulator.users()["user02222"]["active"] is False
+
+
+# -- 14.5 redirects -----------------------------------------------------------------------------------
+
+def test_redirected_writes_fail_naming_the_location_and_write_nothing(harness):
+    cases = [("carly", "PATCH", 302), ("dan", "PATCH", 303), ("erin", "DELETE", 302), ("finn", "DELETE", 303)]
+    users = {name: seed_user(harness.emulator, "v2", name, title="Engineer") for name, dummy, dummy in cases}
+    host = harness.emulator.url.split("//", 1)[1]
+    # Each redirect points back at the user itself: a client that follows it as a GET gets a 200.
+    inject(harness, *[{"action": "redirect", "status": status, "method": method,
+                       "path": "/scim/v2/Users/" + users[name]["id"],
+                       "location": "%s/scim/v2/Users/%s" % (harness.emulator.url, users[name]["id"])}
+                      for name, method, status in cases])
+    before = harness.emulator.state()
+    tasks = [dict(user_task(user_name=name, **({"title": "CEO"} if method == "PATCH" else {"state": "absent"})),
+                  name=name, ignore_errors=True) for name, method, dummy in cases]
+    run = harness.run(tasks)
+    assert faults_left(harness) == [], "a write was never sent; the test proves nothing"
+    assert [(r["method"], r["status"]) for r in run.writes] == [(m, s) for dummy, m, s in cases], run.writes
+    for name, method, status in cases:
+        message = failed_with(run, name, "HTTP %d" % status, host, "redirect")
+        assert not run.result(name).get("changed"), run.result(name)
+        # Nothing followed the redirect: the user's own path was asked for by the write alone.
+        assert [r["method"] for r in run.requests if r["path"] == "/scim/v2/Users/" + users[name]["id"]] == \
+            [method], run.requests
+    assert harness.emulator.state() == before, "a redirected write changed something"
+    assert all(user["active"] and user["title"] == "Engineer" for user in harness.emulator.users().values())
+    assert CLEAR_TEXT not in shown(run), "a loopback api_url was warned about as clear text"
+
+
+def test_redirect_of_a_read_to_another_host_says_the_token_was_not_sent_there(harness):
+    seed_user(harness.emulator, "v2", "carly", title="Engineer")
+    port = harness.emulator.url.rsplit(":", 1)[1]
+    elsewhere = "http://127.0.0.2:%s/scim/v2/Users" % port
+    inject(harness, {"action": "redirect", "status": 302, "count": 10, "method": "GET", "path": "/scim/v2/Users",
+                     "location": elsewhere})
+    tasks = [dict(user_task(user_name="carly", title="CEO"), name="module", ignore_errors=True),
+             lookup_task("lookup", "query('scim.slack.slack_scim_info', 'users', user_name='carly')",
+                         ignore_errors=True)]
+    run = harness.run(tasks, env=lookup_env(harness))
+    assert run.writes == [] and harness.emulator.users()["carly"]["title"] == "Engineer"
+    for task in tasks:
+        message = failed_with(run, task["name"], "HTTP 302", "127.0.0.2:%s" % port, "redirect", "token")
+        assert "set the token option" not in message and "No token reached" not in message, message
+    assert CLEAR_TEXT not in shown(run)
+
+
+# -- 14.6 a gateway that echoes the Authorization header ---------------------------------------------------
+
+def test_echoed_token_is_redacted_by_the_lookup_and_the_modules(harness):
+    seed_user(harness.emulator, "v2", "carly")
+    # The fault is hostile: it really quotes the token back.
+    inject(harness, {"action": "echo_auth", "method": "GET"})
+    assert TOKEN in harness.emulator.scim("GET", "Users").text
+    inject(harness, {"action": "echo_auth", "count": 10, "method": "GET", "path": "/scim/v2/Users"})
+    tasks = [dict(user_task(user_name="carly", title="CEO"), name="module", ignore_errors=True),
+             lookup_task("lookup", "query('scim.slack.slack_scim_info', 'users', user_name='carly')",
+                         ignore_errors=True)]
+    # harness.run fails the test if the token appears in the output, the results or the request log.
+    run = harness.run(tasks, env=lookup_env(harness), verbosity=4)
+    assert run.writes == [] and [r["status"] for r in run.requests] == [400] * len(run.requests), run.requests
+    for task in ("module", "lookup"):
+        failed_with(run, task, "HTTP 400", "authorization=Bearer <redacted>")
+
+
+# -- 14.8 timeouts, sizes and unusable numbers -----------------------------------------------------------
+
+def test_dripping_answer_fails_at_the_total_timeout(harness):
+    inject(harness, {"action": "drip", "bytes_per_second": 1, "count": 5, "method": "GET"})
+    run = harness.run([user_task(user_name="carly", email="carly@example.com", timeout=3)])
+    finished = time.time()
+    assert run.failed and run.writes == [], run
+    failed_with(run, None, "timeout of 3 seconds")
+    # The answer (a listing of about 200 bytes, at 1 byte a second) would take minutes to arrive.
+    [request] = run.requests
+    assert request.get("fault") == "drip"
+    waited = finished - request["time"]
+    assert waited < 8, "timeout: 3 kept the task waiting %.1f s after the request was sent" % waited
+    assert run.seconds < 20, run.seconds  # the whole ansible-playbook run, start-up included
+
+
+def test_huge_answer_fails_at_the_size_cap_in_bounded_memory(harness):
+    inject(harness, {"action": "huge", "size_mb": 80, "method": "GET"},
+           {"action": "huge", "size_mb": 80, "chunked": True, "method": "GET"})
+    tasks = [dict(user_task(user_name="carly", title="CEO"), name=name, ignore_errors=True)
+             for name in ("with Content-Length", "chunked")]
+    run = harness.run(tasks, measure_memory=True)
+    assert faults_left(harness) == []
+    assert run.writes == [] and harness.emulator.users() == {}
+    for task in tasks:
+        failed_with(run, task["name"], "64 MiB")
+    assert run.peak_rss_kb is not None and run.peak_rss_kb < 300 * 1024, "peak RSS %s KiB" % run.peak_rss_kb
+
+
+def test_unusable_numbers_fail_naming_the_option_before_any_request(harness):
+    seed_user(harness.emulator, "v2", "carly")
+    cases = [("timeout nan", {"timeout": "nan"}, "timeout"), ("timeout inf", {"timeout": "inf"}, "timeout"),
+             ("timeout 1e300", {"timeout": "1e300"}, "timeout"),
+             ("max_wait nan", {"retries": {"max_wait": "nan"}}, "retries.max_wait")]
+    tasks = [dict(user_task(user_name="carly", title="CEO", **options), name=name, ignore_errors=True)
+             for name, options, dummy in cases]
+    tasks.append(lookup_task("lookup timeout nan", "query('scim.slack.slack_scim_info', 'users', timeout='nan')",
+                             ignore_errors=True))
+    tasks.append(lookup_task("lookup max_wait nan",
+                             "query('scim.slack.slack_scim_info', 'users', retries={'max_wait': 'nan'})",
+                             ignore_errors=True))
+    cases += [("lookup timeout nan", None, "timeout"), ("lookup max_wait nan", None, "retries.max_wait")]
+    run = harness.run(tasks, env=lookup_env(harness))
+    assert run.requests == [], run.requests
+    for name, dummy, option in cases:
+        message = failed_with(run, name, option)
+        assert "ValueError" not in message and "OverflowError" not in message, message
+        assert "must be" in message, message
+
+
+# -- 14.9 malformed items -----------------------------------------------------------------------------
+
+def test_listed_user_without_id_fails_sync_group_and_info_naming_it(harness):
+    ids = seed_directory(harness, 20)
+    seed_group(harness.emulator, "v2", "Platform", [ids["user00000"], ids["user00001"]])
+    # Every full listing (count=1000) of users answers its fourth item without an id.
+    inject(harness, {"action": "strip_ids", "index": 3, "count": 20, "method": "GET", "path": "/scim/v2/Users",
+                     "query": {"count": "1000"}})
+    before = harness.emulator.state()
+    tasks = [
+        {"name": "sync", SYNC: {"users": [{"user_name": "user00005", "title": "CTO"}], "write_rate": 0},
+         "ignore_errors": True},
+        dict(group_task(display_name="Platform", members={"set": ["user00002", "user00003", "user00004"]},
+                        lookup_failure_action="ignore"), name="group", ignore_errors=True),
+        {"name": "info", INFO: {"resource": "users"}, "ignore_errors": True},
+        lookup_task("lookup", "query('scim.slack.slack_scim_info', 'users')", ignore_errors=True),
+    ]
+    run = harness.run(tasks, env=lookup_env(harness))
+    assert run.writes == [] and harness.emulator.state() == before, run.writes
+    for task in tasks:
+        failed_with(run, task["name"], "without an id", "item 4", "user00003")
+    assert "users" not in run.result("info"), "the info module returned a list without the malformed item"
+
+
+# -- 14.10 lost answers on groups --------------------------------------------------------------------------
+
+def test_group_post_whose_answer_was_lost_creates_no_duplicate(harness, api_version):
+    dan = seed_user(harness.emulator, api_version, "dan")
+    inject(harness, {"action": "drop_after", "method": "POST", "path": "/scim/%s/Groups" % api_version})
+    task = group_task(display_name="Eng", members={"set": ["dan"]})
+    run = harness.run([task], api_version=api_version)
+    assert not run.failed, run
+    assert run.result()["changed"]
+    assert faults_left(harness) == []
+    assert [r["method"] for r in run.writes if r["path"].endswith("/Groups")] == ["POST"], run.writes
+    groups = harness.emulator.state()["groups"]
+    assert [g["displayName"] for g in groups] == ["Eng"], groups
+    assert list(groups[0]["members"]) == [dan["id"]]
+    rerun = harness.run([task], api_version=api_version)
+    assert not rerun.failed and not rerun.changed and rerun.writes == [], rerun
+
+
+def test_group_delete_whose_answer_was_lost_succeeds(harness, api_version):
+    seed_group(harness.emulator, api_version, "Old")
+    inject(harness, {"action": "drop_after", "method": "DELETE", "path": "/scim/%s/Groups" % api_version})
+    task = group_task(display_name="Old", state="absent")
+    run = harness.run([task], api_version=api_version)
+    assert not run.failed, run
+    assert run.result()["changed"]
+    assert faults_left(harness) == []
+    assert harness.emulator.groups() == {}
+    assert all(r["method"] == "DELETE" for r in run.writes) and run.writes, run.writes
+    rerun = harness.run([task], api_version=api_version)
+    assert not rerun.failed and not rerun.changed and rerun.writes == [], rerun
+
+
+# -- 13.11 the rate-limit message ----------------------------------------------------------------------------
+
+def test_rate_limit_failure_says_it_once(harness):
+    inject(harness, {"status": 429, "error": "rate_limited", "retry_after": 1, "count": 10, "method": "GET"})
+    run = harness.run([user_task(user_name="carly", retries={"rate_limited": 1, "max_wait": 30})])
+    assert run.writes == [] and len(run.requests) == 2, run.requests
+    message = failed_with(run, None, "rate-limited", "retries.rate_limited")
+    lowered = message.lower()
+    assert lowered.count("rate-limited") == 1 and lowered.count("budget") <= 1, message
+
+
+# -- 14.12 the control API answers loopback peers only ----------------------------------------------------------
+
+def local_non_loopback_ipv4():
+    """An IPv4 address of one of this machine's own interfaces that is not loopback.
+
+    Taken from ``hostname -I`` and proved local by binding a socket to it: traffic to it never leaves
+    the machine."""
+    listed = subprocess.run(["hostname", "-I"], stdout=subprocess.PIPE, check=False).stdout.decode().split()
+    for text in listed:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            continue
+        if address.version != 4 or address.is_loopback:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((text, 0))
+            except OSError:
+                continue
+        return text
+    return None
+
+
+def test_control_api_refuses_a_peer_that_is_not_loopback(harness, tmp_path):
+    address = local_non_loopback_ipv4()
+    assert address, "this machine has no non-loopback local IPv4 address to reach the emulator from"
+    with EmulatorProcess(str(tmp_path), extra_args=["--host", "0.0.0.0"]) as emulator:
+        port = int(emulator.url.rsplit(":", 1)[1])
+        emulator.url = "http://127.0.0.1:%d" % port  # the harness controls it through loopback
+        outside = "http://%s:%d" % (address, port)
+        seed_user(emulator, "v2", "carly")
+        before = emulator.state()
+        for method, route in (("GET", "state"), ("GET", "log"), ("POST", "reset"), ("POST", "faults"),
+                              ("POST", "shutdown")):
+            answer = requests.request(method, "%s/_control/%s" % (outside, route), json={}, timeout=10)
+            assert answer.status_code == 403, (method, route, answer.status_code, answer.text)
+            assert "loopback" in answer.json()["error"]
+        assert emulator.state() == before, "a refused control call changed the state"
+        assert emulator.control("GET", "faults") == {"faults": []}
+        scim = requests.get("%s/scim/v2/Users" % outside, headers={"Authorization": "Bearer " + TOKEN}, timeout=10)
+        assert scim.status_code == 200 and scim.json()["totalResults"] == 1, scim.text
+
+        # The same playbook through loopback is quiet; through the interface address it warns of clear text.
+        local = Harness(emulator, harness.collections_dir, str(tmp_path))
+        quiet = local.run([dict(user_task(user_name="dan", email="dan@example.com"), name="loopback")])
+        assert not quiet.failed, quiet.result()
+        assert CLEAR_TEXT not in shown(quiet) and not quiet.result().get("warnings"), quiet
+        loud = local.run([dict(user_task(user_name="erin", email="erin@example.com", api_url="%s/scim/v2/" % outside),
+                               name="interface")])
+        assert not loud.failed, loud
+        assert any(CLEAR_TEXT in warning and address in warning for warning in loud.result().get("warnings", [])), \
+            loud.result()
+        assert CLEAR_TEXT in shown(loud)
+        assert sorted(emulator.users()) == ["carly", "dan", "erin"]
