@@ -41,6 +41,12 @@ options:
     description:
       - Only multi-channel guests (V(true)) or full members (V(false)). Applied on the client, like O(active).
     type: bool
+  expand_members:
+    description:
+      - With groups, give each member its user (C(members[].user)), read from one listing of the users, so a
+        roster costs the group query plus ceil(users / 1000) requests instead of one C(GET) per member.
+    type: bool
+    default: false
   count:
     description: Page size of each list request (Slack's maximum is 1000).
     type: int

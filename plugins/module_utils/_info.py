@@ -12,12 +12,18 @@ from __future__ import annotations
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import SLACK_GROUP_ID
-from ansible_collections.scim.slack.plugins.module_utils._user import is_guest, is_user_id
+from ansible_collections.scim.slack.plugins.module_utils._user import (
+    is_bot,
+    is_guest,
+    is_user_id,
+    user_params_from_resource,
+)
 
 RESOURCES = ("users", "groups", "service_provider_config")
-QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "count", "limit")
+QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "expand_members", "count",
+                 "limit")
 USER_ONLY = ("user_name", "email", "active", "guest")
-GROUP_ONLY = ("display_name",)
+GROUP_ONLY = ("display_name", "expand_members")
 
 
 class QueryError(ValueError):
@@ -37,7 +43,8 @@ class InfoQuery:
         resource, options = self.resource, self.options
         if resource not in RESOURCES:
             raise QueryError("resource must be one of %s, got %r" % (", ".join(RESOURCES), resource))
-        given = [key for key in QUERY_OPTIONS if options[key] is not None and key not in ("count", "limit")]
+        given = [key for key in QUERY_OPTIONS if options[key] is not None and key not in ("count", "limit")
+                 and not (key == "expand_members" and options[key] is False)]
         if resource == "service_provider_config" and given:
             raise QueryError("%s cannot be used with resource service_provider_config" % given[0])
         wrong = [key for key in given if (resource == "groups" and key in USER_ONLY)
@@ -57,7 +64,7 @@ class InfoQuery:
         for key in ("user_name", "email", "display_name", "filter"):
             if options[key] is not None and (not isinstance(options[key], str) or not options[key].strip()):
                 raise QueryError("%s must be a non-empty string, got %r" % (key, options[key]))
-        for key in ("active", "guest"):
+        for key in ("active", "guest", "expand_members"):
             if options[key] is not None and not isinstance(options[key], bool):
                 raise QueryError("%s must be true or false, got %r" % (key, options[key]))
 
@@ -98,6 +105,12 @@ class InfoQuery:
     def run(self, client):
         """(resources, total_results) or, for service_provider_config, (config, None)."""
         self.dialect = client.dialect
+        found, total = self._run(client)
+        if self.options["expand_members"] and found:
+            expand_members(client, found)
+        return found, total
+
+    def _run(self, client):
         if self.resource == "service_provider_config":
             return client.service_provider_config(), None
         path = "Users" if self.resource == "users" else "Groups"
@@ -130,3 +143,31 @@ class InfoQuery:
 def _snippet(value):
     text = repr(value)
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+def expand_members(client, groups):
+    """Give every member of ``groups`` its user (``member["user"]``), from one listing of the users."""
+    users = {user["id"]: user for user in client.iter_users()}
+    for group in groups:
+        for member in group.get("members") or []:
+            if isinstance(member, dict):
+                member["user"] = users.get(member.get("value"))
+
+
+def export_directory(client):
+    """The organization as slack_scim_sync's input: ``{"users": [...], "groups": [...]}``.
+
+    Active users other than bots, every group with its members by user name; a sync of it
+    changes nothing.
+    """
+    users = list(client.iter_users())
+    names = {user["id"]: user.get("userName") for user in users}
+    exported_users = [user_params_from_resource(user, client.dialect) for user in users
+                      if user.get("active") and not is_bot(user)]
+    exported_groups = []
+    for group in client.iter_groups():
+        members = sorted(names.get(m.get("value")) or m.get("value") for m in group.get("members") or []
+                         if isinstance(m, dict) and m.get("value"))
+        exported_groups.append({"display_name": group.get("displayName"), "members": {"set": members}})
+    return {"users": sorted(exported_users, key=lambda user: user["user_name"]),
+            "groups": sorted(exported_groups, key=lambda group: group["display_name"].casefold())}

@@ -95,6 +95,8 @@ PICTOGRAPHIC_RANGES = (
 # Attributes replace keeps when undeclared: Slack needs them, or always answers one (a user without a
 # timezone is answered with the organization's default).
 UNBLANKABLE = ("user_name", "active", "timezone")
+# Email domain of Slack's bot users.
+BOT_EMAIL_DOMAINS = ("slack-bots.com",)
 # Server-side attributes a PUT must not send back.
 READ_ONLY = ("meta", "groups", "schemas")
 # Options create_only may name: the attributes of a user (enterprise as a whole).
@@ -134,6 +136,14 @@ def parse_instant(text):
     return (moment - offset).replace(tzinfo=datetime.timezone.utc), hour is None
 
 
+def expiration_to_send(value):
+    """Slack takes an expiration as an ISO 8601 date-time; a date alone means the end of that day, UTC."""
+    parsed = parse_instant(value) if value else None
+    if parsed is not None and parsed[1]:
+        return "%sT23:59:59Z" % parsed[0].date().isoformat()
+    return value
+
+
 def same_instant(left, right):
     """Whether two ISO 8601 values name the same moment (a date alone: the same day)."""
     if is_blank(left) or is_blank(right):
@@ -144,6 +154,60 @@ def same_instant(left, right):
     if parsed_left[1] or parsed_right[1]:
         return parsed_left[0].date() == parsed_right[0].date()
     return parsed_left[0] == parsed_right[0]
+
+
+def phone_request_slot(item):
+    """Which of Slack's two phone fields a request entry names: "primary", "mobile", or None (either)."""
+    kind = str(item.get("type") or "").strip().lower()
+    if item.get("primary") is True or kind == "mobile":
+        return "primary"
+    if item.get("primary") is False or kind == "work":
+        return "mobile"
+    return None
+
+
+def is_bot(user):
+    """Slack bot accounts: the bot email domain, or userType bot.  Never exported or purged."""
+    email = (primary_email(user) or "").lower()
+    return email.rsplit("@", 1)[-1] in BOT_EMAIL_DOMAINS or str(user.get("userType") or "").lower() == "bot"
+
+
+def user_params_from_resource(resource, dialect):
+    """The options of slack_scim_user (a slack_scim_sync users entry) that declare ``resource`` as it is.
+
+    Only what Slack stores and the module compares: blanks, placeholders and Slack's default photo are
+    left out, list entries keep the keys that are compared, and the manager is its user ID.
+    """
+    params = {"user_name": resource.get("userName")}
+    emails = [e for e in resource.get("emails") or [] if isinstance(e, dict) and e.get("value")]
+    if len(emails) == 1:
+        params["email"] = emails[0]["value"]
+    elif emails:
+        params["emails"] = [{"value": e["value"], "primary": e.get("primary") is True} for e in emails]
+    for option, path in SCALAR_FIELDS + ENTERPRISE_FIELDS:
+        if option in ("user_name", "active"):
+            continue
+        value = _get(resource, _resolve(path, dialect))
+        if not is_blank(value):
+            if option in dict(ENTERPRISE_FIELDS):
+                params.setdefault("enterprise", {})[option] = value
+            else:
+                params[option] = value
+    for option in ("phone_numbers", "addresses", "photos", "roles"):
+        attribute, mapping = LIST_FIELDS[option][:2]
+        to_option = {scim: name for name, scim in mapping.items()}
+        items = [{to_option[key]: value for key, value in item.items() if key in to_option}
+                 for item in _canonical_list(option, resource.get(attribute))]
+        if items:
+            params[option] = items
+    if is_guest(resource, dialect):
+        params["guest"] = True
+        expiration = resource[dialect.guest_urn].get("expiration")
+        if not is_blank(expiration):
+            params["guest_expiration"] = expiration
+    if not is_blank(resource.get("externalId")):
+        params["external_id"] = resource["externalId"]
+    return params
 
 
 def user_argument_spec():
@@ -390,6 +454,8 @@ class UserSpec:
                 keep = LIST_FIELDS[option][2]
                 if len(items) > keep:
                     self._fail("%s has %d entries; Slack stores at most %d" % (option, len(items), keep))
+                if option == "phone_numbers":
+                    self._validate_phone_slots(items)
                 self.list_values[option] = items
                 self.desired[option] = _canonical_list(option, items)
         if not isinstance(self.extra, dict):
@@ -441,6 +507,20 @@ class UserSpec:
         if has_emoji(display_name):
             self._fail("display_name %r contains an emoji; Slack refuses them (invalid_emoji_not_allowed)"
                        % display_name)
+
+    def _validate_phone_slots(self, items):
+        """Slack keeps a primary phone and a mobile phone; two entries must not name the same one.
+
+        In a request, ``primary: true`` or ``type: mobile`` names the primary phone, ``primary: false``
+        or ``type: work`` the mobile one (Slack's reference: the type means different things in a
+        request and in its answer); other entries fill the free one.
+        """
+        slots = [phone_request_slot(item) for item in items]
+        taken = [slot for slot in slots if slot]
+        if len(taken) != len(set(taken)):
+            self._fail("phone_numbers: both entries name Slack's %s phone (%s), so Slack would keep only one; "
+                       "mark one primary: true (or type: mobile) and the other primary: false (or type: work)"
+                       % (taken[0], ", ".join(str(item.get("value")) for item in items)))
 
     def _validate_emails(self, params):
         email = params.get("email")
@@ -578,7 +658,7 @@ class UserSpec:
             return None
         extension = {"type": GUEST_TYPE}
         if "guest_expiration" in self.desired:
-            extension["expiration"] = self.desired["guest_expiration"]
+            extension["expiration"] = expiration_to_send(self.desired["guest_expiration"])
         elif resource is not None and is_guest(resource, self.dialect):
             current = resource[self.dialect.guest_urn].get("expiration")
             if not is_blank(current):

@@ -34,6 +34,17 @@ options:
     type: str
     choices: [users, groups, service_provider_config]
     default: users
+  export:
+    description:
+      - Return the whole organization as RV(directory), in the input shape of M(scim.slack.slack_scim_sync)
+        (O(scim.slack.slack_scim_sync#module:users) and O(scim.slack.slack_scim_sync#module:groups)), to adopt
+        an organization that already has people. O(resource) and the query options are ignored.
+      - Active users other than bots, with the attributes Slack stores (blanks, placeholders and Slack's
+        default photo left out, the manager as a user ID); every group, with its members by user name.
+        A sync of the result changes nothing.
+      - Costs ceil(users / 1000) + ceil(groups / 1000) requests.
+    type: bool
+    default: false
 seealso:
   - plugin: scim.slack.slack_scim_info
     plugin_type: lookup
@@ -54,6 +65,27 @@ EXAMPLES = r"""
     token: "{{ slack_scim_token }}"
     active: false
   register: deactivated
+
+- name: Adopt an existing organization - export it as slack_scim_sync's input
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    export: true
+  register: org
+
+- name: Save it as a vars file to review and commit
+  ansible.builtin.copy:
+    content: "{{ org.directory | to_nice_yaml }}"
+    dest: directory.yml
+    mode: "0644"
+  delegate_to: localhost
+
+- name: A roster - Engineering's members with their user details, from one listing
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    resource: groups
+    display_name: Engineering
+    expand_members: true
+  register: roster
 
 - name: Read one group by ID
   scim.slack.slack_scim_info:
@@ -101,6 +133,30 @@ total_results:
   returned: when O(resource) is V(users) or V(groups)
   type: int
   sample: 1
+directory:
+  description:
+    - With O(export=true), the organization in M(scim.slack.slack_scim_sync)'s input shape. C(to_nice_yaml) of
+      it is a vars file a sync accepts as a no-op.
+  returned: when O(export=true)
+  type: dict
+  contains:
+    users:
+      description: One entry per active user that is not a bot, with the options of M(scim.slack.slack_scim_user).
+      type: list
+      elements: dict
+    groups:
+      description: One entry per group, V(display_name) and V(members.set) as user names.
+      type: list
+      elements: dict
+  sample:
+    users:
+      - user_name: carly
+        email: carly@example.com
+        title: CEO
+    groups:
+      - display_name: Engineering
+        members:
+          set: [carly]
 service_provider_config:
   description: Slack's SCIM service provider configuration.
   returned: when O(resource=service_provider_config)
@@ -111,7 +167,7 @@ service_provider_config:
 """
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._info import InfoQuery, QueryError
+from ansible_collections.scim.slack.plugins.module_utils._info import InfoQuery, QueryError, export_directory
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
 
 
@@ -125,6 +181,8 @@ def argument_spec():
         filter=dict(type="str"),
         active=dict(type="bool"),
         guest=dict(type="bool"),
+        expand_members=dict(type="bool", default=False),
+        export=dict(type="bool", default=False),
         count=dict(type="int", default=1000),
         limit=dict(type="int"),
     )
@@ -133,6 +191,12 @@ def argument_spec():
 def main():
     module = ScimModule(argument_spec(), supports_check_mode=True)
     resource = module.params["resource"]
+    if module.params["export"]:
+        try:
+            directory = export_directory(module.client)
+        except ScimError as exc:
+            module.fail_scim(exc)
+        module.exit_json(changed=False, directory=directory)
     try:
         query = InfoQuery(resource, module.params)
         found, total = query.run(module.client)

@@ -253,6 +253,7 @@ options:
     description:
       - When a multi-channel guest's account expires, as an ISO 8601 date (V(2027-03-31)) or date-time
         (V(2027-03-31T18:00:00Z)) in the future; V("") removes the expiration. Checked before any request.
+      - Slack takes a date-time; a date alone is sent as the end of that day, UTC (V(2027-03-31T23:59:59Z)).
       - Alone, it changes an existing guest's expiration; on a full member it needs O(guest=true).
       - Compared as a moment (a date alone as a day), so Slack answering another spelling of the same time
         is no change.

@@ -20,7 +20,7 @@ import os
 import sys
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
 from harness import TOKEN
@@ -38,9 +38,11 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (  # noqa
 from ansible_collections.scim.slack.plugins.module_utils._user import (  # noqa: E402
     ClientFinder,
     UserSpec,
+    UserSpecError,
     apply_user,
     normalise_user_name,
     plan_user,
+    user_params_from_resource,
 )
 
 settings.register_profile("default", max_examples=40, deadline=None, derandomize=True,
@@ -160,6 +162,10 @@ def fresh(emulator):
 def test_a_converged_user_plans_nothing_and_one_change_plans_one_write(fresh, api_version, declared, change):
     client, manager = fresh(api_version)
     params = resolve_manager(declared, manager)
+    try:
+        UserSpec(params, client.dialect)
+    except UserSpecError:
+        reject()  # refused before any request, as it should be: not an idempotency case
     created = converge(client, dict(params, replace=False))
     assert created.action == "create", created.action
     if params.get("replace"):
@@ -168,6 +174,9 @@ def test_a_converged_user_plans_nothing_and_one_change_plans_one_write(fresh, ap
 
     again = replan(client, params)
     assert again.action is None and again.write is None, (again.action, again.changed_attributes)
+    exported = user_params_from_resource(client.get_user(created.user["id"]), client.dialect)
+    as_exported = replan(client, exported)  # slack_scim_info export: true, then a sync of it
+    assert as_exported.action is None, (exported, as_exported.action, as_exported.changed_attributes)
 
     changed_params = CHANGES[change](params)
     planned = replan(client, changed_params)

@@ -121,3 +121,51 @@ def test_guest_is_applied_client_side(mocked, run_module):
     assert [u["id"] for u in run(run_module, guest=True)["users"]] == ["W00000001"]
     assert [u["id"] for u in run(run_module, guest=False)["users"]] == ["W00000000", "W00000002"]
     assert all("filter" not in query(call) for call in mocked.calls)
+
+
+def test_expand_members_reads_the_users_once(mocked, run_module):
+    group = {"id": "S00000001", "displayName": "Eng",
+             "members": [{"value": "W00000001"}, {"value": "W00000002"}, {"value": "W09999999"}]}
+    mocked.get(BASE % "v2" + "Groups", json=page([group], 1))
+    mocked.get(BASE % "v2" + "Users", json=page(users(0, 3), 3))
+    result = run(run_module, resource="groups", display_name="Eng", expand_members=True)
+    members = result["groups"][0]["members"]
+    assert [m["user"]["userName"] if m["user"] else None for m in members] == ["u1", "u2", None]
+    assert len(mocked.calls) == 2
+
+
+def test_expand_members_is_for_groups(mocked, run_module):
+    result = run(run_module, resource="users", expand_members=True)
+    assert result["failed"] and "expand_members" in result["msg"] and len(mocked.calls) == 0
+
+
+GUEST_URN = "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User"
+ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def test_export_returns_the_directory_in_the_sync_shape(mocked, run_module):
+    carly = {"id": "W00000001", "userName": "carly", "active": True, "title": "CEO", "displayName": "",
+             "timezone": "Europe/Berlin", "emails": [{"value": "carly@example.com", "primary": True}],
+             "phoneNumbers": [{"value": "+1 555 0100", "type": "mobile"}, {"value": None, "type": "work"}],
+             "roles": [{"value": None, "primary": True}],
+             "photos": [{"value": "https://secure.gravatar.com/avatar/x.jpg", "type": "photo"}],
+             ENTERPRISE_URN: {"department": "Exec", "manager": {"managerId": "W00000002"}},
+             GUEST_URN: {"type": "multi", "expiration": "2099-01-31"}}
+    dana = {"id": "W00000002", "userName": "dana", "active": True,
+            "emails": [{"value": "dana@example.com", "primary": True}, {"value": "d@example.org", "primary": False}]}
+    gone = {"id": "W00000003", "userName": "gone", "active": False, "emails": [{"value": "g@example.com"}]}
+    bot = {"id": "W00000004", "userName": "bot", "active": True, "emails": [{"value": "b@slack-bots.com"}]}
+    mocked.get(BASE % "v2" + "Users", json=page([carly, dana, gone, bot], 4))
+    mocked.get(BASE % "v2" + "Groups", json=page([{"id": "S00000001", "displayName": "Eng",
+                                                   "members": [{"value": "W00000002"}, {"value": "W00000001"}]}], 1))
+    result = run(run_module, export=True, resource="groups")
+    assert result["directory"] == {
+        "users": [
+            {"user_name": "carly", "email": "carly@example.com", "title": "CEO", "timezone": "Europe/Berlin",
+             "phone_numbers": [{"value": "+1 555 0100"}],
+             "enterprise": {"department": "Exec", "manager_id": "W00000002"},
+             "guest": True, "guest_expiration": "2099-01-31"},
+            {"user_name": "dana", "emails": [{"value": "dana@example.com", "primary": True},
+                                             {"value": "d@example.org", "primary": False}]}],
+        "groups": [{"display_name": "Eng", "members": {"set": ["carly", "dana"]}}]}
+    assert len(mocked.calls) == 2 and result["changed"] is False

@@ -490,7 +490,7 @@ def test_create_a_guest_with_an_expiration(mocked, run_module, api_version):
     result = run(run_module, api_version=api_version, user_name="carly", email="carly@example.com", guest=True,
                  guest_expiration="2099-01-31")
     sent = body_of(mocked.calls[2])
-    assert sent[GUEST[api_version]] == {"type": "multi", "expiration": "2099-01-31"}
+    assert sent[GUEST[api_version]] == {"type": "multi", "expiration": "2099-01-31T23:59:59Z"}
     assert GUEST[api_version] in sent["schemas"] and result["changed"]
 
 
