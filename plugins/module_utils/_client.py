@@ -389,6 +389,9 @@ class SCIMClient:
             # Slack's text starts with its error string ("long_username (user=W1)"): say it once.
             description = detail if slack_error and detail.startswith(slack_error) else "%s (%s)" % (description, detail)
         message = "%s %s failed: HTTP %s %s%s" % (method, path, response.status_code, description, retried)
+        if response.status_code == 404 and slack_error is None and path.rstrip("/").rsplit("/", 1)[-1] in (
+                "Users", "Groups", "ServiceProviderConfig", "ServiceProviderConfigs"):
+            message += ": no SCIM API there; api_url must end in /scim/v2/ (or /scim/v1/ with api_version v1)"
         if slack_error == "resource_locked":
             message += ": another write to the same user or group kept it locked"
         elif response.status_code == 429 or slack_error in RATE_LIMIT_ERRORS:

@@ -182,3 +182,18 @@ def test_scim_error_redact_scrubs_every_text():
     error.redact((TOKEN,))
     assert TOKEN not in str(error) and TOKEN not in repr(error) and TOKEN not in repr(error.to_dict())
     assert TOKEN not in repr(error.args)
+
+
+def test_a_404_on_a_collection_without_slack_error_points_at_api_url(mocked, make_client):
+    mocked.get(URL, status=404, body="<html>Not Found</html>", content_type="text/html")
+    with pytest.raises(ScimError) as caught:
+        make_client().search_users()
+    assert str(caught.value) == ("GET /Users failed: HTTP 404 Not Found: no SCIM API there; api_url must end in "
+                                 "/scim/v2/ (or /scim/v1/ with api_version v1)")
+
+
+def test_a_404_on_one_user_is_not_found_not_a_wrong_url(mocked, make_client):
+    mocked.get(URL + "/U1", status=404, body="")
+    with pytest.raises(ScimError) as caught:
+        make_client().read_user("U1")
+    assert caught.value.is_not_found and "api_url" not in str(caught.value)
