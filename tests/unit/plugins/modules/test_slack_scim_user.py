@@ -329,6 +329,8 @@ def test_unknown_id_fails(mocked, run_module):
     (dict(user_name="carly@example.com", email="carly@example.com"), "user_name"),
     (dict(id="U1234567"), "id"),
     (dict(id="W12345678901"), "id"),
+    (dict(user_name="carly", phone_numbers=[{"value": "+1 555 0100", "primary": True},
+                                            {"value": "+1 555 0101", "type": "mobile"}]), "phone_numbers"),
 ])
 def test_bad_input_fails_before_any_request(mocked, run_module, args, named):
     result = run(run_module, **args)
