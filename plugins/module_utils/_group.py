@@ -210,8 +210,20 @@ def member_ids(group):
     return [m.get("value") for m in (group or {}).get("members") or [] if isinstance(m, dict) and m.get("value")]
 
 
-def _view(display_name, members):
-    return {"display_name": display_name, "members": sorted(members)}
+def _view(display_name, members, names, pending=()):
+    """The user-facing diff of a group: its name, and its members as ``U... (user name)``, sorted."""
+    labels = ["%s (%s)" % (uid, names[uid]) if names.get(uid) else uid for uid in members]
+    labels.extend("%s (to be resolved)" % entry for entry in pending)
+    return {"display_name": display_name, "members": sorted(labels)}
+
+
+def _member_names(current, resolved):
+    """{user id: name} for a diff: the user name of resolved users, else the group's member display."""
+    names = {m.get("value"): m.get("display") for m in (current or {}).get("members") or []
+             if isinstance(m, dict) and m.get("display")}
+    names.update({user["id"]: user.get("userName") for user in resolved.values()
+                  if user and user.get("id") and user.get("userName")})
+    return names
 
 
 def find_group(finder, spec):
@@ -220,8 +232,13 @@ def find_group(finder, spec):
     return finder.by_display_name(spec.display_name)
 
 
-def plan_members(spec, current_ids, resolver):
-    """(ids to add, ids to remove, warnings); raises GroupSpecError when lookups fail under ``fail``."""
+def plan_members(spec, current_ids, resolver, check_mode=False):
+    """(ids to add, ids to remove, warnings, resolved, pending); raises GroupSpecError when lookups fail
+    under ``fail``.
+
+    In check mode an entry to add that names nobody yet is ``pending`` instead of a failure: an earlier
+    task of the same check run would have created that user.  The real run still fails on it.
+    """
     current = set(current_ids)
     to_add_refs = list(spec.set) if spec.set is not None else spec.add
     # IDs to add are checked to exist.  An ID-shaped entry to remove that is no current member is looked
@@ -229,10 +246,13 @@ def plan_members(spec, current_ids, resolver):
     validate = [e for e in to_add_refs if member_kind(e) == "id" and e not in current]
     validate += [e for e in spec.remove if member_kind(e) == "id" and e not in current and not re.search(r"\d", e)]
     resolved = resolver.resolve(spec.entries(), validate_ids=validate)
-    problems = []
+    problems, pending = [], []
 
     def usable(entry, adding):
         user = resolved.get(entry)
+        if user is None and check_mode and adding:
+            pending.append(entry)
+            return None
         if user is None:
             problems.append("%s (no such user)" % entry)
             return None
@@ -248,8 +268,12 @@ def plan_members(spec, current_ids, resolver):
     if both:
         raise GroupSpecError("members.add and members.remove name the same user: %s; nothing was changed" % "; ".join(
             "%s and %s are both %s" % (wanted_by[uid][0], unwanted_by[uid][0], uid) for uid in both))
-    unresolved = [e for e in to_add_refs if resolved.get(e) is None]
+    unresolved = [e for e in to_add_refs if resolved.get(e) is None and e not in pending]
     warnings = []
+    if pending:
+        warnings.append("check mode: %s named no user yet; shown as to be resolved (an earlier task of this run "
+                        "may create them). The real run fails if they are still missing"
+                        % ", ".join(pending))
     if problems:
         message = "members that cannot be group members: %s" % ", ".join(problems)
         if spec.lookup_failure_action == "fail":
@@ -269,7 +293,7 @@ def plan_members(spec, current_ids, resolver):
     else:
         add = [uid for uid in wanted if uid not in current]
         remove = [uid for uid in current_ids if uid in unwanted]
-    return sorted(add), sorted(remove), warnings, resolved
+    return sorted(add), sorted(remove), warnings, resolved, pending
 
 
 def _snippet(value):
@@ -289,33 +313,35 @@ def _ids_by_entry(entries, user_id):
 
 def converge_group(client, spec, check_mode=False):
     """Plan one group from one read (plus member resolution), then send the writes it needs."""
-    outcome = plan_group(ClientGroupFinder(client), MemberResolver(client), spec)
+    outcome = plan_group(ClientGroupFinder(client), MemberResolver(client), spec, check_mode=check_mode)
     return outcome if check_mode else apply_group(client, outcome)
 
 
-def plan_group(finder, resolver, spec, current=None, looked_up=False):
+def plan_group(finder, resolver, spec, current=None, looked_up=False, check_mode=False):
     """Decide, from the current state only, what bringing one group to ``spec`` takes."""
     if not looked_up:
         current = find_group(finder, spec)
     if spec.state == "absent":
         if current is None:
             return GroupOutcome(None, None)
-        return GroupOutcome("delete", None, before=_view(current.get("displayName"), member_ids(current)), after={},
+        return GroupOutcome("delete", None, before=_view(current.get("displayName"), member_ids(current),
+                                                         _member_names(current, {})), after={},
                             write=("delete", current["id"]))
     if current is None and spec.id:
         raise GroupSpecError("no group has id %s; omit id to create a group named by display_name" % spec.id)
     current_ids = member_ids(current)
-    add, remove, warnings, resolved = plan_members(spec, current_ids, resolver)
+    add, remove, warnings, resolved, pending = plan_members(spec, current_ids, resolver, check_mode)
+    names = _member_names(current, resolved)
     if current is None:
         if not spec.display_name:
             raise GroupSpecError("display_name is required to create a group")
         body = {"displayName": spec.display_name, "members": [{"value": uid} for uid in add[:MEMBER_BATCH]]}
         predicted = _predict({"id": None, "displayName": spec.display_name, "members": []}, None, add, resolved)
-        return GroupOutcome("create", predicted, add, [], {}, _view(spec.display_name, add), warnings,
+        return GroupOutcome("create", predicted, add, [], {}, _view(spec.display_name, add, names, pending), warnings,
                             write=("create", body, add[MEMBER_BATCH:]))
     rename = spec.display_name if spec.display_name is not None and \
         spec.display_name != current.get("displayName") else None
-    if rename is None and not add and not remove:
+    if rename is None and not add and not remove and not pending:
         return GroupOutcome(None, current, warnings=warnings)
     if rename is not None:
         holder = finder.by_display_name(rename)
@@ -327,8 +353,8 @@ def plan_group(finder, resolver, spec, current=None, looked_up=False):
         warnings.append("group %s would have %d members; Slack recommends at most %d for an IdP group"
                         % (current["id"], len(final_ids), RECOMMENDED_MAX_MEMBERS))
     return GroupOutcome("update", _predict(current, rename, final_ids, resolved), add, remove,
-                        _view(current.get("displayName"), current_ids),
-                        _view(rename or current.get("displayName"), final_ids), warnings,
+                        _view(current.get("displayName"), current_ids, names),
+                        _view(rename or current.get("displayName"), final_ids, names, pending), warnings,
                         write=("update", current["id"], add, remove, rename))
 
 
@@ -358,8 +384,14 @@ def apply_group(client, outcome, substitute=None):
         outcome.group = answered or outcome.group  # v1 answers 204: the predicted group saves a read
     if substitute:
         outcome.members_added = sorted(swap(outcome.members_added))
-        outcome.after = dict(outcome.after, members=sorted(swap(outcome.after.get("members") or [])))
+        outcome.after = dict(outcome.after, members=sorted(_swap_label(label, substitute)
+                                                           for label in outcome.after.get("members") or []))
     return outcome
+
+
+def _swap_label(label, substitute):
+    uid, _sep, rest = label.partition(" ")
+    return " ".join(part for part in (substitute.get(uid, uid), rest) if part)
 
 
 def _delete_group(client, group_id):

@@ -76,8 +76,8 @@ def test_create_with_ids_emails_and_names(mocked, run_module, api_version):
     assert result["changed"] and result["members_added"] == ["U00000001", "U00000002", "U00000003"]
     assert query(mocked.calls[1], "count") == "1"  # one probe, then one listing instead of three searches
     assert sorted(m["value"] for m in body_of(mocked.calls[3])["members"]) == ["U00000001", "U00000002", "U00000003"]
-    assert result["diff"] == {"before": {}, "after": {"display_name": "Eng",
-                                                      "members": ["U00000001", "U00000002", "U00000003"]}}
+    assert result["diff"] == {"before": {}, "after": {"display_name": "Eng", "members": [
+        "U00000001 (carly)", "U00000002 (dan)", "U00000003 (erin)"]}}
 
 
 def test_few_names_are_resolved_with_one_search_each(mocked, run_module):
@@ -339,3 +339,29 @@ def test_delete_whose_retry_meets_404_is_done(mocked, run_module):
     mocked.delete(base + "Groups/S00001", status=404, json={"detail": "no_such_group", "status": 404})
     result = run(run_module, id="S00001", state="absent")
     assert result["changed"] and not result.get("failed")
+
+
+# -- check mode of a plain playbook ----------------------------------------------------------------
+
+def test_check_mode_shows_a_member_not_created_yet_as_to_be_resolved(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S00001", json={"id": "S00001", "displayName": "Eng",
+                                                     "members": [{"value": "U00000001", "display": "Carly H"}]})
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, check_mode=True, diff=True, id="S00001", members={"add": ["new.hire"]})
+    assert result["changed"] and writes(mocked) == [] and not result.get("failed")
+    assert result["diff"]["after"]["members"] == ["U00000001 (Carly H)", "new.hire (to be resolved)"]
+    assert "new.hire" in result["warnings"][0] and "real run fails" in result["warnings"][0]
+
+
+def test_the_real_run_still_fails_on_a_missing_member(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S00001", json=group(members=["U00000001"]))
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, id="S00001", members={"add": ["new.hire"]})
+    assert result["failed"] and "new.hire" in result["msg"] and writes(mocked) == []
+
+
+def test_check_mode_still_predicts_removals_beside_a_member_to_be_resolved(mocked, run_module):
+    mocked.get(BASE % "v2" + "Groups/S00001", json=group(members=["U00000001"]))
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, check_mode=True, id="S00001", members={"set": ["new.hire"]})
+    assert result["members_removed"] == ["U00000001"] and writes(mocked) == []

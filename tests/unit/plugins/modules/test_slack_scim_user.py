@@ -70,7 +70,7 @@ def test_missing_null_and_empty_are_equal(mocked, run_module):
 
 
 def test_lists_compare_in_any_order(mocked, run_module):
-    phones = [{"value": "+1 555", "type": "work", "primary": True}, {"value": "+1 666", "type": "mobile"}]
+    phones = [{"value": "+1 555", "type": "work"}, {"value": "+1 666", "type": "mobile", "primary": True}]
     mocked.get(BASE % "v2" + "Users/W00001000", json=user(phoneNumbers=list(reversed(phones))))
     result = run(run_module, id="W00001000", phone_numbers=phones)
     assert result["changed"] is False
