@@ -9,11 +9,13 @@ from __future__ import annotations
 from ansible import constants as C
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
+from ansible.utils.display import Display
 
 from ansible_collections.scim.slack.plugins.module_utils._client import (
     CONNECTION_OPTION_NAMES,
     HAS_REQUESTS,
     client_from_options,
+    insecure_url_warning,
 )
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._retry import DEFAULT_RETRIES
@@ -65,6 +67,10 @@ def client_from_plugin(plugin):
         raise AnsibleLookupError("retries has unknown keys: %s (allowed: %s)"
                                  % (", ".join(unknown), ", ".join(sorted(DEFAULT_RETRIES))))
     try:
-        return client_from_options(options)
+        client = client_from_options(options)
     except (ScimError, ValueError) as exc:
         raise AnsibleLookupError(str(exc))
+    warning = insecure_url_warning(options["api_url"])
+    if warning:
+        Display().warning(warning)
+    return client

@@ -116,3 +116,19 @@ def test_keywords_and_environment_are_not_templated_again(mocked, lookup, monkey
     mocked.get(BASE % "v2" + "Users", json={"Resources": [carly()], "totalResults": 1})
     lookup.run(["users"], {"unrelated": 1}, token=TOKEN)
     assert lookup._templar.rendered == []
+
+
+def test_plain_http_to_another_host_warns(mocked, lookup, monkeypatch):
+    shown = []
+    monkeypatch.setattr("ansible.utils.display.Display.warning", lambda self, msg, *a, **k: shown.append(msg))
+    mocked.get("http://scim.example.net/scim/v2/Users", json={"Resources": [carly()], "totalResults": 1})
+    lookup.run(["users"], {}, token=TOKEN, api_url="http://scim.example.net/scim/v2/")
+    assert len(shown) == 1 and "clear text" in shown[0] and TOKEN not in shown[0]
+
+
+def test_plain_http_to_loopback_does_not_warn(mocked, lookup, monkeypatch):
+    shown = []
+    monkeypatch.setattr("ansible.utils.display.Display.warning", lambda self, msg, *a, **k: shown.append(msg))
+    mocked.get("http://127.0.0.1:8765/scim/v2/Users", json={"Resources": [carly()], "totalResults": 1})
+    lookup.run(["users"], {}, token=TOKEN, api_url="http://127.0.0.1:8765/scim/v2/")
+    assert shown == []
