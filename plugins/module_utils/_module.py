@@ -10,7 +10,7 @@ Internal to scim.slack; the API may change.  The options are documented once, in
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
 
 from ansible_collections.scim.slack.plugins.module_utils._client import (
     HAS_REQUESTS,
@@ -52,6 +52,11 @@ class ScimModule(AnsibleModule):
         self._client = None
         self._validate_connection_options()
 
+    def fail_json(self, msg=None, **kwargs):
+        if isinstance(msg, str) and msg.startswith("dictionary requested"):
+            msg = _explain_dict_option(getattr(self, "argument_spec", None) or {}) or msg
+        super().fail_json(msg=msg, **kwargs)
+
     def _validate_connection_options(self):
         """Fail before any request when a connection option cannot work (naming it and its value),
         and warn when the token would travel in clear text."""
@@ -76,3 +81,20 @@ class ScimModule(AnsibleModule):
         if not isinstance(error, ScimError):
             raise error
         self.fail_json(msg=str(error), scim_error=error.to_dict(), **result)
+
+
+def _explain_dict_option(argument_spec):
+    """ansible-core's "dictionary requested, could not parse JSON or key=value" names no option: say
+    which dict option got what, and what it takes (``members: [a, b]`` for ``members: {set: [a, b]}``)."""
+    raw = (_load_params() or {})
+    for name, spec in argument_spec.items():
+        value = raw.get(name)
+        if spec.get("type") != "dict" or value is None or isinstance(value, dict):
+            continue
+        keys = sorted(spec.get("options") or ())
+        message = "%s must be a dict%s, got a %s: %r" % (
+            name, " with the keys %s" % ", ".join(keys) if keys else "", type(value).__name__, value)
+        if name == "members" and isinstance(value, list):
+            message += "; to make these the exact members, write members: {set: %s}" % (value,)
+        return message
+    return None

@@ -365,3 +365,10 @@ def test_check_mode_still_predicts_removals_beside_a_member_to_be_resolved(mocke
     mocked.get(BASE % "v2" + "Users", json=page())
     result = run(run_module, check_mode=True, id="S00001", members={"set": ["new.hire"]})
     assert result["members_removed"] == ["U00000001"] and writes(mocked) == []
+
+
+def test_members_given_as_a_list_names_the_option_and_the_fix(mocked, run_module):
+    result = run(run_module, display_name="Eng", members=["carly", "dan"])
+    assert result["failed"] and len(mocked.calls) == 0
+    assert result["msg"].startswith("members must be a dict with the keys add, remove, set, got a list")
+    assert "members: {set: ['carly', 'dan']}" in result["msg"]
