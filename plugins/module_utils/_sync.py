@@ -7,10 +7,15 @@
 Internal to scim.slack; the API may change.  The per-resource decisions are the ones of
 slack_scim_user and slack_scim_group (plan_user, plan_group): only how users and groups are
 found differs (an index of one listing instead of one request each).
+
+Groups are planned against the directory as it will be after the user writes (users created,
+renamed, reactivated or deactivated by the same task), so a rerun plans what the first run did.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import time
 
@@ -21,7 +26,6 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     MEMBER_BATCH,
     apply_group,
     find_group,
-    member_key,
     member_keys,
     plan_group,
 )
@@ -29,12 +33,20 @@ from ansible_collections.scim.slack.plugins.module_utils._user import (
     UserSpec,
     UserSpecError,
     apply_user,
+    find_user,
     normalise_user_name,
     plan_user,
     primary_email,
 )
 
 BOT_EMAIL_DOMAINS = ("slack-bots.com",)
+# The safety limits and their defaults; None (null) means no limit.
+DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50}
+# How many resources a limit failure names before it abbreviates.
+SHOWN = 50
+# User options holding a name: a value of only white space is refused before any write.
+NAME_OPTIONS = ("user_name", "nick_name", "display_name", "given_name", "family_name", "honorific_prefix")
+PLACEHOLDER = "new:%s"
 
 
 class SyncError(ValueError):
@@ -45,22 +57,39 @@ class SyncError(ValueError):
         self.plan = plan
 
 
+def _snippet(item):
+    try:
+        text = json.dumps(item, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        text = repr(item)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _checked_item(item, resource):
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+        raise SyncError("the %s listing has an item without id: %s; Slack (or a proxy in between) answered a "
+                        "malformed listing, nothing was changed" % (resource, _snippet(item)))
+    return item
+
+
 class UserIndex:
     """Every user of one listing, found by id, user name or any email, without requests."""
 
     def __init__(self, users):
-        self.users = list(users)
+        self.users = []
         self._ids, self._names, self._emails = {}, {}, {}
-        for user in self.users:
+        for user in users:
             self.add(user)
 
     def add(self, user):
+        _checked_item(user, "user")
+        self.users.append(user)
         self._ids[user["id"]] = user
         if user.get("userName"):
             self._names[normalise_user_name(user["userName"])] = user
         for email in user.get("emails") or []:
             if isinstance(email, dict) and email.get("value"):
-                self._emails[email["value"].lower()] = user
+                self._emails[str(email["value"]).lower()] = user
 
     def by_id(self, user_id):
         return self._ids.get(user_id)
@@ -83,7 +112,7 @@ class UserIndex:
 
 class GroupIndex:
     def __init__(self, groups):
-        self.groups = list(groups)
+        self.groups = [_checked_item(group, "group") for group in groups]
         self._ids = {group["id"]: group for group in self.groups}
         self._names = {(group.get("displayName") or "").casefold(): group for group in self.groups}
 
@@ -93,19 +122,19 @@ class GroupIndex:
     def by_display_name(self, display_name):
         return self._names.get(display_name.casefold())
 
+    def by_reference(self, entry):
+        """The group a purge_exclude_groups entry names: its ID, else its display name (any case)."""
+        return self.by_id(entry) or self.by_display_name(entry)
+
 
 class IndexResolver:
-    """Member references resolved from the listing, and from users this task is about to create."""
+    """Member references resolved from the directory as it will be after the user writes."""
 
-    def __init__(self, index, pending):
+    def __init__(self, index):
         self.index = index
-        self.pending = pending  # member key -> placeholder user for a user to be created
 
     def resolve(self, entries, validate_ids=()):
-        result = {}
-        for entry in entries:
-            result[entry] = self.index.by_reference(entry) or self.pending.get(member_key(entry))
-        return result
+        return {entry: self.index.by_reference(entry) for entry in entries}
 
 
 class Pacer:
@@ -126,28 +155,111 @@ class Pacer:
         self.writes += writes
 
 
+class _PurgeSpec:
+    """The spec of a user the purge deactivates: by id, state absent (the id comes from the listing)."""
+
+    def __init__(self, user):
+        self.id = user["id"]
+        self.state = "absent"
+        self.user_name = self.email = None
+        self.replace = False
+        self.desired, self.params, self.extra = {}, {}, {}
+
+
+class UserEntry:
+    """One user of the plan: a declared entry (``position``) or a purged user (``position`` None)."""
+
+    def __init__(self, position, spec, current, outcome):
+        self.position, self.spec, self.current, self.outcome = position, spec, current, outcome
+        self.failure = None
+        self.transition = self._transition()
+        self.name = (current or {}).get("userName") or spec.user_name or spec.email or spec.id
+        after_name = (outcome.user or {}).get("userName") or self.name
+        where = current["id"] if current else "new"
+        self.headers = ("user %s (%s)" % (self.name, where), "user %s (%s)" % (after_name, where))
+
+    def _transition(self):
+        """created, deactivated, reactivated, updated or None: what the write does to the account."""
+        if self.outcome.action is None:
+            return None
+        if self.outcome.action == "create":
+            return "create"
+        before = bool((self.current or {}).get("active"))
+        after = bool((self.outcome.user or {}).get("active"))
+        if before and not after:
+            return "deactivate"
+        if after and not before:
+            return "reactivate"
+        return "update"
+
+    @property
+    def label(self):
+        return "users[%d]" % self.position if self.position is not None else "purge_users"
+
+    @property
+    def cause(self):
+        """Why this entry deactivates its user, for messages."""
+        if self.position is None:
+            return "purge_users (not declared in users)"
+        if self.spec.state == "absent":
+            return "users[%d] (state: absent)" % self.position
+        return "users[%d] (active: false)" % self.position
+
+    @property
+    def placeholder(self):
+        return PLACEHOLDER % self.spec.user_name
+
+    @property
+    def user_id(self):
+        return (self.current or {}).get("id") or (self.outcome.user or {}).get("id")
+
+
+class GroupEntry:
+    """One group of the plan: a declared entry (``position``) or a purged group (``position`` None)."""
+
+    def __init__(self, position, spec, current, outcome):
+        self.position, self.spec, self.current, self.outcome = position, spec, current, outcome
+        self.failure = None
+        self.name = spec.display_name or (current or {}).get("displayName") or spec.id
+        where = current["id"] if current else "new"
+        after_name = (outcome.group or {}).get("displayName") or self.name
+        self.headers = ("group %s (%s)" % ((current or {}).get("displayName") or self.name, where),
+                        "group %s (%s)" % (after_name, where))
+
+    @property
+    def group_id(self):
+        return (self.current or {}).get("id") or (self.outcome.group or {}).get("id")
+
+
 class Plan:
     def __init__(self):
-        self.users = []        # (position, spec, outcome)
-        self.groups = []       # (position, spec, outcome)
-        self.purged_users = []
-        self.purged_groups = []
+        self.users = []        # UserEntry: declared entries in order, then purged users
+        self.groups = []       # GroupEntry: declared entries in order, then purged groups
+        self.spared = []       # {resource, id, name, reason} the purge left alone
         self.warnings = []
+        self.index = None      # the user listing, to name members in messages
 
     def user_outcomes(self):
-        return [outcome for _pos, _spec, outcome in self.users] + [o for _spec, o in self.purged_users]
+        return [entry.outcome for entry in self.users]
 
     def deactivations(self):
-        return [o for o in self.user_outcomes() if o.action == "deactivate"]
+        """Every active -> inactive transition: state absent, purge, active: false (PATCH or PUT)."""
+        return [entry for entry in self.users if entry.transition == "deactivate"]
 
     def group_deletions(self):
-        return [o for _pos, _spec, o in self.groups if o.action == "delete"] + \
-            [o for _spec, o in self.purged_groups]
+        return [entry for entry in self.groups if entry.outcome.action == "delete"]
 
-
-def _user_name_of(outcome, spec=None):
-    user = outcome.user or {}
-    return user.get("userName") or (spec.user_name if spec else None)
+    def member_removals(self):
+        """[(group entry, [user ids])] the plan removes from groups, without the users it deactivates
+        (their memberships count under max_deactivations)."""
+        deactivated = {entry.user_id for entry in self.deactivations()}
+        removals = []
+        for entry in self.groups:
+            if entry.outcome.action == "update":
+                removed = [uid for uid in entry.outcome.members_removed if uid not in deactivated]
+                if removed:
+                    removals.append((entry, removed))
+        return removals
 
 
 def check_duplicates(specs):
@@ -167,84 +279,102 @@ def check_duplicates(specs):
         raise SyncError("duplicate user entries: %s" % "; ".join(problems))
 
 
-def build_plan(client, params, token_user_id=None):
-    """Read the directory once and decide every write.  Raises SyncError/UserSpecError/GroupSpecError."""
-    plan = Plan()
-    dialect = client.dialect
-    user_specs = []
+def _raise_all(problems, what):
+    if len(problems) == 1:
+        raise SyncError("%s; nothing was changed" % problems[0])
+    if problems:
+        raise SyncError("%d %s cannot be planned; nothing was changed: %s" % (len(problems), what,
+                                                                              "; ".join(problems)))
+
+
+def _blank_names(entry):
+    """The name options of a user entry that hold only white space (Slack refuses them at the write)."""
+    return ["%s %r is only white space" % (option, entry[option]) for option in NAME_OPTIONS
+            if isinstance(entry.get(option), str) and entry[option] and not entry[option].strip()]
+
+
+def _build_specs(params, dialect):
+    problems, user_specs, group_specs = [], [], []
     for position, entry in enumerate(params.get("users") or []):
+        blanks = _blank_names(entry)
+        if blanks:
+            problems.append("users[%d]: %s; leave the option out, or give a name" % (position, ", ".join(blanks)))
+            continue
         try:
             user_specs.append((position, UserSpec(entry, dialect)))
         except UserSpecError as exc:
-            raise SyncError("users[%d]: %s" % (position, exc))
-    group_specs = []
+            problems.append("users[%d]: %s" % (position, exc))
     for position, entry in enumerate(params.get("groups") or []):
         try:
             group_specs.append((position, GroupSpec(entry)))
         except GroupSpecError as exc:
-            raise SyncError("groups[%d]: %s" % (position, exc))
+            problems.append("groups[%d]: %s" % (position, exc))
+    _raise_all(problems, "entries")
+    return user_specs, group_specs
+
+
+def build_plan(client, params, token_user_id=None):
+    """Read the directory once and decide every write.  Raises SyncError (nothing written)."""
+    plan = Plan()
+    user_specs, group_specs = _build_specs(params, client.dialect)
     check_duplicates(user_specs)
 
-    users = UserIndex(client.iter_users())
+    users = plan.index = UserIndex(client.iter_users())
     groups = GroupIndex(client.iter_groups())
 
-    declared_ids, pending = set(), {}
-    for position, spec in user_specs:
-        try:
-            outcome = plan_user(users, spec)
-        except UserSpecError as exc:
-            raise SyncError("users[%d]: %s" % (position, exc))
-        plan.users.append((position, spec, outcome))
-        plan.warnings.extend("users[%d]: %s" % (position, w) for w in outcome.warnings)
-        if outcome.user and outcome.user.get("id"):
-            declared_ids.add(outcome.user["id"])
-        elif outcome.action == "create":
-            placeholder = {"id": "new:%s" % spec.user_name, "active": True, "userName": spec.user_name}
-            pending[("user_name", spec.user_name)] = placeholder
-            pending[("email", spec.email.lower())] = placeholder
-
+    _plan_users(plan, users, user_specs)
     if params.get("purge_users"):
-        plan.purged_users = _purge_users(users, declared_ids, params.get("purge_exclude") or [], token_user_id)
-
-    resolver = IndexResolver(users, pending)
-    declared_groups = set()
-    for position, spec in group_specs:
-        try:
-            outcome = plan_group(groups, resolver, spec)
-        except GroupSpecError as exc:
-            raise SyncError("groups[%d]: %s" % (position, exc))
-        plan.groups.append((position, spec, outcome))
-        plan.warnings.extend("groups[%d]: %s" % (position, w) for w in outcome.warnings)
-        found = find_group(groups, spec)
-        if found:
-            declared_groups.add(found["id"])
+        declared = {entry.current["id"] for entry in plan.users if entry.current}
+        _purge_users(plan, users, declared, params.get("purge_exclude") or [], token_user_id)
+    after = _directory_after_user_writes(plan, users)
+    _plan_groups(plan, groups, after, group_specs)
     if params.get("purge_groups"):
-        excluded = {name.casefold() for name in params.get("purge_exclude_groups") or []}
-        for group in groups.groups:
-            if group["id"] in declared_groups or group["id"] in excluded or \
-                    (group.get("displayName") or "").casefold() in excluded:
-                continue
-            spec = GroupSpec({"id": group["id"], "state": "absent"})
-            plan.purged_groups.append((spec, plan_group(groups, resolver, spec, group, looked_up=True)))
+        _purge_groups(plan, groups, params.get("purge_exclude_groups") or [])
     _check_limits(plan, params)
     return plan
 
 
-def _purge_users(users, declared_ids, exclude, token_user_id):
-    excluded = set()
+def _plan_users(plan, users, user_specs):
+    problems, by_account = [], {}
+    for position, spec in user_specs:
+        try:
+            current = find_user(users, spec)
+            outcome = plan_user(users, spec, current, looked_up=True)
+        except UserSpecError as exc:
+            problems.append("users[%d]: %s" % (position, exc))
+            continue
+        entry = UserEntry(position, spec, current, outcome)
+        plan.users.append(entry)
+        plan.warnings.extend("users[%d]: %s" % (position, w) for w in outcome.warnings)
+        if current:
+            by_account.setdefault(current["id"], []).append(entry)
+    for user_id, entries in by_account.items():
+        if len(entries) > 1:
+            problems.append("%s all resolve to user %s (%s); declare each account once"
+                            % (" and ".join(e.label for e in entries), user_id, entries[0].current.get("userName")))
+    _raise_all(problems, "user entries")
+
+
+def _purge_users(plan, users, declared, exclude, token_user_id):
+    excluded, unmatched = set(), []
     for entry in exclude:
-        user = users.by_reference(entry)
-        if user:
+        user = users.by_reference(entry) if isinstance(entry, str) and entry.strip() else None
+        if user is None:
+            unmatched.append(entry)
+        else:
             excluded.add(user["id"])
-    purged = []
+    if unmatched:
+        plan.warnings.append("purge_exclude entries that match no user: %s" % ", ".join(repr(e) for e in unmatched))
     for user in users.users:
-        if not user.get("active") or user["id"] in declared_ids or user["id"] in excluded:
+        if not user.get("active") or user["id"] in declared:
             continue
-        if user["id"] == token_user_id or _is_bot(user):
+        reason = "owner" if user["id"] == token_user_id else "bot" if _is_bot(user) else \
+            "excluded" if user["id"] in excluded else None
+        if reason:
+            plan.spared.append({"resource": "user", "id": user["id"], "name": user.get("userName"), "reason": reason})
             continue
-        spec = UserSpec({"id": user["id"], "state": "absent"}, None)
-        purged.append((spec, plan_user(users, spec, user, looked_up=True)))
-    return purged
+        spec = _PurgeSpec(user)
+        plan.users.append(UserEntry(None, spec, user, plan_user(users, spec, user, looked_up=True)))
 
 
 def _is_bot(user):
@@ -252,103 +382,237 @@ def _is_bot(user):
     return email.rsplit("@", 1)[-1] in BOT_EMAIL_DOMAINS or str(user.get("userType") or "").lower() == "bot"
 
 
+def _directory_after_user_writes(plan, users):
+    """The user directory as the user writes of the plan leave it; new users under placeholder IDs."""
+    replaced, created = {}, []
+    for entry in plan.users:
+        user = entry.outcome.user
+        if entry.outcome.action is None or not user:
+            continue
+        if entry.outcome.action == "create":
+            created.append(dict(user, id=entry.placeholder))
+        else:
+            replaced[entry.current["id"]] = dict(user, id=entry.current["id"])
+    return UserIndex([replaced.get(user["id"], user) for user in users.users] + created)
+
+
+def _plan_groups(plan, groups, after, group_specs):
+    deactivating = {entry.user_id: entry for entry in plan.deactivations()}
+    resolver = IndexResolver(after)
+    problems, by_group, by_name = [], {}, {}
+    for position, spec in group_specs:
+        label = "groups[%d] (%s)" % (position, spec.display_name or spec.id)
+        conflicts = _deactivated_members(spec, after, deactivating)
+        if conflicts:
+            problems.append("%s: %s" % (label, "; ".join(conflicts)))
+            continue
+        try:
+            current = find_group(groups, spec)
+            outcome = plan_group(groups, resolver, spec, current, looked_up=True)
+        except GroupSpecError as exc:
+            problems.append("%s: %s" % (label, exc))
+            continue
+        entry = GroupEntry(position, spec, current, outcome)
+        plan.groups.append(entry)
+        plan.warnings.extend("groups[%d]: %s" % (position, w) for w in outcome.warnings)
+        if current:
+            by_group.setdefault(current["id"], []).append(label)
+        elif spec.display_name:
+            by_name.setdefault(spec.display_name.casefold(), []).append(label)
+    for key, labels in list(by_group.items()) + list(by_name.items()):
+        if len(labels) > 1:
+            problems.append("%s all declare group %s; declare each group once" % (" and ".join(labels), key))
+    _raise_all(problems, "group entries")
+
+
+def _deactivated_members(spec, after, deactivating):
+    """Members to add whom this plan deactivates: a rerun would refuse them, so the first run does too.
+
+    Under lookup_failure_action warn or ignore, plan_members skips them (in every run alike).
+    """
+    if spec.state != "present" or spec.lookup_failure_action != "fail":
+        return []
+    conflicts = []
+    for option, references in (("members.set", spec.set or []), ("members.add", spec.add)):
+        for reference in references:
+            user = after.by_reference(reference)
+            entry = deactivating.get((user or {}).get("id"))
+            if entry is not None:
+                conflicts.append("%s names %s, but %s deactivates %s (%s) and a deactivated user cannot be a group "
+                                 "member; drop one of the two" % (option, reference, entry.cause, entry.name,
+                                                                  entry.user_id))
+    return conflicts
+
+
+def _purge_groups(plan, groups, exclude):
+    declared = {entry.current["id"] for entry in plan.groups if entry.current}
+    excluded, unmatched = set(), []
+    for reference in exclude:
+        group = groups.by_reference(reference) if isinstance(reference, str) else None
+        if group is None:
+            unmatched.append(reference)
+        else:
+            excluded.add(group["id"])
+    if unmatched:
+        plan.warnings.append("purge_exclude_groups entries that match no group: %s"
+                             % ", ".join(repr(e) for e in unmatched))
+    for group in groups.groups:
+        if group["id"] in declared:
+            continue
+        if group["id"] in excluded:
+            plan.spared.append({"resource": "group", "id": group["id"], "name": group.get("displayName"),
+                                "reason": "excluded"})
+            continue
+        spec = GroupSpec({"id": group["id"], "state": "absent"})
+        plan.groups.append(GroupEntry(None, spec, group, plan_group(groups, None, spec, group, looked_up=True)))
+
+
+def _limit(params, option):
+    return params[option] if option in params else DEFAULT_LIMITS[option]
+
+
+def _shown(items, total):
+    return ", ".join(items[:SHOWN]) + (" and %d more" % (total - SHOWN) if total > SHOWN else "")
+
+
+def _member_name(plan, user_id):
+    user = plan.index.by_id(user_id) if plan.index else None
+    return "%s (%s)" % (user.get("userName"), user_id) if user else user_id
+
+
 def _check_limits(plan, params):
     deactivations = plan.deactivations()
-    limit = params.get("max_deactivations")
+    limit = _limit(params, "max_deactivations")
     if limit is not None and len(deactivations) > limit:
-        names = ", ".join("%s (%s)" % (o.user.get("userName"), o.user.get("id")) for o in deactivations[:50])
+        names = ["%s (%s) by %s" % (e.name, e.user_id, e.cause) for e in deactivations]
         raise SyncError("the plan deactivates %d users, more than max_deactivations=%d; nothing was changed. "
-                        "Planned: %s%s" % (len(deactivations), limit, names,
-                                           " ..." if len(deactivations) > 50 else ""), plan)
+                        "Planned: %s" % (len(deactivations), limit, _shown(names, len(names))), plan)
     deletions = plan.group_deletions()
-    limit = params.get("max_group_deletions") or 0
-    if len(deletions) > limit:
-        names = ", ".join("%s (%s)" % (o.before.get("display_name"), o.write[1]) for o in deletions[:50])
+    limit = _limit(params, "max_group_deletions")
+    if limit is not None and len(deletions) > limit:
+        names = ["%s (%s)" % (e.name, e.group_id) for e in deletions]
         raise SyncError("the plan deletes %d groups, more than max_group_deletions=%d; nothing was changed. "
-                        "Planned: %s" % (len(deletions), limit, names), plan)
+                        "Planned: %s" % (len(deletions), limit, _shown(names, len(names))), plan)
+    removals = plan.member_removals()
+    total = sum(len(ids) for _entry, ids in removals)
+    limit = _limit(params, "max_member_removals")
+    if limit is not None and total > limit:
+        shown, budget = [], SHOWN
+        for entry, ids in removals:
+            if budget <= 0:
+                break
+            names = [_member_name(plan, uid) for uid in ids[:budget]]
+            rest = len(ids) - len(names)
+            shown.append("%s (%s) loses %s%s" % (entry.name, entry.group_id, ", ".join(names),
+                                                 " and %d more" % rest if rest else ""))
+            budget -= len(names)
+        more = len(removals) - len(shown)
+        raise SyncError("the plan removes %d group memberships, more than max_member_removals=%d; nothing was "
+                        "changed. Planned: %s%s" % (total, limit, "; ".join(shown),
+                                                    "; and %d more groups" % more if more else ""), plan)
 
 
 def execute(client, plan, pacer, continue_on_error=False):
-    """Send the writes of a plan: users first, then groups, then deactivations and deletions last."""
-    failed = []
-    created_ids = {}
+    """Send the writes of a plan: users, then groups, then group deletions, then deactivations.
 
-    def attempt(resource, name, action):
+    Returns the failures (with ``continue_on_error``; otherwise the first failure is raised).  Each
+    entry records its own failure, so the report counts only what was written.
+    """
+    failures = []
+    created = {}
+
+    def attempt(entry, resource, send):
         try:
-            action()
+            entry.outcome = send() or entry.outcome
             return True
         except (ScimError, UserSpecError, GroupSpecError) as exc:
             if not continue_on_error:
                 raise
-            failed.append({"resource": resource, "name": name, "msg": str(exc)})
+            record(entry, resource, str(exc))
             return False
 
-    for dummy, spec, outcome in plan.users:
-        if outcome.write and outcome.action != "deactivate":
+    def record(entry, resource, message):
+        entry.failure = message
+        failures.append({"resource": resource, "id": entry.user_id if resource == "user" else entry.group_id,
+                         "name": entry.name, "msg": message})
+
+    for entry in plan.users:
+        if entry.outcome.write and entry.transition != "deactivate":
             pacer.wait()
-            if attempt("user", spec.user_name or spec.id or spec.email, lambda: apply_user(client, spec, outcome)):
-                if outcome.action == "create" and outcome.user.get("id"):
-                    created_ids["new:%s" % spec.user_name] = outcome.user["id"]
-    for dummy, spec, outcome in plan.groups:
+            if attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome)) and \
+                    entry.transition == "create":
+                created[entry.placeholder] = (entry.outcome.user or {}).get("id") or entry.placeholder
+    for entry in plan.groups:
+        outcome = entry.outcome
         if outcome.write and outcome.action != "delete":
+            missing = [uid for uid in outcome.members_added
+                       if uid.startswith("new:") and created.get(uid, uid).startswith("new:")]
+            if missing:
+                record(entry, "group", "not written: the users it adds, %s, were not created (see their failures)"
+                       % ", ".join(uid[len("new:"):] for uid in missing))
+                continue
             pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
                                         / float(MEMBER_BATCH))))
-            attempt("group", spec.display_name or spec.id,
-                    lambda: apply_group(client, outcome, substitute=created_ids))
-    for dummy, spec, outcome in plan.groups:
-        if outcome.action == "delete":
-            pacer.wait()
-            attempt("group", spec.display_name or spec.id, lambda: apply_group(client, outcome))
-    for dummy, outcome in plan.purged_groups:
+            attempt(entry, "group", functools.partial(apply_group, client, outcome, substitute=created))
+    for entry in plan.group_deletions():
         pacer.wait()
-        attempt("group", outcome.before.get("display_name"), lambda: apply_group(client, outcome))
-    for outcome in plan.deactivations():
+        attempt(entry, "group", functools.partial(apply_group, client, entry.outcome))
+    for entry in plan.deactivations():
         pacer.wait()
-        attempt("user", outcome.user.get("userName"), lambda: apply_user(client, None, outcome))
-    return failed
+        attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome))
+    return failures
 
 
-def report(plan, failed_names=()):
-    """(summary, changes, diff) in the shape slack_scim_sync returns."""
-    summary = {"users": dict.fromkeys(("created", "updated", "deactivated", "reactivated", "unchanged"), 0),
-               "groups": dict.fromkeys(("created", "updated", "deleted", "unchanged", "members_added",
+USER_COUNTS = {"create": "created", "update": "updated", "reactivate": "reactivated", "deactivate": "deactivated"}
+GROUP_COUNTS = {"create": "created", "update": "updated", "delete": "deleted"}
+
+
+def report(plan):
+    """(summary, changes, diff) in the shape slack_scim_sync returns; failed writes count as failed only.
+
+    ``diff`` is a list with one {before_header, after_header, before, after} per changed resource.
+    """
+    summary = {"users": dict.fromkeys(("created", "updated", "deactivated", "reactivated", "unchanged", "failed"), 0),
+               "groups": dict.fromkeys(("created", "updated", "deleted", "unchanged", "failed", "members_added",
                                         "members_removed"), 0)}
-    changes, before, after = [], {"users": {}, "groups": {}}, {"users": {}, "groups": {}}
-    user_actions = {"create": "created", "update": "updated", "replace": "updated", "reactivate": "reactivated",
-                    "deactivate": "deactivated"}
-    for outcome in plan.user_outcomes():
-        if outcome.action is None:
+    changes, diff = [], []
+    for entry in plan.users:
+        outcome = entry.outcome
+        if entry.failure is not None:
+            summary["users"]["failed"] += 1
+            continue
+        if entry.transition is None:
             summary["users"]["unchanged"] += 1
             continue
-        name = (outcome.user or {}).get("userName")
-        if name in failed_names:
+        summary["users"][USER_COUNTS[entry.transition]] += 1
+        changes.append({"resource": "user", "id": entry.user_id, "name": (outcome.user or {}).get("userName") or
+                        entry.name, "action": entry.transition, "attributes": sorted(outcome.changed_attributes)})
+        diff.append(_diff(entry.headers, outcome))
+    for entry in plan.groups:
+        outcome = entry.outcome
+        if entry.failure is not None:
+            summary["groups"]["failed"] += 1
             continue
-        summary["users"][user_actions[outcome.action]] += 1
-        action = {"replace": "update"}.get(outcome.action, outcome.action)
-        changes.append({"resource": "user", "id": (outcome.user or {}).get("id"), "name": name, "action": action,
-                        "attributes": sorted(outcome.changed_attributes)})
-        before["users"][name], after["users"][name] = outcome.before, outcome.after
-    group_outcomes = [(spec, o) for _pos, spec, o in plan.groups] + list(plan.purged_groups)
-    for spec, outcome in group_outcomes:
         if outcome.action is None:
             summary["groups"]["unchanged"] += 1
             continue
-        name = spec.display_name or outcome.before.get("display_name") or spec.id
-        if name in failed_names:
-            continue
-        summary["groups"][{"create": "created", "update": "updated", "delete": "deleted"}[outcome.action]] += 1
+        summary["groups"][GROUP_COUNTS[outcome.action]] += 1
         summary["groups"]["members_added"] += len(outcome.members_added)
         summary["groups"]["members_removed"] += len(outcome.members_removed)
         attributes = []
-        if outcome.before.get("display_name") not in (None, outcome.after.get("display_name")) and outcome.after:
+        if outcome.after and outcome.before.get("display_name") not in (None, outcome.after.get("display_name")):
             attributes.append("display_name")
         if outcome.members_added or outcome.members_removed:
             attributes.append("members")
-        group_id = (outcome.group or {}).get("id") or (outcome.write[1] if outcome.action == "delete" else None)
-        changes.append({"resource": "group", "id": group_id, "name": name, "action": outcome.action,
+        changes.append({"resource": "group", "id": entry.group_id, "name": entry.name, "action": outcome.action,
                         "attributes": attributes})
-        before["groups"][name], after["groups"][name] = outcome.before, outcome.after
-    return summary, changes, {"before": before, "after": after}
+        diff.append(_diff(entry.headers, outcome))
+    return summary, changes, diff
+
+
+def _diff(headers, outcome):
+    return {"before_header": headers[0], "after_header": headers[1], "before": outcome.before,
+            "after": outcome.after}
 
 
 def token_user(client):

@@ -33,15 +33,22 @@ attributes:
     details: Returns the full plan and sends no write.
   diff_mode:
     support: full
-    details: Shows, per changed user and group, the managed attributes before and after.
+    details:
+      - Shows one diff per changed user and group (headed C(user <name> (<id>)) or C(group <name> (<id>)),
+        C(new) for a resource to be created), with the managed attributes before and after, as
+        M(scim.slack.slack_scim_user) and M(scim.slack.slack_scim_group) show them.
+      - In the returned C(diff), a list of C({before_header, after_header, before, after}).
   platform:
     platforms: all
 options:
   users:
     description:
       - Users to converge, each with the keys and meaning of M(scim.slack.slack_scim_user)'s options.
-      - Two entries for one user (same user name ignoring case, same primary email, or same id) fail the task
-        before any write, naming both.
+      - Two entries for one user (same user name ignoring case, same primary email, or same id), or two entries
+        that find the same account (for example one by user name, the other by email), fail the task before any
+        write, naming both.
+      - Every entry is validated before any request; all invalid entries are named at once. Names of only white
+        space (O(users[].user_name), O(users[].display_name), O(users[].given_name), ...) are refused.
     type: list
     elements: dict
     default: []
@@ -207,6 +214,22 @@ options:
       extra_attributes:
         description: As O(scim.slack.slack_scim_user#module:extra_attributes).
         type: dict
+      guest:
+        description: As O(scim.slack.slack_scim_user#module:guest).
+        type: bool
+      guest_expiration:
+        description: As O(scim.slack.slack_scim_user#module:guest_expiration).
+        type: str
+      external_id:
+        description: As O(scim.slack.slack_scim_user#module:external_id).
+        type: str
+      create_only:
+        description: As O(scim.slack.slack_scim_user#module:create_only).
+        type: list
+        elements: str
+        choices: [user_name, email, emails, display_name, given_name, family_name, honorific_prefix, title,
+                  timezone, locale, preferred_language, user_type, phone_numbers, addresses, photos, roles,
+                  enterprise, start_date, guest, guest_expiration, extra_attributes]
       replace:
         description: As O(scim.slack.slack_scim_user#module:replace).
         type: bool
@@ -215,6 +238,12 @@ options:
     description:
       - Groups to converge, each with the keys and meaning of M(scim.slack.slack_scim_group)'s options.
       - Member references may name users declared in O(users) that do not exist yet; they are created first.
+      - Members are resolved against the directory as the user writes of the same task leave it. A user that
+        O(users) reactivates can be added in the same run; a user that this task deactivates (O(users[].state=absent),
+        O(users[].active=false), or O(purge_users)) and that O(groups[].members.set) or O(groups[].members.add) names
+        fails the task before any write, naming the user and the group (under
+        O(groups[].lookup_failure_action=warn) or V(ignore) the member is skipped instead).
+      - All groups with members that cannot be resolved are named at once, with their index and display name.
     type: list
     elements: dict
     default: []
@@ -255,10 +284,13 @@ options:
     description:
       - Deactivate every active user that no entry of O(users) declares.
       - Never touches the token's own user (asked from Slack with C(auth.test)), bot users, or O(purge_exclude).
+        The accounts it spares are listed in RV(spared).
     type: bool
     default: false
   purge_exclude:
-    description: Users O(purge_users) never deactivates, as user names, emails or user IDs.
+    description:
+      - Users O(purge_users) never deactivates, as user names, emails or user IDs.
+      - An entry that matches no user gives a warning naming it.
     type: list
     elements: str
     default: []
@@ -267,24 +299,43 @@ options:
     type: bool
     default: false
   purge_exclude_groups:
-    description: Groups O(purge_groups) never deletes, as display names or group IDs.
+    description:
+      - Groups O(purge_groups) never deletes, as group IDs or display names (ignoring case).
+      - An entry that matches no group gives a warning naming it.
     type: list
     elements: str
     default: []
   max_deactivations:
     description:
-      - Fail before any write, showing the plan, when it would deactivate more users than this (purged users
-        and O(users[].state=absent) entries together). A safety net against a truncated input file.
-    type: int
+      - Fail before any write, showing the plan, when it would deactivate more users than this. Every transition
+        of an active user to inactive counts, whatever causes it (O(purge_users), O(users[].state=absent),
+        O(users[].active=false), also with O(users[].replace=true)).
+      - A safety net against a truncated input file.
+      - A whole number, or V(null) for no limit.
+    type: raw
     default: 10
   max_group_deletions:
-    description: Fail before any write when the plan would delete more groups than this.
-    type: int
+    description:
+      - Fail before any write, showing the plan, when it would delete more groups than this (O(purge_groups) and
+        O(groups[].state=absent) together).
+      - A whole number, or V(null) for no limit.
+    type: raw
     default: 0
+  max_member_removals:
+    description:
+      - Fail before any write, showing the plan (which groups lose which members), when it would remove more
+        group memberships than this, across all groups. A short or empty O(groups[].members.set) (a truncated
+        data file) cannot empty the groups.
+      - The memberships of users this task deactivates count under O(max_deactivations) instead.
+      - A whole number, or V(null) for no limit.
+    type: raw
+    default: 50
+    version_added: 0.2.0
   write_rate:
     description:
       - At most this many writes a minute for the whole task, evenly spaced. The default is Slack's
-        per-endpoint write limit; Slack's org-wide limit is 600 and shared with your IdP. V(0) means no pacing.
+        per-endpoint write limit; Slack's org-wide limit is 600 and shared with your IdP. V(0) (or V(null)) means
+        no pacing.
       - Rate-limited requests are still retried after C(Retry-After).
     type: int
     default: 180
@@ -292,11 +343,14 @@ options:
     description:
       - Go on with the other resources when a write fails, and report the failures in RV(failures). By default the
         first failure stops the task; a rerun converges what is left.
+      - A failed write is counted only under C(failed) in RV(summary) and is not listed in RV(changes); the task
+        reports C(changed) only when a write succeeded. A group that adds a user whose creation failed is not
+        written (and is listed in RV(failures)).
     type: bool
     default: false
 notes:
   - Users are written first (so groups can name new users), then groups, then group deletions, then
-    deactivations.
+    deactivations (including O(users[].active=false)).
 seealso:
   - module: scim.slack.slack_scim_user
   - module: scim.slack.slack_scim_group
@@ -339,10 +393,12 @@ summary:
   returned: success
   type: dict
   sample:
-    users: {created: 2, updated: 1, deactivated: 0, reactivated: 0, unchanged: 9997}
-    groups: {created: 0, updated: 1, deleted: 0, unchanged: 99, members_added: 2, members_removed: 0}
+    users: {created: 2, updated: 1, deactivated: 0, reactivated: 0, unchanged: 9997, failed: 0}
+    groups: {created: 0, updated: 1, deleted: 0, unchanged: 99, failed: 0, members_added: 2, members_removed: 0}
 changes:
-  description: One entry per changed resource.
+  description:
+    - One entry per changed resource, with C(action) one of V(create), V(update), V(reactivate), V(deactivate) (users)
+      or V(create), V(update), V(delete) (groups). Failed writes are not listed.
   returned: success
   type: list
   elements: dict
@@ -366,8 +422,21 @@ failures:
   elements: dict
   sample:
     - resource: user
+      id: null
       name: finn
       msg: "POST /Users failed: HTTP 409 email_taken"
+spared:
+  description:
+    - Active accounts that O(purge_users) left alone, and groups that O(purge_groups) left alone, with the reason
+      (V(owner) the token's own user, V(bot) a bot user, V(excluded) in O(purge_exclude) or O(purge_exclude_groups)).
+  returned: success
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample:
+    - {resource: user, id: W0123ABCDE, name: it-admin, reason: owner}
+    - {resource: user, id: W0456ABCDE, name: deploy-bot, reason: bot}
+    - {resource: group, id: S0123ABCDE, name: Admins, reason: excluded}
 requests:
   description: HTTP requests the task sent to Slack (retries included).
   returned: success
@@ -375,10 +444,13 @@ requests:
   sample: 12
 """
 
+import re
+
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
+    DEFAULT_LIMITS,
     Pacer,
     SyncError,
     build_plan,
@@ -398,18 +470,41 @@ def argument_spec():
         purge_exclude=dict(type="list", elements="str", default=[]),
         purge_groups=dict(type="bool", default=False),
         purge_exclude_groups=dict(type="list", elements="str", default=[]),
-        max_deactivations=dict(type="int", default=10),
-        max_group_deletions=dict(type="int", default=0),
+        # raw, not int: ansible-core refuses an explicit null for a typed option with a default, and null
+        # means "no limit" here.  whole_number() checks the values.
+        max_deactivations=dict(type="raw", default=DEFAULT_LIMITS["max_deactivations"]),
+        max_group_deletions=dict(type="raw", default=DEFAULT_LIMITS["max_group_deletions"]),
+        max_member_removals=dict(type="raw", default=DEFAULT_LIMITS["max_member_removals"]),
         write_rate=dict(type="int", default=180),
         continue_on_error=dict(type="bool", default=False),
     )
 
 
+def whole_number(value):
+    """An int from an int, a float without fraction or a string of digits; None stays None; False if neither."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else False
+    if isinstance(value, str) and re.match(r"^\s*[-+]?\d+\s*$", value):
+        return int(value)
+    return False
+
+
 def main():
     module = ScimModule(argument_spec(), supports_check_mode=True)
     params = module.params
-    for option in ("max_deactivations", "max_group_deletions", "write_rate"):
-        if params[option] < 0:
+    for option in sorted(DEFAULT_LIMITS):
+        value = whole_number(params[option])
+        if value is False:
+            module.fail_json(msg="%s must be a whole number, or null for no limit; got %r" % (option, params[option]))
+        params[option] = value
+    for option in sorted(DEFAULT_LIMITS) + ["write_rate"]:
+        if params[option] is not None and params[option] < 0:
             module.fail_json(msg="%s must not be negative, got %d" % (option, params[option]))
     client = module.client
     try:
@@ -431,8 +526,8 @@ def main():
         module.fail_scim(exc, requests=client.request_count)
     for warning in plan.warnings:
         module.warn(warning)
-    summary, changes, diff = report(plan, {entry["name"] for entry in failed})
-    result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed,
+    summary, changes, diff = report(plan)
+    result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed, spared=plan.spared,
                   requests=client.request_count)
     if module._diff:
         result["diff"] = diff

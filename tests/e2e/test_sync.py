@@ -17,6 +17,11 @@ def sync_task(**options):
     return {"name": "sync", "scim.slack.slack_scim_sync": options}
 
 
+def diffs(result):
+    """The per-resource diffs of a sync result, by "user <name>" / "group <name>" (the header before the ID)."""
+    return {entry["before_header"].rsplit(" (", 1)[0]: entry for entry in result["diff"]}
+
+
 def team(count=3):
     return [{"user_name": "person%d" % i, "email": "person%d@example.com" % i, "title": "Engineer"}
             for i in range(count)]
@@ -29,10 +34,11 @@ def test_create_users_and_a_group_naming_them_then_no_op(harness, api_version):
     check = harness.run(tasks, check=True, diff=True, api_version=api_version)
     assert check.changed and check.writes == [] and harness.emulator.users() == {}
     # New users have no ID before they exist: check mode names them by user name.
-    assert check.result()["diff"]["after"]["groups"]["Engineering"]["members"] == ["new:person0", "new:person1"]
+    assert diffs(check.result())["group Engineering"]["after"]["members"] == ["new:person0", "new:person1"]
     first_run = harness.run(tasks, diff=True, api_version=api_version)
     first = first_run.result()
-    assert first["diff"]["after"]["users"] == check.result()["diff"]["after"]["users"]
+    assert [d for d in first["diff"] if d["before_header"].startswith("user ")] == \
+        [d for d in check.result()["diff"] if d["before_header"].startswith("user ")]
     assert first["summary"]["users"]["created"] == 3 and first["summary"]["groups"]["created"] == 1
     assert first["summary"]["groups"]["members_added"] == 2
     stored = harness.emulator.users()
@@ -66,7 +72,7 @@ def test_one_percent_changed_sends_one_write_each(harness):
     run = harness.run([sync_task(users=users)], diff=True)
     assert run.result()["summary"]["users"]["updated"] == 10
     assert len(run.writes) == 10 and len(run.reads) == 2
-    assert run.result()["diff"]["after"]["users"]["user00100"] == {"title": "Changed"}
+    assert diffs(run.result())["user user00100"]["after"] == {"title": "Changed"}
 
 
 def test_plan_matches_the_single_modules(harness, api_version):
@@ -84,30 +90,33 @@ def test_plan_matches_the_single_modules(harness, api_version):
     synced = harness.run([sync_task(users=users, groups=[{"id": dan_group["id"], "members": {"add": ["carly"]}}])],
                          check=True, diff=True, api_version=api_version)
     assert not single.failed and not synced.failed, (single, synced)
-    diff = synced.result()["diff"]
+    diff = diffs(synced.result())
     for index, user in enumerate(users):
         result = single.result("u%d" % index)
         name = (result.get("user") or {}).get("userName") or user.get("user_name")
         if not result["changed"]:
-            assert name not in diff["after"]["users"]
+            assert "user %s" % name not in diff
             continue
-        assert diff["before"]["users"][name] == result["diff"]["before"], name
-        assert diff["after"]["users"][name] == result["diff"]["after"], name
-    assert diff["after"]["groups"]["Eng"] == single.result("g")["diff"]["after"]
+        assert diff["user %s" % name]["before"] == result["diff"]["before"], name
+        assert diff["user %s" % name]["after"] == result["diff"]["after"], name
+    assert diff["group Eng"]["after"] == single.result("g")["diff"]["after"]
     assert synced.writes == [] and single.writes == []
 
 
 def test_purge_spares_the_token_user_bots_and_exclusions(harness):
     keep = seed_user(harness.emulator, "v2", "keep")
     owner = seed_user(harness.emulator, "v2", "owner")
-    seed_user(harness.emulator, "v2", "botty", "botty-T1-A1@slack-bots.com")
-    seed_user(harness.emulator, "v2", "excluded", "excluded@example.com")
+    botty = seed_user(harness.emulator, "v2", "botty", "botty-T1-A1@slack-bots.com")
+    excluded = seed_user(harness.emulator, "v2", "excluded", "excluded@example.com")
     gone = seed_user(harness.emulator, "v2", "gone")
     harness.emulator.control("POST", "config", {"token_user": owner["id"]})
     tasks = [sync_task(users=[{"user_name": "keep", "email": "keep@example.com"}], purge_users=True,
                        purge_exclude=["excluded@example.com"])]
     first = converge_twice(harness, tasks, reads_on_rerun=3).first
     assert [c["name"] for c in first.result()["changes"]] == ["gone"]
+    assert sorted((s["resource"], s["id"], s["name"], s["reason"]) for s in first.result()["spared"]) == sorted([
+        ("user", botty["id"], "botty", "bot"), ("user", excluded["id"], "excluded", "excluded"),
+        ("user", owner["id"], "owner", "owner")])
     users = harness.emulator.users()
     assert users["gone"]["active"] is False
     assert all(users[name]["active"] for name in ("keep", "owner", "botty", "excluded"))
@@ -153,7 +162,8 @@ def test_interrupted_sync_reruns_and_reports_only_what_was_left(harness):
     assert broken.failed and len(harness.emulator.users()) == 2
     rerun = harness.run(tasks)
     assert not rerun.failed and rerun.result()["summary"]["users"] == {
-        "created": 3, "updated": 0, "deactivated": 0, "reactivated": 0, "unchanged": 2}
+        "created": 3, "updated": 0, "deactivated": 0, "reactivated": 0, "unchanged": 2,
+        "failed": 0}
     assert not harness.run(tasks).changed
 
 
@@ -164,9 +174,11 @@ def test_continue_on_error_reports_failures(harness):
     run = harness.run([sync_task(users=team(3), continue_on_error=True)])
     assert not run.failed, run
     result = run.result()
-    assert [f["name"] for f in result["failures"]] == ["person1"]
+    assert [(f["resource"], f["id"], f["name"]) for f in result["failures"]] == [("user", None, "person1")]
     assert "invalid_request_payload" in result["failures"][0]["msg"]
-    assert result["summary"]["users"]["created"] == 2 and len(harness.emulator.users()) == 2
+    assert result["summary"]["users"]["created"] == 2 and result["summary"]["users"]["failed"] == 1
+    assert [c["name"] for c in result["changes"]] == ["person0", "person2"]
+    assert len(harness.emulator.users()) == 2
 
 
 def test_write_rate_paces_writes(harness):

@@ -4,11 +4,15 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._dialect import get_dialect
+from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import GroupSpec, plan_group
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
+    DEFAULT_LIMITS,
     GroupIndex,
     IndexResolver,
     Pacer,
@@ -16,28 +20,37 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
     UserIndex,
     build_plan,
     check_duplicates,
+    execute,
     report,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user import UserSpec, plan_user
 
+CARLY, DAN, ERIN, BOTTY = "W00000001", "W00000002", "W00000003", "W00000004"
 DIRECTORY = [
-    {"id": "W0000001", "userName": "carly", "active": True, "title": "CEO",
+    {"id": CARLY, "userName": "carly", "active": True, "title": "CEO",
      "emails": [{"value": "carly@example.com", "primary": True}], "name": {"givenName": "Carly"}},
-    {"id": "W0000002", "userName": "dan", "active": False, "emails": [{"value": "dan@example.com", "primary": True}]},
-    {"id": "W0000003", "userName": "erin", "active": True, "emails": [{"value": "erin@example.com", "primary": True}]},
-    {"id": "W0000004", "userName": "botty", "active": True,
+    {"id": DAN, "userName": "dan", "active": False, "emails": [{"value": "dan@example.com", "primary": True}]},
+    {"id": ERIN, "userName": "erin", "active": True, "emails": [{"value": "erin@example.com", "primary": True}]},
+    {"id": BOTTY, "userName": "botty", "active": True,
      "emails": [{"value": "botty-T1@slack-bots.com", "primary": True}]},
 ]
-GROUPS = [{"id": "S0000001", "displayName": "Eng", "members": [{"value": "W0000001"}]},
-          {"id": "S0000002", "displayName": "Old", "members": []}]
+ENG, OLD = "S00000001", "S00000002"
+GROUPS = [{"id": ENG, "displayName": "Eng", "members": [{"value": CARLY}]},
+          {"id": OLD, "displayName": "Old", "members": []}]
 SPECS = [
     {"user_name": "carly", "email": "carly@new.example.com", "title": "Chair"},
     {"user_name": "dan", "email": "dan@example.com", "active": True},
-    {"id": "W0000003", "given_name": "Erin", "replace": True},
+    {"id": ERIN, "given_name": "Erin", "replace": True},
     {"user_name": "finn", "email": "finn@example.com"},
     {"email": "erin@example.com", "state": "absent"},
     {"user_name": "Carly", "title": "Chair"},
+    {"user_name": "carly", "active": False},
 ]
+
+
+def person(index, active=True):
+    return {"id": "W1%07d" % index, "userName": "person%d" % index, "active": active,
+            "emails": [{"value": "person%d@example.com" % index, "primary": True}]}
 
 
 class SingleFinder:
@@ -55,12 +68,21 @@ class SingleFinder:
     def by_email(self, email):
         return next((u for u in self.users for e in u["emails"] if e["value"].lower() == email.lower()), None)
 
+    def by_reference(self, entry):
+        return UserIndex(self.users).by_reference(entry)
+
 
 class FakeClient:
-    def __init__(self, api_version="v2"):
+    """The listings of a directory, and a write log; ``fail`` maps (method, id) to an error to raise."""
+
+    def __init__(self, api_version="v2", users=None, groups=None, fail=()):
         self.dialect = get_dialect(api_version)
-        self.users, self.groups = DIRECTORY, GROUPS
+        self.users = copy.deepcopy(DIRECTORY if users is None else users)
+        self.groups = copy.deepcopy(GROUPS if groups is None else groups)
         self.reads = 0
+        self.writes = []
+        self.fail = dict(fail)
+        self.created = 0
 
     def iter_users(self):
         self.reads += 1
@@ -70,6 +92,48 @@ class FakeClient:
         self.reads += 1
         return iter(self.groups)
 
+    def _write(self, method, target):
+        self.writes.append((method, target))
+        if (method, target) in self.fail:
+            raise ScimError("%s %s failed: HTTP 500 internal_error" % (method, target), status=500)
+
+    def create_user(self, body):
+        self._write("POST", body["userName"])
+        self.created += 1
+        return dict(body, id="W9%07d" % self.created)
+
+    def patch_user(self, user_id, partial):
+        self._write("PATCH", user_id)
+        return None
+
+    def update_user(self, body):
+        self._write("PUT", body["id"])
+        return body
+
+    def delete_user(self, user_id):
+        self._write("DELETE", user_id)
+
+    def update_group_members(self, group_id, add=(), remove=(), display_name=None, batch_size=None):
+        self._write("PATCH", group_id)
+        return None
+
+    def create_group(self, body):
+        self._write("POST", body["displayName"])
+        return dict(body, id="S9%07d" % len(self.writes))
+
+    def delete_group(self, group_id):
+        self._write("DELETE", group_id)
+
+
+def plan_of(params, client=None, token_user_id="W00000009"):
+    return build_plan(client or FakeClient(), dict(params), token_user_id=token_user_id)
+
+
+def unpaced():
+    return Pacer(0, sleep=lambda seconds: None)
+
+
+# -- the same plans as the single modules ----------------------------------------------------------
 
 @pytest.mark.parametrize("api_version", ["v1", "v2"])
 @pytest.mark.parametrize("params", SPECS)
@@ -89,8 +153,8 @@ def test_group_plan_equals_the_single_module_plan():
 
     spec = GroupSpec({"display_name": "Eng", "members": {"set": ["erin", "carly@example.com"]}})
     single = plan_group(GroupIndex(GROUPS), Resolver(), spec)
-    synced = plan_group(GroupIndex(GROUPS), IndexResolver(UserIndex(DIRECTORY), {}), spec)
-    assert single.write == synced.write == ("update", "S0000001", ["W0000003"], [], None)
+    synced = plan_group(GroupIndex(GROUPS), IndexResolver(UserIndex(DIRECTORY)), spec)
+    assert single.write == synced.write == ("update", ENG, [ERIN], [], None)
 
 
 def test_build_plan_reads_once_and_plans_everything():
@@ -99,27 +163,26 @@ def test_build_plan_reads_once_and_plans_everything():
               "groups": [{"display_name": "Eng", "members": {"add": ["finn"]}}],
               "purge_users": True, "purge_exclude": ["erin@example.com"], "max_deactivations": 5,
               "purge_groups": True, "purge_exclude_groups": ["eng"], "max_group_deletions": 1}
-    plan = build_plan(client, params, token_user_id="W0000009")
+    plan = build_plan(client, params, token_user_id="W00000009")
     assert client.reads == 2
     summary, changes, dummy = report(plan)
-    assert summary["users"] == {"created": 1, "updated": 0, "deactivated": 1, "reactivated": 0, "unchanged": 0}
+    assert summary["users"] == {"created": 1, "updated": 0, "deactivated": 1, "reactivated": 0, "unchanged": 0,
+                                "failed": 0}
     assert summary["groups"]["deleted"] == 1 and summary["groups"]["updated"] == 1
     assert [(c["resource"], c["name"], c["action"]) for c in changes] == [
         ("user", "finn", "create"), ("user", "carly", "deactivate"), ("group", "Eng", "update"),
         ("group", "Old", "delete")]
-    group_write = plan.groups[0][2].write
-    assert group_write == ("update", "S0000001", ["new:finn"], [], None)
+    assert plan.groups[0].outcome.write == ("update", ENG, ["new:finn"], [], None)
 
 
 def test_purge_never_touches_the_token_user():
-    plan = build_plan(FakeClient(), {"users": [], "purge_users": True, "max_deactivations": 5},
-                      token_user_id="W0000001")
-    assert [o.user["userName"] for o in plan.deactivations()] == ["erin"]
+    plan = plan_of({"users": [], "purge_users": True, "max_deactivations": 5}, token_user_id=CARLY)
+    assert [e.name for e in plan.deactivations()] == ["erin"]
 
 
 def test_limits_fail_with_the_plan():
     with pytest.raises(SyncError) as caught:
-        build_plan(FakeClient(), {"users": [], "purge_users": True, "max_deactivations": 1}, token_user_id=None)
+        plan_of({"users": [], "purge_users": True, "max_deactivations": 1}, token_user_id=None)
     assert "deactivates 2 users, more than max_deactivations=1" in str(caught.value)
     assert caught.value.plan is not None
 
@@ -153,7 +216,279 @@ def test_pacer_spaces_writes():
     for dummy in range(3):
         pacer.wait()
     assert slept == [0.5, 0.5] and pacer.writes == 3
-    unpaced = Pacer(0, clock=lambda: now[0], sleep=sleep)
-    unpaced.wait()
-    unpaced.wait()
+    unpaced_pacer = Pacer(0, clock=lambda: now[0], sleep=sleep)
+    unpaced_pacer.wait()
+    unpaced_pacer.wait()
     assert slept == [0.5, 0.5]
+
+
+# -- 13.2: purge_exclude_groups by ID or by display name ------------------------------------------
+
+@pytest.mark.parametrize("exclusion", [OLD, "old", "OLD", "Old"])
+def test_purge_exclude_groups_by_id_or_display_name_spares_the_group(exclusion):
+    plan = plan_of({"groups": [{"display_name": "Eng"}], "purge_groups": True,
+                    "purge_exclude_groups": [exclusion], "max_group_deletions": 5})
+    assert plan.group_deletions() == []
+    assert plan.spared == [{"resource": "group", "id": OLD, "name": "Old", "reason": "excluded"}]
+    assert plan.warnings == []
+
+
+# -- 13.3: continue_on_error counts only what was written -----------------------------------------
+
+def test_failed_writes_are_counted_by_resource_and_id_not_by_name():
+    users = DIRECTORY + [{"id": "W00000005", "userName": "eng", "active": True,
+                          "emails": [{"value": "eng@example.com", "primary": True}]}]
+    groups = GROUPS + [{"id": "S00000005", "displayName": "eng", "members": []}]
+    client = FakeClient(users=users, groups=groups, fail={("PATCH", "W00000005"): 1, ("PATCH", ERIN): 1})
+    plan = build_plan(client, {"users": [{"user_name": "eng", "title": "Lead"},
+                                         {"email": "erin@example.com", "title": "Lead"}],
+                               "groups": [{"display_name": "eng", "members": {"add": ["carly"]}}]})
+    failures = execute(client, plan, unpaced(), continue_on_error=True)
+    assert [(f["resource"], f["id"], f["name"]) for f in failures] == [("user", "W00000005", "eng"),
+                                                                       ("user", ERIN, "erin")]
+    summary, changes, diff = report(plan)
+    assert summary["users"]["updated"] == 0 and summary["users"]["failed"] == 2
+    assert summary["groups"]["updated"] == 1 and summary["groups"]["failed"] == 0
+    assert [(c["resource"], c["name"]) for c in changes] == [("group", "eng")]
+    assert [d["before_header"] for d in diff] == ["group eng (S00000005)"]
+
+
+def test_only_failed_writes_mean_no_change():
+    client = FakeClient(fail={("PATCH", ERIN): 1})
+    plan = build_plan(client, {"users": [{"email": "erin@example.com", "title": "Lead"}]})
+    assert len(execute(client, plan, unpaced(), continue_on_error=True)) == 1
+    summary, changes, dummy = report(plan)
+    assert changes == [] and summary["users"]["updated"] == 0 and summary["users"]["failed"] == 1
+
+
+def test_group_naming_a_user_whose_creation_failed_is_not_written():
+    client = FakeClient(fail={("POST", "finn"): 1})
+    plan = build_plan(client, {"users": [{"user_name": "finn", "email": "finn@example.com"}],
+                               "groups": [{"display_name": "Eng", "members": {"add": ["finn", "erin"]}}]})
+    failures = execute(client, plan, unpaced(), continue_on_error=True)
+    assert [(f["resource"], f["name"]) for f in failures] == [("user", "finn"), ("group", "Eng")]
+    assert "finn" in failures[1]["msg"] and client.writes == [("POST", "finn")]
+
+
+def test_without_continue_on_error_the_first_failure_is_raised():
+    client = FakeClient(fail={("PATCH", ERIN): 1})
+    plan = build_plan(client, {"users": [{"email": "erin@example.com", "title": "Lead"},
+                                         {"user_name": "carly", "title": "Chair"}]})
+    with pytest.raises(ScimError):
+        execute(client, plan, unpaced())
+    assert client.writes == [("PATCH", ERIN)]
+
+
+# -- 13.8: groups are planned against the directory after the user writes -------------------------
+
+@pytest.mark.parametrize("members", [{"set": ["carly", "erin"]}, {"add": ["carly@example.com"]}])
+def test_user_deactivated_and_added_to_a_group_fails_naming_both(members):
+    with pytest.raises(SyncError) as caught:
+        plan_of({"users": [{"user_name": "carly", "state": "absent"}],
+                 "groups": [{"display_name": "Eng", "members": members}]})
+    message = str(caught.value)
+    assert "groups[0] (Eng)" in message and "users[0] (state: absent)" in message and CARLY in message
+
+
+def test_user_deactivated_by_active_false_or_purge_and_added_to_a_group_fails():
+    with pytest.raises(SyncError, match=r"users\[0\] \(active: false\) deactivates carly"):
+        plan_of({"users": [{"user_name": "carly", "active": False}],
+                 "groups": [{"display_name": "Eng", "members": {"add": ["carly"]}}]})
+    with pytest.raises(SyncError, match=r"groups\[0\] \(Ops\): members.set names erin, but purge_users"):
+        plan_of({"users": [{"user_name": "carly"}], "purge_users": True,
+                 "groups": [{"display_name": "Ops", "members": {"set": ["erin"]}}]})
+
+
+def test_deactivated_member_is_skipped_alike_in_every_run_under_warn():
+    params = {"users": [{"user_name": "carly", "state": "absent"}],
+              "groups": [{"display_name": "Eng", "members": {"set": ["carly"]}, "lookup_failure_action": "warn"}]}
+    plan = plan_of(params)
+    assert plan.groups[0].outcome.write == ("update", ENG, [], [CARLY], None)
+    assert [e.name for e in plan.deactivations()] == ["carly"]
+    # The second run: carly is deactivated (and no member any more).
+    after = copy.deepcopy(DIRECTORY)
+    after[0]["active"] = False
+    rerun = plan_of(params, FakeClient(users=after, groups=[dict(GROUPS[0], members=[]), GROUPS[1]]))
+    assert rerun.groups[0].outcome.action is None and rerun.deactivations() == []
+
+
+def test_user_reactivated_and_added_to_a_group_in_one_run():
+    plan = plan_of({"users": [{"user_name": "dan", "email": "dan@example.com", "active": True}],
+                    "groups": [{"display_name": "Eng", "members": {"add": ["dan"]}}]})
+    assert plan.users[0].transition == "reactivate"
+    assert plan.groups[0].outcome.write == ("update", ENG, [DAN], [], None)
+
+
+def test_group_members_resolve_by_the_name_a_user_is_renamed_to():
+    plan = plan_of({"users": [{"user_name": "erin.b", "email": "erin@example.com"}],
+                    "groups": [{"display_name": "Eng", "members": {"add": ["erin.b"]}}]})
+    assert plan.groups[0].outcome.write == ("update", ENG, [ERIN], [], None)
+    with pytest.raises(SyncError, match=r"erin \(no such user\)"):
+        plan_of({"users": [{"user_name": "erin.b", "email": "erin@example.com"}],
+                 "groups": [{"display_name": "Eng", "members": {"add": ["erin"]}}]})
+
+
+# -- 13.12 and 13.13: entries that resolve to one account -----------------------------------------
+
+def test_two_entries_that_resolve_to_one_account_fail_naming_both():
+    client = FakeClient()
+    with pytest.raises(SyncError) as caught:
+        build_plan(client, {"users": [{"user_name": "carly"},
+                                      {"user_name": "renamed", "email": "carly@example.com"}]})
+    assert "users[0] and users[1] all resolve to user %s (carly)" % CARLY in str(caught.value)
+    assert client.writes == []
+
+
+def test_absent_with_user_name_and_email_of_two_users_fails():
+    with pytest.raises(SyncError) as caught:
+        plan_of({"users": [{"user_name": "carly", "email": "erin@example.com", "state": "absent"}]})
+    assert "users[0]" in str(caught.value) and "belongs to another user" in str(caught.value)
+
+
+# -- 14.2: every active -> inactive transition is a deactivation ----------------------------------
+
+def test_active_false_counts_as_a_deactivation_in_the_limit_and_the_summary():
+    users = [person(i) for i in range(12)]
+    params = {"users": [{"user_name": "person%d" % i, "active": False} for i in range(12)]}
+    with pytest.raises(SyncError, match=r"deactivates 12 users, more than max_deactivations=10"):
+        plan_of(params, FakeClient(users=users, groups=[]))
+    plan = plan_of(dict(params, max_deactivations=12), FakeClient(users=users, groups=[]))
+    summary, changes, dummy = report(plan)
+    assert summary["users"]["deactivated"] == 12 and summary["users"]["updated"] == 0
+    assert {c["action"] for c in changes} == {"deactivate"}
+
+
+def test_replace_with_active_false_is_a_deactivation_and_written_last():
+    client = FakeClient(groups=[])
+    plan = build_plan(client, {"users": [{"id": ERIN, "active": False, "replace": True},
+                                         {"user_name": "carly", "title": "Chair"}],
+                               "max_deactivations": 1})
+    assert [e.name for e in plan.deactivations()] == ["erin"]
+    execute(client, plan, unpaced())
+    assert client.writes == [("PATCH", CARLY), ("PUT", ERIN)]
+    assert report(plan)[0]["users"]["deactivated"] == 1
+
+
+def test_an_inactive_user_patched_stays_an_update():
+    plan = plan_of({"users": [{"user_name": "dan", "title": "Ex"}]})
+    assert plan.users[0].transition == "update" and plan.deactivations() == []
+
+
+# -- 14.3 and 15.6: max_member_removals; null means no limit --------------------------------------
+
+def big_group(count):
+    return [{"id": "S10000001", "displayName": "Big", "members": [{"value": person(i)["id"]} for i in range(count)]}]
+
+
+def test_member_removals_over_the_limit_fail_showing_the_plan():
+    client = FakeClient(users=[person(i) for i in range(60)], groups=big_group(60))
+    with pytest.raises(SyncError) as caught:
+        build_plan(client, {"groups": [{"display_name": "Big", "members": {"set": ["person0"]}}]})
+    message = str(caught.value)
+    assert "removes 59 group memberships, more than max_member_removals=50" in message
+    assert "Big (S10000001) loses person1 (W10000001)" in message and "and 9 more" in message
+    assert caught.value.plan is not None and client.writes == []
+
+
+def test_member_removals_of_deactivated_users_count_as_deactivations():
+    client = FakeClient(users=[person(i) for i in range(3)], groups=big_group(3))
+    plan = build_plan(client, {"users": [{"user_name": "person1", "state": "absent"}],
+                               "groups": [{"display_name": "Big", "members": {"set": ["person0", "person2"]}}],
+                               "max_member_removals": 0, "max_deactivations": 1})
+    assert plan.member_removals() == []
+    with pytest.raises(SyncError, match="max_member_removals=0"):
+        build_plan(client, {"groups": [{"display_name": "Big", "members": {"set": ["person0", "person2"]}}],
+                            "max_member_removals": 0})
+
+
+@pytest.mark.parametrize("option", sorted(DEFAULT_LIMITS))
+def test_null_means_no_limit(option):
+    users = [person(i) for i in range(120)]
+    groups = big_group(120) + [{"id": "S2%07d" % i, "displayName": "G%d" % i, "members": []} for i in range(3)]
+    params = {"users": [{"user_name": "person%d" % i, "state": "absent"} for i in range(60, 120)],
+              "groups": [{"display_name": "Big", "members": {"set": ["person0"]}}], "purge_groups": True,
+              "max_deactivations": None, "max_group_deletions": None, "max_member_removals": None}
+    plan = plan_of(params, FakeClient(users=users, groups=groups))
+    assert len(plan.deactivations()) == 60 and len(plan.group_deletions()) == 3
+    assert sum(len(ids) for _e, ids in plan.member_removals()) == 59
+    with pytest.raises(SyncError, match="%s=%d" % (option, DEFAULT_LIMITS[option])):
+        plan_of(dict((k, v) for k, v in params.items() if k != option), FakeClient(users=users, groups=groups))
+
+
+# -- 14.9: malformed listings -------------------------------------------------------------------
+
+@pytest.mark.parametrize("resource", ["user", "group"])
+def test_listed_item_without_id_fails_naming_it(resource):
+    users, groups = copy.deepcopy(DIRECTORY), copy.deepcopy(GROUPS)
+    (users if resource == "user" else groups)[1].pop("id")
+    with pytest.raises(SyncError) as caught:
+        plan_of({"users": [{"user_name": "carly"}]}, FakeClient(users=users, groups=groups))
+    message = str(caught.value)
+    assert "the %s listing has an item without id" % resource in message
+    assert ('"userName": "dan"' if resource == "user" else '"displayName": "Old"') in message
+
+
+# -- 14.11: exclusions that match nobody; names of only white space ------------------------------
+
+def test_exclusions_that_match_nobody_are_warned_about():
+    plan = plan_of({"users": [{"user_name": name} for name in ("carly", "erin")], "purge_users": True,
+                    "purge_exclude": ["ghost@example.com", "dan", "  "], "purge_groups": True,
+                    "groups": [{"display_name": "Eng"}], "purge_exclude_groups": ["Old", "S99999999", "Nope"]})
+    assert plan.warnings == ["purge_exclude entries that match no user: 'ghost@example.com', '  '",
+                             "purge_exclude_groups entries that match no group: 'S99999999', 'Nope'"]
+
+
+@pytest.mark.parametrize("option", ["given_name", "family_name", "display_name", "nick_name", "user_name"])
+def test_names_of_only_white_space_fail_before_any_read(option):
+    client = FakeClient()
+    entry = {"user_name": "zed", "email": "zed@example.com", option: " \t "}
+    with pytest.raises(SyncError, match=r"users\[1\]: .*%s" % option):
+        build_plan(client, {"users": [{"user_name": "ok"}, entry]})
+    assert client.reads == 0
+
+
+# -- 17.7: every group with bad members, by index and name ---------------------------------------
+
+def test_every_group_with_bad_members_is_named():
+    with pytest.raises(SyncError) as caught:
+        plan_of({"groups": [{"display_name": "Eng", "members": {"add": ["ghost1"]}},
+                            {"display_name": "Ok", "members": {"add": ["carly"]}},
+                            {"display_name": "Sales", "members": {"set": ["erin", "ghost2@example.com"]}}]})
+    message = str(caught.value)
+    assert message.startswith("2 group entries cannot be planned")
+    assert "groups[0] (Eng): " in message and "ghost1" in message
+    assert "groups[2] (Sales): " in message and "ghost2@example.com" in message and "groups[1]" not in message
+
+
+def test_every_invalid_entry_is_named():
+    with pytest.raises(SyncError) as caught:
+        plan_of({"users": [{"user_name": "x" * 30}, {"user_name": "ok"}, {"user_name": "y", "email": "bad"}],
+                 "groups": [{"display_name": "  "}]})
+    message = str(caught.value)
+    assert "users[0]" in message and "users[2]" in message and "groups[0]" in message and "users[1]" not in message
+
+
+# -- 17.4: a diff per resource, and what the purge spared -----------------------------------------
+
+def test_diff_is_one_entry_per_changed_resource():
+    plan = plan_of({"users": [{"user_name": "carly", "title": "Chair"},
+                              {"user_name": "finn", "email": "finn@example.com"}, {"user_name": "erin"}],
+                    "groups": [{"display_name": "Eng", "members": {"add": ["finn"]}}]})
+    dummy, dummy, diff = report(plan)
+    assert [(d["before_header"], d["after_header"]) for d in diff] == [
+        ("user carly (%s)" % CARLY, "user carly (%s)" % CARLY), ("user finn (new)", "user finn (new)"),
+        ("group Eng (%s)" % ENG, "group Eng (%s)" % ENG)]
+    assert diff[0]["before"] == {"title": "CEO"} and diff[0]["after"] == {"title": "Chair"}
+    assert diff[2]["after"]["members"] == sorted([CARLY, "new:finn (finn)"])
+
+
+def test_purge_reports_what_it_spared_and_why():
+    plan = plan_of({"users": [{"user_name": "carly"}], "purge_users": True, "purge_exclude": ["erin"],
+                    "max_deactivations": 0}, token_user_id=BOTTY)
+    assert plan.spared == [{"resource": "user", "id": ERIN, "name": "erin", "reason": "excluded"},
+                           {"resource": "user", "id": BOTTY, "name": "botty", "reason": "owner"}]
+    users = DIRECTORY + [{"id": "W00000007", "userName": "deploy", "userType": "bot", "active": True,
+                          "emails": [{"value": "deploy@example.com"}]}]
+    plan = plan_of({"users": [{"user_name": "carly"}, {"user_name": "erin"}], "purge_users": True},
+                   FakeClient(users=users))
+    assert [(s["name"], s["reason"]) for s in plan.spared] == [("botty", "bot"), ("deploy", "bot")]
