@@ -180,3 +180,27 @@ def test_control_api_refuses_other_peers_even_on_all_interfaces(monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("body", [
+    {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ["replace"]},
+    {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": {"op": "add"}},
+    {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+     "Operations": [{"op": "add", "path": "members", "value": "UE00000001"}]},
+    {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+     "Operations": [{"op": "add", "value": {"members": [None]}}]},
+])
+def test_malformed_group_patches_are_refused_not_crashed(v2, body):
+    group = v2.create_group("Eng")
+    response = v2.call("PATCH", "Groups/" + group["id"], body)
+    assert response.status_code == 400 and response.json()["detail"] == "invalid_request_payload"
+
+
+def test_an_emulator_bug_answers_500(v2, emulator, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(emulator.emulator.store, "search", broken)
+    response = v2.call("GET", "Users")
+    assert (response.status_code, response.json()["detail"]) == (500, "internal_error")
+    assert v2.call("GET", "ServiceProviderConfig").status_code == 200

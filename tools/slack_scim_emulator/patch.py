@@ -130,6 +130,8 @@ def apply_v2_user_patch(record, body):
     if not isinstance(operations, list) or not operations:
         raise _bad()
     for operation in operations:
+        if not isinstance(operation, dict):
+            raise _bad()
         op = str(operation.get("op", "")).lower()
         if op not in ("add", "replace", "remove"):
             raise _bad()
@@ -271,7 +273,10 @@ def group_patch_intents(dialect, body):
         return display_name, add, remove, replace
     if DIALECTS["v2"]["patch"] not in (body.get("schemas") or []):
         raise _bad("missing_schema_element")
-    for operation in body.get("Operations") or []:
+    operations = body.get("Operations")
+    if not isinstance(operations, list) or not all(isinstance(operation, dict) for operation in operations):
+        raise _bad()
+    for operation in operations:
         op = str(operation.get("op", "")).lower()
         path = operation.get("path") or ""
         value = operation.get("value")
@@ -280,7 +285,7 @@ def group_patch_intents(dialect, body):
                 if key.lower() == "displayname":
                     display_name = item
                 elif key.lower() == "members":
-                    values = [m["value"] for m in item]
+                    values = _member_values(item)
                     if op == "replace":
                         replace = values
                     else:
@@ -290,7 +295,7 @@ def group_patch_intents(dialect, body):
         if lowered == "displayname" and op in ("add", "replace"):
             display_name = value
         elif lowered == "members":
-            values = [m["value"] for m in (value or []) if isinstance(m, dict)]
+            values = _member_values(value or [])
             if op == "add":
                 add.extend(values)
             elif op == "replace":
@@ -310,3 +315,9 @@ def group_patch_intents(dialect, body):
         else:
             raise _bad("invalid_attribute_format")
     return display_name, add, remove, replace
+
+
+def _member_values(members):
+    if not isinstance(members, list) or not all(isinstance(m, dict) and m.get("value") for m in members):
+        raise _bad()
+    return [m["value"] for m in members]

@@ -10,6 +10,7 @@ import re
 import socket
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -372,6 +373,12 @@ class Handler(BaseHTTPRequestHandler):
         except ScimFault as exc:
             headers = {"Retry-After": exc.retry_after} if exc.retry_after else None
             return self._send(exc.status, error_body(dialect, exc.status, exc.description), headers)
+        except (_Dropped, OSError):
+            raise
+        except Exception:  # pylint: disable=broad-except
+            # An emulator bug: say so with a 500 rather than a dropped connection.
+            traceback.print_exc()
+            return self._send(500, error_body(dialect, 500, "internal_error"))
 
     def _authorise(self):
         header = self.headers.get("Authorization") or ""
