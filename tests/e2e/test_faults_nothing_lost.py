@@ -277,6 +277,25 @@ def test_unusable_numbers_fail_naming_the_option_before_any_request(harness):
         assert "must be" in message, message
 
 
+# -- 14.7 validate_certs against the CA-bundle environment variables ------------------------------------
+
+def test_validate_certs_false_wins_over_ca_bundle_variables(harness):
+    """Without a TLS server: https:// to the emulator's plain-http port.  A client that lets
+    REQUESTS_CA_BUNDLE override ``validate_certs: false`` fails loading the missing bundle before it
+    connects; one that honours it reaches the server and fails at the handshake (plain http there)."""
+    port = harness.emulator.url.rsplit(":", 1)[1]
+    https = "https://127.0.0.1:%s/scim/v2/" % port
+    missing = "/nonexistent/scim-slack-ca.pem"
+    variables = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+    tasks = [dict(user_task(user_name="carly", api_url=https, validate_certs=False, retries={"connection_errors": 0}),
+                  name=variable, environment={variable: missing}, ignore_errors=True) for variable in variables]
+    run = harness.run(tasks)
+    assert run.requests == [] and harness.emulator.users() == {}
+    for variable in variables:
+        message = failed_with(run, variable, "TLS handshake failed", "plain http")
+        assert missing not in message and "CA bundle" not in message, message
+
+
 # -- 14.9 malformed items -----------------------------------------------------------------------------
 
 def test_listed_user_without_id_fails_sync_group_and_info_naming_it(harness):
