@@ -87,8 +87,9 @@ test: venvs stage sanity units emulator-tests e2e lint docs-lint docs-check chan
 	$(MAKE) --no-print-directory bench N=20 SYNC_N=200 GROUPS=3 LOOP_N=20
 	$(call step,make test: every check passed)
 
+# The demo needs ansible-core and requests only: its own small venv (.venv/core-demo), not the dev toolchain.
 demo:
-	@hacking/venv.sh 2.21 $(PY_2.21)
+	@hacking/venv.sh demo $(PY_$(NEWEST))
 	@hacking/demo.sh
 
 N ?= 1000

@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # make demo: build and install the collection the way a user does, start the emulator, run
 # examples/demo.yml twice, and show that the second run changed nothing.
+# It runs in .venv/core-demo (hacking/venv.sh demo 3.12): ansible-core and requests only, pinned in
+# tests/requirements/core-demo.txt. The development toolchain is `make test`'s business.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-venv="$here/.venv/core-2.21"
+venv="$here/.venv/core-demo"
+[ -x "$venv/bin/ansible-playbook" ] || { echo "demo: $venv is missing; run 'make demo'" >&2; exit 1; }
+# The venv must hold exactly the pinned packages: a dependency missing from the pins would have been
+# installed unpinned.
+pinned="$(grep -v '^#' "$here/tests/requirements/core-demo.txt" | tr 'A-Z_' 'a-z-' | sort)"
+installed="$("$venv/bin/python" -m pip freeze --disable-pip-version-check 2>/dev/null | tr 'A-Z_' 'a-z-' | sort)"
+[ "$pinned" = "$installed" ] || {
+  echo "demo: $venv does not hold exactly tests/requirements/core-demo.txt:" >&2
+  diff <(echo "$pinned") <(echo "$installed") >&2 || true
+  exit 1
+}
 work="$here/.build/demo"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
