@@ -273,6 +273,12 @@ class SCIMClient:
                 if response is not None:
                     response.close()
                 return None, exc
+            except OSError as exc:
+                # requests raises a plain OSError for a CA bundle path that does not exist
+                # (validate_certs, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE): nothing was sent.
+                raise ScimError("%s %s was not sent: %s. Point REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) at an "
+                                "existing CA bundle, or unset it" % (request.method, display_path, exc),
+                                method=request.method, path=display_path, request_sent=False)
             response.close()
             target = urljoin(response.url or url, location)
             refusal = _redirect_refusal(request.method, display_path, response.status_code, url, target, hop)

@@ -641,6 +641,15 @@ def test_validate_certs_true_still_honours_the_ca_bundle(monkeypatch):
     assert adapter.sent[0]["verify"] == "/etc/corp/ca.pem"
 
 
+def test_a_ca_bundle_that_does_not_exist_fails_cleanly_without_sending(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca-bundle.pem")
+    client = SCIMClient(TOKEN, base_url="https://scim.invalid/scim/v2/", retry_handlers=[])
+    with pytest.raises(ScimError) as caught:
+        client.search_users()
+    assert "REQUESTS_CA_BUNDLE" in str(caught.value) and "/nonexistent/ca-bundle.pem" in str(caught.value)
+    assert caught.value.request_sent is False and TOKEN not in str(caught.value)
+
+
 # -- redirects (issue 14.5) ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method, call", [
