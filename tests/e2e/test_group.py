@@ -49,7 +49,7 @@ def test_add_and_remove(harness, api_version):
     first = converge_twice(harness, tasks, api_version, reads_on_rerun=1).first
     assert [r["method"] for r in first.writes] == ["PATCH"]
     assert members_of(harness.emulator, "Eng") == sorted([ids["carly"], ids["erin"]])
-    assert first.result()["diff"]["after"]["members"] == sorted([ids["carly"], ids["erin"]])
+    assert first.result()["diff"]["after"]["members"] == ["%s (carly)" % ids["carly"], "%s (erin)" % ids["erin"]]
 
 
 def test_set_and_set_to_empty(harness, api_version):

@@ -149,3 +149,13 @@ def test_create_without_email_fails_before_any_write(harness):
 def test_check_mode_create_then_real_with_verbose_output_has_no_token(harness):
     run = harness.run([user_task(user_name="carly", email="carly@example.com")], check=True, diff=True, verbosity=4)
     assert run.changed and run.writes == []
+
+
+def test_absent_with_user_name_and_email_of_two_users_fails_before_any_write(harness):
+    carly = seed_user(harness.emulator, "v2", "carly", "carly@example.com")
+    dan = seed_user(harness.emulator, "v2", "dan", "dan@example.com")
+    run = harness.run([user_task(user_name="carly", email="dan@example.com", state="absent")])
+    assert run.failed and run.writes == [], run
+    message = run.result()["msg"]
+    assert carly["id"] in message and dan["id"] in message and "dan@example.com" in message, message
+    assert all(user["active"] for user in harness.emulator.users().values())
