@@ -239,9 +239,6 @@ class Plan:
         self.warnings = []
         self.index = None      # the user listing, to name members in messages
 
-    def user_outcomes(self):
-        return [entry.outcome for entry in self.users]
-
     def deactivations(self):
         """Every active -> inactive transition: state absent, purge, active: false (PATCH or PUT)."""
         return [entry for entry in self.users if entry.transition == "deactivate"]
@@ -277,6 +274,10 @@ def check_duplicates(specs):
                 seen[(kind, value)] = position
     if problems:
         raise SyncError("duplicate user entries: %s" % "; ".join(problems))
+
+
+def _both(items):
+    return "both" if len(items) == 2 else "all"
 
 
 def _raise_all(problems, what):
@@ -350,8 +351,9 @@ def _plan_users(plan, users, user_specs):
             by_account.setdefault(current["id"], []).append(entry)
     for user_id, entries in by_account.items():
         if len(entries) > 1:
-            problems.append("%s all resolve to user %s (%s); declare each account once"
-                            % (" and ".join(e.label for e in entries), user_id, entries[0].current.get("userName")))
+            problems.append("%s %s resolve to user %s (%s); declare each account once"
+                            % (" and ".join(e.label for e in entries), _both(entries), user_id,
+                               entries[0].current.get("userName")))
     _raise_all(problems, "user entries")
 
 
@@ -421,7 +423,8 @@ def _plan_groups(plan, groups, after, group_specs):
             by_name.setdefault(spec.display_name.casefold(), []).append(label)
     for key, labels in list(by_group.items()) + list(by_name.items()):
         if len(labels) > 1:
-            problems.append("%s all declare group %s; declare each group once" % (" and ".join(labels), key))
+            problems.append("%s %s declare group %s; declare each group once"
+                            % (" and ".join(labels), _both(labels), key))
     _raise_all(problems, "group entries")
 
 

@@ -123,7 +123,7 @@ def test_two_entries_resolving_to_one_account_fail_before_any_write(harness):
     carly = seed_user(harness.emulator, "v2", "carly", "carly@example.com")
     run = assert_refused_before_any_write(harness, [sync_task(users=[
         {"user_name": "carly"}, {"user_name": "renamed", "email": "carly@example.com"}])])
-    assert "users[0] and users[1] all resolve to user %s (carly)" % carly["id"] in message(run)
+    assert "users[0] and users[1] both resolve to user %s (carly)" % carly["id"] in message(run)
     assert "carly" in harness.emulator.users()
 
 

@@ -335,8 +335,16 @@ def test_two_entries_that_resolve_to_one_account_fail_naming_both():
     with pytest.raises(SyncError) as caught:
         build_plan(client, {"users": [{"user_name": "carly"},
                                       {"user_name": "renamed", "email": "carly@example.com"}]})
-    assert "users[0] and users[1] all resolve to user %s (carly)" % CARLY in str(caught.value)
+    assert "users[0] and users[1] both resolve to user %s (carly)" % CARLY in str(caught.value)
     assert client.writes == []
+
+
+def test_two_group_entries_for_one_group_fail_naming_both():
+    with pytest.raises(SyncError, match=r"groups\[0\] \(Eng\) and groups\[1\] \(%s\) both declare group %s"
+                       % (ENG, ENG)):
+        plan_of({"groups": [{"display_name": "Eng"}, {"id": ENG, "members": {"add": ["erin"]}}]})
+    with pytest.raises(SyncError, match=r"groups\[0\] \(New\) and groups\[2\] \(NEW\) both declare group new"):
+        plan_of({"groups": [{"display_name": "New"}, {"display_name": "Other"}, {"display_name": "NEW"}]})
 
 
 def test_absent_with_user_name_and_email_of_two_users_fails():
