@@ -45,7 +45,6 @@ DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member
 # How many resources a limit failure names before it abbreviates.
 SHOWN = 50
 # User options holding a name: a value of only white space is refused before any write.
-NAME_OPTIONS = ("user_name", "nick_name", "display_name", "given_name", "family_name", "honorific_prefix")
 PLACEHOLDER = "new:%s"
 
 
@@ -288,19 +287,9 @@ def _raise_all(problems, what):
                                                                               "; ".join(problems)))
 
 
-def _blank_names(entry):
-    """The name options of a user entry that hold only white space (Slack refuses them at the write)."""
-    return ["%s %r is only white space" % (option, entry[option]) for option in NAME_OPTIONS
-            if isinstance(entry.get(option), str) and entry[option] and not entry[option].strip()]
-
-
 def _build_specs(params, dialect):
     problems, user_specs, group_specs = [], [], []
     for position, entry in enumerate(params.get("users") or []):
-        blanks = _blank_names(entry)
-        if blanks:
-            problems.append("users[%d]: %s; leave the option out, or give a name" % (position, ", ".join(blanks)))
-            continue
         try:
             user_specs.append((position, UserSpec(entry, dialect)))
         except UserSpecError as exc:
@@ -575,7 +564,8 @@ def report(plan):
 
     ``diff`` is a list with one {before_header, after_header, before, after} per changed resource.
     """
-    summary = {"users": dict.fromkeys(("created", "updated", "deactivated", "reactivated", "unchanged", "failed"), 0),
+    summary = {"users": dict.fromkeys(("created", "updated", "deactivated", "reactivated", "unchanged", "failed",
+                                       "to_guest", "to_member"), 0),
                "groups": dict.fromkeys(("created", "updated", "deleted", "unchanged", "failed", "members_added",
                                         "members_removed"), 0)}
     changes, diff = [], []
@@ -588,6 +578,8 @@ def report(plan):
             summary["users"]["unchanged"] += 1
             continue
         summary["users"][USER_COUNTS[entry.transition]] += 1
+        if "guest" in outcome.changed_attributes and entry.transition != "create":
+            summary["users"]["to_guest" if outcome.after.get("guest") else "to_member"] += 1
         changes.append({"resource": "user", "id": entry.user_id, "name": (outcome.user or {}).get("userName") or
                         entry.name, "action": entry.transition, "attributes": sorted(outcome.changed_attributes)})
         diff.append(_diff(entry.headers, outcome))

@@ -97,6 +97,8 @@ PICTOGRAPHIC_RANGES = (
 UNBLANKABLE = ("user_name", "active", "timezone")
 # Email domain of Slack's bot users.
 BOT_EMAIL_DOMAINS = ("slack-bots.com",)
+# Names that may be left out or cleared with "", but never be only white space.
+BLANKLESS_NAMES = ("user_name", "nick_name", "display_name", "given_name", "family_name", "honorific_prefix")
 # Server-side attributes a PUT must not send back.
 READ_ONLY = ("meta", "groups", "schemas")
 # Options create_only may name: the attributes of a user (enterprise as a whole).
@@ -415,6 +417,11 @@ class UserSpec:
 
     def _validate(self):
         params = self.params
+        blank = [option for option in BLANKLESS_NAMES
+                 if isinstance(params.get(option), str) and params[option] and not params[option].strip()]
+        if blank:
+            self._fail("%s: only white space, which Slack refuses at the write; leave the option out, or give a "
+                       "name" % ", ".join("%s %r" % (option, params[option]) for option in blank))
         if self.id is not None and not is_user_id(self.id):
             self._fail("id %r is not a Slack user ID (U or W followed by 8 to 10 capital letters or digits)"
                        % self.id)

@@ -389,11 +389,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 summary:
-  description: What the task did (or would do, in check mode).
+  description:
+    - What the task did (or would do, in check mode).
+    - V(users.to_guest) and V(users.to_member) count the existing users converted to a multi-channel guest
+      and back to a full member; they are also counted in V(users.updated) (or V(users.reactivated)).
   returned: success
   type: dict
   sample:
-    users: {created: 2, updated: 1, deactivated: 0, reactivated: 0, unchanged: 9997, failed: 0}
+    users: {created: 2, updated: 1, deactivated: 0, reactivated: 0, unchanged: 9997, failed: 0, to_guest: 1,
+            to_member: 0}
     groups: {created: 0, updated: 1, deleted: 0, unchanged: 99, failed: 0, members_added: 2, members_removed: 0}
 changes:
   description:

@@ -167,7 +167,7 @@ def test_build_plan_reads_once_and_plans_everything():
     assert client.reads == 2
     summary, changes, dummy = report(plan)
     assert summary["users"] == {"created": 1, "updated": 0, "deactivated": 1, "reactivated": 0, "unchanged": 0,
-                                "failed": 0}
+                                "failed": 0, "to_guest": 0, "to_member": 0}
     assert summary["groups"]["deleted"] == 1 and summary["groups"]["updated"] == 1
     assert [(c["resource"], c["name"], c["action"]) for c in changes] == [
         ("user", "finn", "create"), ("user", "carly", "deactivate"), ("group", "Eng", "update"),
@@ -500,3 +500,22 @@ def test_purge_reports_what_it_spared_and_why():
     plan = plan_of({"users": [{"user_name": "carly"}, {"user_name": "erin"}], "purge_users": True},
                    FakeClient(users=users))
     assert [(s["name"], s["reason"]) for s in plan.spared] == [("botty", "bot"), ("deploy", "bot")]
+
+
+def test_guest_conversions_are_counted_both_ways():
+    guest_urn = "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User"
+    users = [dict(person(1)), dict(person(2), **{guest_urn: {"type": "multi"}}), dict(person(3))]
+    client = FakeClient(users=users, groups=[])
+    plan = build_plan(client, {"users": [{"user_name": "person1", "guest": True},
+                                         {"user_name": "person2", "guest": False},
+                                         {"user_name": "person3", "guest": False},
+                                         {"user_name": "newguest", "email": "g@example.com", "guest": True}]})
+    summary = report(plan)[0]["users"]
+    assert (summary["to_guest"], summary["to_member"], summary["updated"], summary["created"]) == (1, 1, 2, 1)
+
+
+def test_white_space_names_fail_in_the_user_spec_before_any_read():
+    client = FakeClient()
+    with pytest.raises(SyncError) as caught:
+        build_plan(client, {"users": [{"user_name": "carly", "given_name": "  "}]})
+    assert "given_name" in str(caught.value) and "users[0]" in str(caught.value) and client.reads == 0

@@ -591,3 +591,10 @@ def test_a_different_external_id_warns_and_sends_nothing(mocked, run_module):
     result = run(run_module, id="W00001000", external_id="okta-2")
     assert result["changed"] is False and writes(mocked) == []
     assert any("externalId" in w and "okta-1" in w and "okta-2" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("option", ["user_name", "given_name", "family_name", "honorific_prefix", "nick_name"])
+def test_white_space_names_fail_before_any_request(mocked, run_module, option):
+    args = {"user_name": "carly", option: "   "}
+    result = run(run_module, **args)
+    assert result["failed"] and option in result["msg"] and len(mocked.calls) == 0
