@@ -35,11 +35,11 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The lookup reads the variable slack_scim_token (or SLACK_SCIM_TOKEN) by itself.
 - name: Is Carly active?
   ansible.builtin.debug:
-    msg: "{{ lookup('scim.slack.slack_scim_info', 'users', email='carly@example.com') }}"
-  vars:
-    slack_scim_token: "{{ vault_slack_scim_token }}"
+    msg: "{{ query('scim.slack.slack_scim_info', 'users', email='carly@example.com')
+             | map(attribute='active') | first | default('no such user') }}"
 
 - name: Member IDs of Engineering
   ansible.builtin.debug:

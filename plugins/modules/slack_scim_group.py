@@ -103,7 +103,14 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Engineering has exactly these members
+- name: The people the groups below name exist (members must be users already, or be created first)
+  scim.slack.slack_scim_user:
+    token: "{{ slack_scim_token }}"
+    user_name: "{{ item }}"
+    email: "{{ item }}@example.com"
+  loop: [carly, dana.lee, erin]
+
+- name: Engineering has exactly these members (an entry is an email, a user name or a user ID)
   scim.slack.slack_scim_group:
     token: "{{ slack_scim_token }}"
     display_name: Engineering
@@ -111,38 +118,37 @@ EXAMPLES = r"""
       set:
         - carly@example.com
         - dana.lee
-        - W0123ABCDE
 
-- name: Add one member and remove another, leaving everyone else
+- name: Add two members and remove one, leaving everyone else
   scim.slack.slack_scim_group:
     token: "{{ slack_scim_token }}"
-    display_name: Engineering
+    display_name: Incident Response
     members:
-      add: [erin@example.com]
+      add: [erin@example.com, carly@example.com]
       remove: [dana.lee]
     lookup_failure_action: warn
 
-- name: Rename a group by its ID
+# Renaming by ID: find the group by its old name; once renamed, the old name finds nothing and the task
+# is skipped, so the play stays idempotent.
+- name: Find the group to rename
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    resource: groups
+    display_name: Platform
+  register: old_name
+
+- name: Rename it by its ID
   scim.slack.slack_scim_group:
     token: "{{ slack_scim_token }}"
-    id: S0123ABCDE
+    id: "{{ old_name.groups[0].id }}"
     display_name: Platform Engineering
+  when: old_name.groups | length > 0
 
-- name: Empty a group, then delete it
-  module_defaults:
-    group/scim.slack.slack_scim:
-      token: "{{ slack_scim_token }}"
-  block:
-    - name: Remove every member
-      scim.slack.slack_scim_group:
-        display_name: Contractors 2024
-        members:
-          set: []
-
-    - name: Delete the group
-      scim.slack.slack_scim_group:
-        display_name: Contractors 2024
-        state: absent
+- name: Delete a group; its members stay in Slack, and a group that does not exist is left alone
+  scim.slack.slack_scim_group:
+    token: "{{ slack_scim_token }}"
+    display_name: Contractors 2024
+    state: absent
 """
 
 RETURN = r"""

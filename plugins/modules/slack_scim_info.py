@@ -72,10 +72,10 @@ EXAMPLES = r"""
     export: true
   register: org
 
-- name: Save it as a vars file to review and commit
+- name: Save it beside the playbook as a vars file to review and commit (slack_scim_sync reads it)
   ansible.builtin.copy:
     content: "{{ org.directory | to_nice_yaml }}"
-    dest: directory.yml
+    dest: "{{ playbook_dir }}/slack-directory.yml"
     mode: "0644"
   delegate_to: localhost
 

@@ -308,33 +308,38 @@ EXAMPLES = r"""
       scim.slack.slack_scim_user:
         user_name: cal
         email: carly@example.com
-        given_name: C
+        given_name: Carly
         family_name: Henderson
       register: carly
 
-    - name: Update one attribute (PATCH /Users/{id}, only the changed attribute is sent)
+    # In check mode a user to be created has no ID yet (carly.user.id is null): the tasks by ID wait
+    # for the real run.
+    - name: Update one attribute by ID (PATCH /Users/{id}, only the changed attribute is sent)
       scim.slack.slack_scim_user:
         id: "{{ carly.user.id }}"
-        given_name: Carly
+        title: Head of Engineering
+      when: carly.user.id is not none
 
-    - name: Replace the whole user (PUT /Users/{id}; undeclared attributes are cleared)
+    - name: Replace the whole user (PUT /Users/{id}; modelled attributes not declared are cleared)
       scim.slack.slack_scim_user:
         id: "{{ carly.user.id }}"
         user_name: cal
         email: carly@example.com
-        given_name: Cal
+        given_name: Carly
         family_name: Henderson
+        title: Head of Engineering
         replace: true
+      when: carly.user.id is not none
 
-    - name: Deactivate the user (DELETE /Users/{id})
+    - name: Deactivate the user (DELETE /Users/{id}; Slack deactivates, it never deletes)
       scim.slack.slack_scim_user:
         id: "{{ carly.user.id }}"
         state: absent
+      when: carly.user.id is not none
 
-- name: Declare a user with job details, over SCIM v1
+- name: Declare a user with job details and a manager (a user ID, email or user name; Slack stores the ID)
   scim.slack.slack_scim_user:
     token: "{{ slack_scim_token }}"
-    api_version: v1
     user_name: dana.lee
     emails:
       - value: dana.lee@example.com
@@ -346,13 +351,14 @@ EXAMPLES = r"""
     enterprise:
       department: Platform
       cost_center: CC-1042
-      manager_id: carly@example.com
+      manager_id: "{{ carly.user.id }}"   # null in check mode, where Carly is not created yet
   delegate_to: localhost
 
-- name: Reactivate a deactivated user
+- name: Reactivate a deactivated user (found by user name, or by email if it was renamed)
   scim.slack.slack_scim_user:
     token: "{{ slack_scim_token }}"
     user_name: dana.lee
+    email: dana.lee@example.com
     active: true
 """
 

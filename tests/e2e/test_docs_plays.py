@@ -1,0 +1,396 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The documentation as tests: every play a reader can paste runs, converges, and reruns as a no-op.
+
+What runs, exactly as written (the rule):
+
+- every fenced ``yaml`` block of README.md and docs/*.md that is a complete play (a YAML list of
+  mappings with ``hosts``). A block without ``hosts`` is a fragment: it only has to parse as YAML;
+- every playbook in examples/, from a copy of that folder, so files it reads (hr-export.csv) sit beside
+  it. A docs block whose first line starts ``# examples/<file>.yml`` must be that file, byte for byte,
+  and runs as that file;
+- each plugin's EXAMPLES (a task list, the way ansible-doc shows it) as the ``tasks`` of one play,
+  ``hosts: localhost``, ``connection: local``, ``gather_facts: false``, and nothing else: every task of
+  the block must work, in order, on its own, as for a reader who pastes the whole block under
+  ``tasks:``. A task that needs an object the block does not create finds it first and is conditional.
+
+Each play runs against an empty organization (the emulator, reset) with only what a reader sets:
+``SLACK_SCIM_API_URL`` (the emulator's v2 URL), ``SLACK_SCIM_TOKEN``, and the variable
+``slack_scim_token`` in ``group_vars/all/vault.yml`` beside the playbook; no play may set ``api_url`` or a literal token. Then:
+
+1. ``--check --diff``: no failure, no write, the organization unchanged;
+2. for real: no failure, and ``changed`` as check mode said (for the play: a task's prediction cannot
+   see what the tasks before it would have done);
+3. again: no failure, nothing changed, no write.
+
+Exceptions, each named here, none silent:
+
+- SEEDED (an organization with people, not an empty one): ``docs/recipes.md`` "Groups from user
+  attributes" builds groups from the people already in Slack, so it runs against four seeded users;
+  ``examples/sync_from_csv.yml`` deactivates the HR export's leaver, so that leaver has an account.
+- DATA FILES: slack_scim_sync's EXAMPLES read ``slack-directory.yml``, the reader's own data file; the
+  test writes a small one beside the play.
+
+Besides the plays: the AWX credential type (docs/awx/) injects exactly the environment variables the
+plugins read, and the demo's pins agree with the development pins.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import yaml
+
+from harness import ROOT, TOKEN, TOTALS, Run
+
+MARKDOWN = ["README.md"] + sorted("docs/" + name for name in os.listdir(os.path.join(ROOT, "docs"))
+                                  if name.endswith(".md"))
+PLUGINS = ["plugins/modules/slack_scim_user.py", "plugins/modules/slack_scim_group.py",
+           "plugins/modules/slack_scim_info.py", "plugins/lookup/slack_scim_info.py",
+           "plugins/modules/slack_scim_sync.py"]
+EXAMPLES_DIR = os.path.join(ROOT, "examples")
+FENCE = re.compile(r"^```yaml[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+SAME_AS_FILE = re.compile(r"\A# (examples/[\w./-]+\.ya?ml)\b")
+
+
+def markdown_blocks():
+    """(where, text) of every fenced yaml block of README.md and docs/*.md."""
+    for name in MARKDOWN:
+        with open(os.path.join(ROOT, name), encoding="utf-8") as handle:
+            source = handle.read()
+        for match in FENCE.finditer(source):
+            yield "%s:%d" % (name, source.count("\n", 0, match.start()) + 2), match.group(1)
+
+
+def is_play(data):
+    return isinstance(data, list) and bool(data) and all(isinstance(p, dict) and "hosts" in p for p in data)
+
+
+def plugin_examples(path):
+    """A plugin's EXAMPLES string, read without importing the plugin."""
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["EXAMPLES"]:
+            return node.value.value
+    raise AssertionError("%s has no EXAMPLES" % path)
+
+
+def as_play(name, tasks_text):
+    """A plugin's EXAMPLES as the tasks of one play on localhost, indented and otherwise untouched."""
+    return ("- name: %s EXAMPLES\n  hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n%s\n"
+            % (name, textwrap.indent(tasks_text.strip("\n"), "    ")))
+
+
+def example_playbooks():
+    return sorted(name for name in os.listdir(EXAMPLES_DIR) if name.endswith((".yml", ".yaml"))
+                  and is_play(yaml.safe_load(open(os.path.join(EXAMPLES_DIR, name), encoding="utf-8"))))
+
+
+def documented_plays():
+    """{id: (playbook text or None, examples file or None)} for every play the rule above runs."""
+    plays = {}
+    for where, text in markdown_blocks():
+        if SAME_AS_FILE.match(text) is None and is_play(yaml.safe_load(text)):
+            plays[where] = (text, None)
+    for path in PLUGINS:
+        plays["EXAMPLES " + path] = (as_play(os.path.basename(path)[:-3], plugin_examples(path)), None)
+    for name in example_playbooks():
+        plays["examples/" + name] = (None, name)
+    return plays
+
+
+PLAYS = documented_plays()
+
+SLACK_DIRECTORY = """\
+users:
+  - user_name: grace
+    email: grace@example.com
+    given_name: Grace
+    family_name: Hopper
+    title: Staff Engineer
+groups:
+  - display_name: Staff
+    members:
+      set: [grace]
+"""
+
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def seed_user(emulator, user_name, department=None, active=True):
+    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": user_name,
+            "emails": [{"value": "%s@example.com" % user_name, "primary": True}]}
+    if department:
+        body["schemas"].append(ENTERPRISE)
+        body[ENTERPRISE] = {"department": department}
+    response = emulator.scim("POST", "Users", json=body)
+    assert response.status_code == 201, response.text
+    if not active:
+        assert emulator.scim("DELETE", "Users/" + response.json()["id"]).status_code in (200, 204)
+
+
+def seed_people(emulator):
+    """Four people with departments, one of them deactivated: an organization that exists already."""
+    for user_name, department, active in (("ada", "Platform", True), ("bo", "Platform", True),
+                                          ("cy", "Design", True), ("dee", "Platform", False)):
+        seed_user(emulator, user_name, department, active)
+
+
+def seed_leaver(emulator):
+    """The HR export's terminated employee still has an active Slack account."""
+    seed_user(emulator, "sam.k", "Platform")
+
+
+def groups_from_attributes_block():
+    matches = [where for where, text in markdown_blocks()
+               if where.startswith("docs/recipes.md:") and "name: Groups from user attributes" in text]
+    assert len(matches) == 1, "docs/recipes.md must hold one play named 'Groups from user attributes'"
+    return matches[0]
+
+
+SEEDED = {groups_from_attributes_block(): seed_people, "examples/sync_from_csv.yml": seed_leaver}
+
+
+def run_playbook(harness, playbook, check=False, diff=False):
+    """ansible-playbook as a reader runs it: no inventory (implicit localhost), the emulator's URL and
+    the token in the environment, and the variable slack_scim_token in group_vars/all/vault.yml beside
+    the playbook, where docs/getting-started.md puts it (so task vars still override it)."""
+    harness.count += 1
+    results_file = os.path.join(harness.workdir, "results%03d.jsonl" % harness.count)
+    vault = os.path.join(os.path.dirname(playbook), "group_vars", "all", "vault.yml")
+    os.makedirs(os.path.dirname(vault), exist_ok=True)
+    with open(vault, "w") as handle:
+        json.dump({"slack_scim_token": TOKEN}, handle)
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook]
+    command += ["--check"] if check else []
+    command += ["--diff"] if diff else []
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": harness.collections_dir,
+        "ANSIBLE_CALLBACK_PLUGINS": os.path.join(ROOT, "tests", "e2e", "callback_plugins"),
+        "ANSIBLE_CALLBACKS_ENABLED": "scim_results",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "ANSIBLE_LOCAL_TEMP": os.path.join(harness.workdir, "tmp"),
+        "SCIM_RESULTS_FILE": results_file,
+        "SLACK_SCIM_TOKEN": TOKEN,
+        "SLACK_SCIM_API_URL": harness.emulator.base_url("v2"),
+    })
+    since = len(harness.emulator.log())
+    completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               cwd=os.path.dirname(playbook), timeout=600, check=False)
+    output = completed.stdout.decode("utf-8", "replace")
+    results = []
+    if os.path.exists(results_file):
+        with open(results_file) as handle:
+            results = [json.loads(line) for line in handle if line.strip()]
+    made = harness.emulator.control("GET", "log?since=%d" % since)["requests"]
+    assert TOKEN not in output, "the token leaked into the output of %s" % playbook
+    assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
+    assert TOKEN not in json.dumps(made), "the token leaked into the request log"
+    TOTALS["playbook runs"] += 1
+    TOTALS["requests"] += len(made)
+    TOTALS["token checks passed"] += 1
+    return Run(completed.returncode, output, results, made)
+
+
+@pytest.mark.parametrize("play_id", sorted(PLAYS))
+def test_documented_play_converges_as_pasted(harness, tmp_path, play_id):
+    text, example = PLAYS[play_id]
+    if example:
+        shutil.copytree(EXAMPLES_DIR, str(tmp_path / "examples"))
+        playbook = str(tmp_path / "examples" / example)
+    else:
+        folder = tmp_path / "play"
+        folder.mkdir()
+        playbook = str(folder / "play.yml")
+        with open(playbook, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if "slack-directory.yml" in text:
+            (folder / "slack-directory.yml").write_text(SLACK_DIRECTORY)
+    if play_id in SEEDED:
+        SEEDED[play_id](harness.emulator)
+
+    before = harness.emulator.state()
+    check = run_playbook(harness, playbook, check=True, diff=True)
+    assert not check.failed, check
+    assert check.writes == [], ("check mode sent writes", check.writes)
+    assert harness.emulator.state() == before, "check mode changed the organization"
+
+    first = run_playbook(harness, playbook)
+    assert not first.failed, first
+    assert first.changed == check.changed, ("check mode said changed=%s, the real run changed=%s"
+                                            % (check.changed, first.changed), check, first)
+
+    second = run_playbook(harness, playbook)
+    assert not second.failed, second
+    assert not second.changed, ("the rerun changed something", [r["task"] for r in second.results
+                                                                 if r["result"].get("changed")], second)
+    assert second.writes == [], ("the rerun sent writes", second.writes)
+    EXPECTED_STATE.get(play_id, lambda emulator: None)(harness.emulator)
+
+
+def group_members(emulator):
+    by_id = {user["id"]: name for name, user in emulator.users().items()}
+    return {name: sorted(by_id[m] for m in group["members"]) for name, group in emulator.groups().items()}
+
+
+def csv_recipe_state(emulator):
+    """examples/sync_from_csv.yml: the active people exist with their department, the terminated one is
+    deactivated, and each department is a group of its active people."""
+    users = emulator.users()
+    assert users["lena"]["active"] and users["lena"]["enterprise"]["department"] == "Platform", users["lena"]
+    assert not users["sam.k"]["active"]
+    assert group_members(emulator) == {"dept-design": ["marco"], "dept-platform": ["lena", "priya"]}
+
+
+def attributes_recipe_state(emulator):
+    """docs/recipes.md, groups from user attributes: one group per department of the active people."""
+    assert group_members(emulator) == {"dept-design": ["cy"], "dept-platform": ["ada", "bo"]}
+
+
+EXPECTED_STATE = {"examples/sync_from_csv.yml": csv_recipe_state,
+                  groups_from_attributes_block(): attributes_recipe_state}
+
+
+def walk(node):
+    """Every mapping inside a parsed play, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def test_every_yaml_block_parses_and_plays_use_the_readers_connection():
+    """Fragments too must parse; a play names no api_url and no literal token."""
+    count = 0
+    texts = [(where, text) for where, text in markdown_blocks()]
+    texts += [("EXAMPLES " + path, plugin_examples(path)) for path in PLUGINS]
+    texts += [("examples/" + name, open(os.path.join(EXAMPLES_DIR, name), encoding="utf-8").read())
+              for name in os.listdir(EXAMPLES_DIR) if name.endswith((".yml", ".yaml"))]
+    for where, text in texts:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise AssertionError("%s is not valid YAML: %s" % (where, exc)) from None
+        for mapping in walk(data):
+            assert "api_url" not in mapping, "%s sets api_url; plays take SLACK_SCIM_API_URL instead" % where
+            token = mapping.get("token")
+            assert token in (None, "{{ slack_scim_token }}", "{{ slack_scim_token | default(omit) }}"), (
+                "%s sets token to %r; use \"{{ slack_scim_token }}\" or SLACK_SCIM_TOKEN" % (where, token))
+        count += 1
+    assert "xoxp-" not in "".join(text for _, text in texts if "xoxp-..." not in text)
+    assert count > 10
+
+
+def test_docs_blocks_that_name_an_example_file_are_that_file():
+    named = [(where, SAME_AS_FILE.match(text).group(1), text) for where, text in markdown_blocks()
+             if SAME_AS_FILE.match(text)]
+    assert named, "no docs block shows an examples/ file"
+    for where, path, text in named:
+        with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+            assert handle.read() == text, "%s differs from %s: copy the file into the docs again" % (where, path)
+
+
+def test_the_documented_plays_include_the_issue_17_set():
+    """The collection of plays is not empty by accident (a broken fence regex would run nothing)."""
+    ids = set(PLAYS)
+    assert any(i.startswith("README.md:") for i in ids)
+    assert any(i.startswith("docs/getting-started.md:") for i in ids)
+    assert {"examples/demo.yml", "examples/sync_from_csv.yml"} <= ids
+    assert {"EXAMPLES " + p for p in PLUGINS} <= ids
+
+
+def plugin_env_variables():
+    """{environment variable: option} as the modules read them (the argspec's env fallbacks) and as the
+    lookup reads them (the doc fragment's env entries)."""
+    collections = os.environ["SCIM_SLACK_COLLECTIONS"]
+    if collections not in sys.path:
+        sys.path.insert(0, collections)
+    from ansible_collections.scim.slack.plugins.doc_fragments.connection import ModuleDocFragment
+    from ansible_collections.scim.slack.plugins.module_utils._module import connection_argument_spec
+
+    modules = {}
+    for option, spec in connection_argument_spec().items():
+        for name in (spec.get("fallback") or (None, []))[1]:
+            modules[name] = option
+    lookup = {}
+    for option, spec in yaml.safe_load(ModuleDocFragment.PLUGINS)["options"].items():
+        for entry in spec.get("env") or []:
+            lookup[entry["name"]] = option
+    return modules, lookup
+
+
+def test_awx_credential_type_injects_what_the_plugins_read():
+    """examples/awx/credential-type.yml: valid YAML in AWX's shape; one environment variable per input,
+    each one that the modules and the lookup read for the option of the same name."""
+    with open(os.path.join(EXAMPLES_DIR, "awx", "credential-type.yml"), encoding="utf-8") as handle:
+        definition = yaml.safe_load(handle)
+    assert definition["kind"] in ("cloud", "net"), "AWX accepts custom credential types of kind cloud or net"
+    assert definition["name"] and definition["description"]
+    fields = {field["id"]: field for field in definition["inputs"]["fields"]}
+    assert sorted(fields) == ["api_url", "api_version", "token"]
+    assert all(field.get("type", "string") == "string" and field.get("label") for field in fields.values())
+    assert fields["token"].get("secret") is True, "the token must be a secret input"
+    assert "token" in definition["inputs"]["required"]
+    assert set(definition["inputs"]["required"]) <= set(fields)
+    assert set(definition["injectors"]) == {"env"}, "the inputs go to the environment only"
+    injected = definition["injectors"]["env"]
+    assert sorted(injected) == ["SLACK_SCIM_API_URL", "SLACK_SCIM_API_VERSION", "SLACK_SCIM_TOKEN"]
+
+    modules, lookup = plugin_env_variables()
+    for variable, template in injected.items():
+        match = re.fullmatch(r"\{\{ *(\w+) *\}\}", template)
+        assert match and match.group(1) in fields, "%s: %r injects no input" % (variable, template)
+        assert modules.get(variable) == match.group(1), (
+            "the modules read %s as %s, the credential type injects %s" % (variable, modules.get(variable), template))
+        assert lookup.get(variable) == match.group(1), (
+            "the lookup reads %s as %s, the credential type injects %s" % (variable, lookup.get(variable), template))
+
+    from ansible_collections.scim.slack.plugins.module_utils._module import connection_argument_spec
+    version = connection_argument_spec()["api_version"]
+    assert sorted(fields["api_version"]["choices"]) == sorted(version["choices"])
+    assert fields["api_version"]["default"] == version["default"]
+
+
+def test_awx_execution_environment_names_the_collection():
+    with open(os.path.join(EXAMPLES_DIR, "awx", "execution-environment.yml"), encoding="utf-8") as handle:
+        definition = yaml.safe_load(handle)
+    assert definition["version"] == 3 and definition["images"]["base_image"]["name"]
+    assert [c["name"] for c in definition["dependencies"]["galaxy"]["collections"]] == ["scim.slack"]
+    with open(os.path.join(ROOT, "meta", "execution-environment.yml"), encoding="utf-8") as handle:
+        collection_ee = yaml.safe_load(handle)
+    with open(os.path.join(ROOT, collection_ee["dependencies"]["python"]), encoding="utf-8") as handle:
+        assert re.search(r"^requests\b", handle.read(), re.M), "the collection's EE metadata must bring requests"
+
+
+def pins(name):
+    with open(os.path.join(ROOT, "tests", "requirements", name), encoding="utf-8") as handle:
+        lines = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+    return {re.split("==", line)[0].lower().replace("_", "-"): line.split("==")[1] for line in lines}
+
+
+def test_demo_pins_are_the_development_pins():
+    """make demo's venv (tests/requirements/core-demo.txt) holds ansible-core and requests at the versions
+    make test uses; hacking/demo.sh checks that the venv holds exactly these pins."""
+    demo, development = pins("core-demo.txt"), pins("core-2.21.txt")
+    assert {"ansible-core", "requests"} <= set(demo)
+    assert len(demo) < len(development) / 3, "the demo venv should stay small"
+    assert {name: version for name, version in demo.items() if development.get(name) != version} == {}
