@@ -27,7 +27,7 @@ Each play runs against an empty organization (the emulator, reset) with only wha
 Exceptions, each named here, none silent:
 
 - SEEDED (an organization with people, not an empty one): ``docs/recipes.md`` "Groups from user
-  attributes" builds groups from the people already in Slack, so it runs against four seeded users;
+  attributes" builds groups from the people already in Slack, so it runs against five seeded users;
   ``examples/sync_from_csv.yml`` deactivates the HR export's leaver, so that leaver has an account.
 - DATA FILES: slack_scim_sync's EXAMPLES read ``slack-directory.yml``, the reader's own data file; the
   test writes a small one beside the play.
@@ -141,9 +141,10 @@ def seed_user(emulator, user_name, department=None, active=True):
 
 
 def seed_people(emulator):
-    """Four people with departments, one of them deactivated: an organization that exists already."""
+    """People with departments, one deactivated and one without a department: an organization that
+    exists already."""
     for user_name, department, active in (("ada", "Platform", True), ("bo", "Platform", True),
-                                          ("cy", "Design", True), ("dee", "Platform", False)):
+                                          ("cy", "Design", True), ("dee", "Platform", False), ("eve", None, True)):
         seed_user(emulator, user_name, department, active)
 
 
