@@ -57,7 +57,8 @@ def test_add_and_remove_naming_one_person_two_ways_fail_before_any_write(harness
     dan = seed_user(emulator, "v2", "dan")
     seed_group(emulator, "v2", "Eng", [heidi["id"]])
     cases = [
-        ({"add": ["heidi.berg", "dan"], "remove": ["Heidi.Berg@example.com"]}, ("heidi.berg", "Heidi.Berg@example.com")),
+        ({"add": ["heidi.berg", "dan"], "remove": ["Heidi.Berg@example.com"]},
+         ("heidi.berg", "Heidi.Berg@example.com")),
         ({"add": [heidi["id"]], "remove": ["Heidi.Berg"]}, (heidi["id"], "Heidi.Berg")),
     ]
     tasks = [dict(group_task(display_name="Eng", members=members), name="case %d" % index, ignore_errors=True)
