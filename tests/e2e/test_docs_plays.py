@@ -17,7 +17,8 @@ What runs, exactly as written (the rule):
 
 Each play runs against an empty organization (the emulator, reset) with only what a reader sets:
 ``SLACK_SCIM_API_URL`` (the emulator's v2 URL), ``SLACK_SCIM_TOKEN``, and the variable
-``slack_scim_token`` in ``group_vars/all/vault.yml`` beside the playbook; no play may set ``api_url`` or a literal token. Then:
+``slack_scim_token`` in ``group_vars/all/vault.yml`` beside the playbook. No play may set ``api_url`` or
+a literal token. Then:
 
 1. ``--check --diff``: no failure, no write, the organization unchanged;
 2. for real: no failure, and ``changed`` as check mode said (for the play: a task's prediction cannot
@@ -32,7 +33,7 @@ Exceptions, each named here, none silent:
 - DATA FILES: slack_scim_sync's EXAMPLES read ``slack-directory.yml``, the reader's own data file; the
   test writes a small one beside the play.
 
-Besides the plays: the AWX credential type (docs/awx/) injects exactly the environment variables the
+Besides the plays: the AWX credential type (examples/awx/) injects exactly the environment variables the
 plugins read, and the demo's pins agree with the development pins.
 """
 
@@ -58,7 +59,7 @@ PLUGINS = ["plugins/modules/slack_scim_user.py", "plugins/modules/slack_scim_gro
            "plugins/modules/slack_scim_info.py", "plugins/lookup/slack_scim_info.py",
            "plugins/modules/slack_scim_sync.py"]
 EXAMPLES_DIR = os.path.join(ROOT, "examples")
-FENCE = re.compile(r"^```yaml[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+FENCE = re.compile(r"^```ya?ml[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
 SAME_AS_FILE = re.compile(r"\A# (examples/[\w./-]+\.ya?ml)\b")
 
 
@@ -71,7 +72,18 @@ def markdown_blocks():
             yield "%s:%d" % (name, source.count("\n", 0, match.start()) + 2), match.group(1)
 
 
-def is_play(data):
+def read(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def is_play(text):
+    """Whether YAML text is a playbook: a list of mappings with ``hosts`` (text that does not parse is
+    not, and fails test_every_yaml_block_parses instead)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
     return isinstance(data, list) and bool(data) and all(isinstance(p, dict) and "hosts" in p for p in data)
 
 
@@ -91,16 +103,24 @@ def as_play(name, tasks_text):
             % (name, textwrap.indent(tasks_text.strip("\n"), "    ")))
 
 
+def example_files():
+    """Every YAML file under examples/, as a path relative to it."""
+    found = []
+    for folder, _subfolders, names in os.walk(EXAMPLES_DIR):
+        found += [os.path.relpath(os.path.join(folder, name), EXAMPLES_DIR)
+                  for name in names if name.endswith((".yml", ".yaml"))]
+    return sorted(found)
+
+
 def example_playbooks():
-    return sorted(name for name in os.listdir(EXAMPLES_DIR) if name.endswith((".yml", ".yaml"))
-                  and is_play(yaml.safe_load(open(os.path.join(EXAMPLES_DIR, name), encoding="utf-8"))))
+    return [name for name in example_files() if is_play(read(os.path.join(EXAMPLES_DIR, name)))]
 
 
 def documented_plays():
     """{id: (playbook text or None, examples file or None)} for every play the rule above runs."""
     plays = {}
     for where, text in markdown_blocks():
-        if SAME_AS_FILE.match(text) is None and is_play(yaml.safe_load(text)):
+        if SAME_AS_FILE.match(text) is None and is_play(text):
             plays[where] = (text, None)
     for path in PLUGINS:
         plays["EXAMPLES " + path] = (as_play(os.path.basename(path)[:-3], plugin_examples(path)), None)
@@ -144,7 +164,8 @@ def seed_people(emulator):
     """People with departments, one deactivated and one without a department: an organization that
     exists already."""
     for user_name, department, active in (("ada", "Platform", True), ("bo", "Platform", True),
-                                          ("cy", "Design", True), ("dee", "Platform", False), ("eve", None, True)):
+                                          ("cy", "Design", True), ("dee", "Platform", False),
+                                          ("eve", None, True)):
         seed_user(emulator, user_name, department, active)
 
 
@@ -161,6 +182,7 @@ def groups_from_attributes_block():
 
 
 SEEDED = {groups_from_attributes_block(): seed_people, "examples/sync_from_csv.yml": seed_leaver}
+DATA_FILES = {"EXAMPLES plugins/modules/slack_scim_sync.py": {"slack-directory.yml": SLACK_DIRECTORY}}
 
 
 def run_playbook(harness, playbook, check=False, diff=False):
@@ -209,6 +231,14 @@ def run_playbook(harness, playbook, check=False, diff=False):
     return Run(completed.returncode, output, results, made)
 
 
+def report(stage, run):
+    """What a failed assertion shows: the run's errors and warnings, then the end of its output."""
+    notable = [line for line in run.output.splitlines()
+               if line.startswith(("fatal:", "failed:", "[ERROR]", "[WARNING]", "ERROR!"))]
+    return "%s run: rc=%s, changed=%s, %d writes\n%s\n--- end of output ---\n%s" % (
+        stage, run.rc, run.changed, len(run.writes), "\n".join(notable), run.output[-1500:])
+
+
 @pytest.mark.parametrize("play_id", sorted(PLAYS))
 def test_documented_play_converges_as_pasted(harness, tmp_path, play_id):
     text, example = PLAYS[play_id]
@@ -221,26 +251,26 @@ def test_documented_play_converges_as_pasted(harness, tmp_path, play_id):
         playbook = str(folder / "play.yml")
         with open(playbook, "w", encoding="utf-8") as handle:
             handle.write(text)
-        if "slack-directory.yml" in text:
-            (folder / "slack-directory.yml").write_text(SLACK_DIRECTORY)
+        for name, content in DATA_FILES.get(play_id, {}).items():
+            (folder / name).write_text(content)
     if play_id in SEEDED:
         SEEDED[play_id](harness.emulator)
 
     before = harness.emulator.state()
     check = run_playbook(harness, playbook, check=True, diff=True)
-    assert not check.failed, check
+    assert not check.failed, report("check-mode", check)
     assert check.writes == [], ("check mode sent writes", check.writes)
     assert harness.emulator.state() == before, "check mode changed the organization"
 
     first = run_playbook(harness, playbook)
-    assert not first.failed, first
-    assert first.changed == check.changed, ("check mode said changed=%s, the real run changed=%s"
-                                            % (check.changed, first.changed), check, first)
+    assert not first.failed, report("first real", first)
+    assert first.changed == check.changed, "check mode said changed=%s, the real run changed=%s\n%s\n%s" % (
+        check.changed, first.changed, report("check-mode", check), report("first real", first))
 
     second = run_playbook(harness, playbook)
-    assert not second.failed, second
-    assert not second.changed, ("the rerun changed something", [r["task"] for r in second.results
-                                                                 if r["result"].get("changed")], second)
+    assert not second.failed, report("second real", second)
+    changed = [r["task"] for r in second.results if r["result"].get("changed")]
+    assert not second.changed, "the rerun changed %s\n%s" % (changed, report("second real", second))
     assert second.writes == [], ("the rerun sent writes", second.writes)
     EXPECTED_STATE.get(play_id, lambda emulator: None)(harness.emulator)
 
@@ -282,10 +312,9 @@ def walk(node):
 def test_every_yaml_block_parses_and_plays_use_the_readers_connection():
     """Fragments too must parse; a play names no api_url and no literal token."""
     count = 0
-    texts = [(where, text) for where, text in markdown_blocks()]
+    texts = list(markdown_blocks())
     texts += [("EXAMPLES " + path, plugin_examples(path)) for path in PLUGINS]
-    texts += [("examples/" + name, open(os.path.join(EXAMPLES_DIR, name), encoding="utf-8").read())
-              for name in os.listdir(EXAMPLES_DIR) if name.endswith((".yml", ".yaml"))]
+    texts += [("examples/" + name, read(os.path.join(EXAMPLES_DIR, name))) for name in example_files()]
     for where, text in texts:
         try:
             data = yaml.safe_load(text)
@@ -297,7 +326,8 @@ def test_every_yaml_block_parses_and_plays_use_the_readers_connection():
             assert token in (None, "{{ slack_scim_token }}", "{{ slack_scim_token | default(omit) }}"), (
                 "%s sets token to %r; use \"{{ slack_scim_token }}\" or SLACK_SCIM_TOKEN" % (where, token))
         count += 1
-    assert "xoxp-" not in "".join(text for _, text in texts if "xoxp-..." not in text)
+    tokens = [where for where, text in texts if re.search(r"xox[abep]-[0-9A-Za-z]{4,}", text)]
+    assert tokens == [], "what looks like a Slack token is written in %s" % tokens
     assert count > 10
 
 
