@@ -828,7 +828,7 @@ def find_user(finder, spec):
     return user
 
 
-def plan_user(finder, spec, current=None, looked_up=False):
+def plan_user(finder, spec, current=None, looked_up=False, check_mode=False):
     """Decide, from the current state only, what bringing one user to ``spec`` takes."""
     if not looked_up:
         current = find_user(finder, spec)
@@ -836,12 +836,16 @@ def plan_user(finder, spec, current=None, looked_up=False):
         _check_one_account(finder, spec, current)
     if spec.state == "absent":
         return _plan_deactivation(current)
-    _resolve_manager(finder, spec, current)
+    pending = _resolve_manager(finder, spec, current, check_mode)
     if current is None:
         if spec.id:
             raise UserSpecError("no user has id %s; a new user cannot be given an id, omit id to create one" % spec.id)
-        return _plan_creation(spec)
-    return _plan_update(finder, spec, current)
+        outcome = _plan_creation(spec)
+    else:
+        outcome = _plan_update(finder, spec, current)
+    if pending:
+        outcome.warnings.append(pending)
+    return outcome
 
 
 def _check_one_account(finder, spec, current):
@@ -863,17 +867,23 @@ def _check_one_account(finder, spec, current):
                                                holder.get("id"), holder.get("userName")))
 
 
-def _resolve_manager(finder, spec, current):
+def _resolve_manager(finder, spec, current, check_mode=False):
     """enterprise.manager_id as Slack stores it: the manager's user ID, whichever way it was given.
 
-    An ID equal to the current manager costs nothing; any other reference is looked up once.
+    An ID equal to the current manager costs nothing; any other reference is looked up once.  In
+    check mode a manager no user answers yet (one an earlier task of the run would create) is shown
+    as to be resolved, and the warning to show is returned; the real run still fails on it.
     """
     reference = spec.desired.get("manager_id")
     if is_blank(reference):
-        return
+        return None
     if reference == _get(current, _resolve(dict(ENTERPRISE_FIELDS)["manager_id"], spec.dialect)):
-        return
+        return None
     manager = finder.by_reference(reference)
+    if (manager is None or not manager.get("id")) and check_mode:
+        spec.desired["manager_id"] = "%s (to be resolved)" % reference
+        return ("check mode: enterprise.manager_id %r names no user yet; shown as to be resolved (an earlier task "
+                "of this run may create it). The real run fails if it is still missing" % reference)
     if manager is None or not manager.get("id"):
         raise UserSpecError("enterprise.manager_id %r names no user (give a user ID, email or user name of an "
                             "existing user)" % reference)
@@ -898,7 +908,7 @@ def apply_user(client, spec, outcome):
 
 def converge_user(client, spec, check_mode=False):
     """Plan one user with one read, then (unless in check mode) send the one write it needs."""
-    outcome = plan_user(ClientFinder(client), spec)
+    outcome = plan_user(ClientFinder(client), spec, check_mode=check_mode)
     return outcome if check_mode else apply_user(client, spec, outcome)
 
 

@@ -363,11 +363,22 @@ EXAMPLES = r"""
     token: "{{ slack_scim_token }}"
     users: "{{ directory.users }}"
     groups: "{{ directory.groups }}"
+  vars:
+    directory: "{{ lookup('ansible.builtin.file', 'slack-directory.yml') | from_yaml }}"
+
+- name: Preview who a purge would deactivate (everyone active the data file does not declare)
+  scim.slack.slack_scim_sync:
+    token: "{{ slack_scim_token }}"
+    users: "{{ directory.users }}"
+    groups: "{{ directory.groups }}"
     purge_users: true
     purge_exclude: [it-admin@example.com]
     max_deactivations: 5
   vars:
     directory: "{{ lookup('ansible.builtin.file', 'slack-directory.yml') | from_yaml }}"
+  check_mode: true  # review purge_preview.changes (and the diff with --diff); drop these lines to carry it out
+  changed_when: false
+  register: purge_preview
 
 - name: New starters and their team, in one task
   scim.slack.slack_scim_sync:

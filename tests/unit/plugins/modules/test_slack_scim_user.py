@@ -598,3 +598,12 @@ def test_white_space_names_fail_before_any_request(mocked, run_module, option):
     args = {"user_name": "carly", option: "   "}
     result = run(run_module, **args)
     assert result["failed"] and option in result["msg"] and len(mocked.calls) == 0
+
+
+def test_check_mode_shows_a_manager_not_created_yet_as_to_be_resolved(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, check_mode=True, diff=True, id="W00001000", enterprise={"manager_id": "new.boss"})
+    assert result["changed"] and not result.get("failed") and writes(mocked) == []
+    assert result["diff"]["after"] == {"enterprise": {"manager_id": "new.boss (to be resolved)"}}
+    assert any("new.boss" in w and "real run fails" in w for w in result["warnings"])
