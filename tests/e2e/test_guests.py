@@ -86,11 +86,11 @@ def test_sync_of_guests_counts_conversions(harness, api_version):
     assert guest_of(harness, "gus")["type"] == "multi"
 
 
-def test_info_filters_guests(harness):
-    seed_user(harness.emulator, "v2", "dana")
-    seed_user(harness.emulator, "v2", "gus", **{GUEST["v2"]: {"type": "multi"}})
+def test_info_filters_guests(harness, api_version):
+    seed_user(harness.emulator, api_version, "dana")
+    seed_user(harness.emulator, api_version, "gus", **{GUEST[api_version]: {"type": "multi"}})
     run = harness.run([{"name": "guests", "scim.slack.slack_scim_info": {"guest": True}},
-                       {"name": "members", "scim.slack.slack_scim_info": {"guest": False}}])
+                       {"name": "members", "scim.slack.slack_scim_info": {"guest": False}}], api_version=api_version)
     assert not run.failed, run
     assert [u["userName"] for u in run.result("guests")["users"]] == ["gus"]
     assert [u["userName"] for u in run.result("members")["users"]] == ["dana"]
@@ -116,10 +116,11 @@ def test_create_only_attributes_are_set_once(harness, api_version):
     assert harness.emulator.users()["dana"]["displayName"] == "Dee"
 
 
-def test_external_id_is_set_on_create_and_only_warned_about_after(harness):
+def test_external_id_is_set_on_create_and_only_warned_about_after(harness, api_version):
     tasks = [user_task(user_name="dana", email="dana@example.com", external_id="okta-00u1")]
-    converge_twice(harness, tasks, "v2", reads_on_rerun=1)
+    converge_twice(harness, tasks, api_version, reads_on_rerun=1)
     assert harness.emulator.users()["dana"]["externalId"] == "okta-00u1"
-    run = harness.run([user_task(user_name="dana", email="dana@example.com", external_id="okta-00u2")])
+    run = harness.run([user_task(user_name="dana", email="dana@example.com", external_id="okta-00u2")],
+                      api_version=api_version)
     assert not run.failed and not run.changed and run.writes == [], run
     assert any("externalId" in w and "okta-00u1" in w for w in run.result()["warnings"])
