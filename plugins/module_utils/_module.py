@@ -6,6 +6,15 @@
 
 Internal to scim.slack; the API may change.  The options are documented once, in the
 ``scim.slack.connection`` doc fragment; this argspec must stay equal to it.
+
+Each module's ``run_module(module)`` works on a small interface, so that the same code runs as a
+module (:class:`ScimModule`, an AnsibleModule) and in-process on the controller (the action
+plugins' stand-in in ``plugins/plugin_utils/_action.py``):
+
+- ``params``: the validated options; ``check_mode``; ``diff_mode``;
+- ``warn(msg)``; ``fail_json(msg, **result)`` and ``exit_json(**result)``, which do not return;
+  ``fail_scim(error, **result)``;
+- ``client``: the SCIMClient for the connection options, built on first use.
 """
 
 from __future__ import annotations
@@ -40,32 +49,42 @@ def connection_argument_spec():
     )
 
 
+def full_argument_spec(argument_spec):
+    """The connection options plus a module's own: what ScimModule and the action plugins validate."""
+    spec = connection_argument_spec()
+    spec.update(argument_spec)
+    return spec
+
+
+def check_connection_options(module):
+    """Fail before any request when a connection option cannot work (naming it and its value), and
+    warn when the token would travel in clear text.  ``module`` is either implementation."""
+    problem = connection_options_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    warning = insecure_url_warning(module.params["api_url"])
+    if warning:
+        module.warn(warning)
+
+
 class ScimModule(AnsibleModule):
     """An AnsibleModule with the connection options, a lazily built client and error mapping."""
 
     def __init__(self, argument_spec, **kwargs):
-        spec = connection_argument_spec()
-        spec.update(argument_spec)
-        super().__init__(argument_spec=spec, **kwargs)
+        super().__init__(argument_spec=full_argument_spec(argument_spec), **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
-        self._validate_connection_options()
+        check_connection_options(self)
+
+    @property
+    def diff_mode(self):
+        return self._diff
 
     def fail_json(self, msg=None, **kwargs):
         if isinstance(msg, str) and msg.startswith("dictionary requested"):
-            msg = _explain_dict_option(getattr(self, "argument_spec", None) or {}) or msg
+            msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, _load_params() or {}) or msg
         super().fail_json(msg=msg, **kwargs)
-
-    def _validate_connection_options(self):
-        """Fail before any request when a connection option cannot work (naming it and its value),
-        and warn when the token would travel in clear text."""
-        problem = connection_options_problem(self.params)
-        if problem:
-            self.fail_json(msg=problem)
-        warning = insecure_url_warning(self.params["api_url"])
-        if warning:
-            self.warn(warning)
 
     @property
     def client(self):
@@ -78,15 +97,20 @@ class ScimModule(AnsibleModule):
 
     def fail_scim(self, error, **result):
         """Fail the task from a ScimError, with its facts and without any secret."""
-        if not isinstance(error, ScimError):
-            raise error
-        self.fail_json(msg=str(error), scim_error=error.to_dict(), **result)
+        fail_scim(self, error, **result)
 
 
-def _explain_dict_option(argument_spec):
+def fail_scim(module, error, **result):
+    """Fail the task from a ScimError, with its facts and without any secret (either implementation)."""
+    if not isinstance(error, ScimError):
+        raise error
+    module.fail_json(msg=str(error), scim_error=error.to_dict(), **result)
+
+
+def explain_dict_option(argument_spec, raw):
     """ansible-core's "dictionary requested, could not parse JSON or key=value" names no option: say
-    which dict option got what, and what it takes (``members: [a, b]`` for ``members: {set: [a, b]}``)."""
-    raw = (_load_params() or {})
+    which dict option got what, and what it takes (``members: [a, b]`` for ``members: {set: [a, b]}``).
+    ``raw`` is the task's arguments as given."""
     for name, spec in argument_spec.items():
         value = raw.get(name)
         if spec.get("type") != "dict" or value is None or isinstance(value, dict):

@@ -187,8 +187,14 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
 
 
-def main():
-    module = ScimModule(group_argument_spec(), supports_check_mode=True, required_one_of=[("id", "display_name")])
+def module_kwargs():
+    """ScimModule's arguments; the action plugin validates with the very same."""
+    return dict(argument_spec=group_argument_spec(), supports_check_mode=True,
+                required_one_of=[("id", "display_name")])
+
+
+def run_module(module):
+    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
     try:
         spec = GroupSpec(module.params)
         outcome = converge_group(module.client, spec, check_mode=module.check_mode)
@@ -202,9 +208,13 @@ def main():
                   members_removed=outcome.members_removed)
     if outcome.group is not None:
         result["group"] = outcome.group
-    if module._diff:
+    if module.diff_mode:
         result["diff"] = dict(before=outcome.before, after=outcome.after)
     module.exit_json(**result)
+
+
+def main():
+    run_module(ScimModule(**module_kwargs()))
 
 
 if __name__ == "__main__":

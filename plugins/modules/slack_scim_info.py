@@ -188,8 +188,13 @@ def argument_spec():
     )
 
 
-def main():
-    module = ScimModule(argument_spec(), supports_check_mode=True)
+def module_kwargs():
+    """ScimModule's arguments; the action plugin validates with the very same."""
+    return dict(argument_spec=argument_spec(), supports_check_mode=True)
+
+
+def run_module(module):
+    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
     resource = module.params["resource"]
     if module.params["export"]:
         try:
@@ -207,6 +212,10 @@ def main():
     if resource == "service_provider_config":
         module.exit_json(changed=False, service_provider_config=found)
     module.exit_json(changed=False, total_results=total, **{resource: found})
+
+
+def main():
+    run_module(ScimModule(**module_kwargs()))
 
 
 if __name__ == "__main__":

@@ -400,8 +400,13 @@ from ansible_collections.scim.slack.plugins.module_utils._user import (
 )
 
 
-def main():
-    module = ScimModule(user_argument_spec(), supports_check_mode=True, **USER_SPEC_RULES)
+def module_kwargs():
+    """ScimModule's arguments; the action plugin validates with the very same."""
+    return dict(argument_spec=user_argument_spec(), supports_check_mode=True, **USER_SPEC_RULES)
+
+
+def run_module(module):
+    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
     try:
         spec = UserSpec(module.params, module.client.dialect)
         outcome = converge_user(module.client, spec, check_mode=module.check_mode)
@@ -414,9 +419,13 @@ def main():
     result = dict(changed=outcome.changed, changed_attributes=outcome.changed_attributes)
     if outcome.user is not None:
         result["user"] = outcome.user
-    if module._diff:
+    if module.diff_mode:
         result["diff"] = dict(before=outcome.before, after=outcome.after)
     module.exit_json(**result)
+
+
+def main():
+    run_module(ScimModule(**module_kwargs()))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,15 @@ the emulator's state and request log.
         assert run.changed and run.writes == []
 
 Every run is checked for the token in everything it printed or returned.
+
+Two execution modes, chosen by the environment variable SCIM_SLACK_E2E_MODE (or per harness or run):
+
+- ``controller`` (the default): the play's host is localhost on a local connection with the
+  controller's own Python, so the collection's action plugins run the modules' code in-process;
+- ``remote``: the same host, with ``ansible_python_interpreter`` pointing at another path (a wrapper
+  that runs the same Python and records each module it runs), so the action plugins fall back to
+  executing the modules, as for any host other than the controller.  ``Run.module_runs`` lists the
+  modules executed, by name.
 """
 
 from __future__ import annotations
@@ -29,6 +38,12 @@ READ_METHODS = ("GET", "HEAD")
 READ_ONLY_POSTS = ("/api/auth.test",)
 # Totals over a test session, printed at its end by conftest.py.
 TOTALS = {"playbook runs": 0, "requests": 0, "token checks passed": 0}
+MODES = ("controller", "remote")
+# The interpreter of remote mode: the same Python, under another path, noting each module it runs.
+REMOTE_PYTHON = """#!/bin/sh
+for arg in "$@"; do case "$arg" in *AnsiballZ_*) echo "$arg" >> "%(log)s";; esac; done
+exec "%(python)s" "$@"
+"""
 # Runs a command and writes the peak resident memory (KiB) of its largest descendant to a file.
 PEAK_RSS_WRAPPER = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[2:]); "
                     "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
@@ -97,9 +112,20 @@ def is_read(request):
     return request["method"] in READ_METHODS or request["path"] in READ_ONLY_POSTS
 
 
+def e2e_mode():
+    """The execution mode of this test session: SCIM_SLACK_E2E_MODE, controller by default."""
+    mode = os.environ.get("SCIM_SLACK_E2E_MODE") or "controller"
+    if mode not in MODES:
+        raise RuntimeError("SCIM_SLACK_E2E_MODE must be one of %s, not %r" % (", ".join(MODES), mode))
+    return mode
+
+
 class Run:
-    def __init__(self, rc, output, results, requests_made, seconds=None, peak_rss_kb=None):
+    def __init__(self, rc, output, results, requests_made, seconds=None, peak_rss_kb=None, mode="controller",
+                 module_runs=None):
         self.rc = rc
+        self.mode = mode
+        self.module_runs = module_runs
         self.seconds = seconds
         self.peak_rss_kb = peak_rss_kb
         self.output = output
@@ -128,15 +154,40 @@ class Run:
 
 
 class Harness:
-    def __init__(self, emulator, collections_dir, workdir):
+    def __init__(self, emulator, collections_dir, workdir, mode=None):
         self.emulator = emulator
         self.collections_dir = collections_dir
         self.workdir = workdir
         self.count = 0
+        self.mode = mode or e2e_mode()
+
+    def python_interpreter(self, mode=None):
+        """ansible_python_interpreter for a mode: this Python, or (remote) a wrapper around it."""
+        if (mode or self.mode) == "controller":
+            return sys.executable
+        folder = os.path.join(self.workdir, "remote-python")
+        path = os.path.join(folder, "python")
+        if not os.path.exists(path):
+            os.makedirs(folder, exist_ok=True)
+            with open(path, "w") as handle:
+                handle.write(REMOTE_PYTHON % {"log": os.path.join(folder, "modules.log"), "python": sys.executable})
+            os.chmod(path, 0o755)
+        return path
+
+    def _module_log(self):
+        path = os.path.join(self.workdir, "remote-python", "modules.log")
+        if not os.path.exists(path):
+            return []
+        with open(path) as handle:
+            return [line.strip() for line in handle if line.strip()]
 
     def run(self, tasks, check=False, diff=False, api_version="v2", extra_args=(), env=None, verbosity=0,
-            connection_defaults=True, measure_memory=False):
-        """Run ``tasks`` as one play on localhost; return the Run with results and the requests it made."""
+            connection_defaults=True, measure_memory=False, mode=None):
+        """Run ``tasks`` as one play on localhost; return the Run with results and the requests it made.
+        ``mode`` overrides the harness's execution mode for this run."""
+        mode = mode or self.mode
+        if mode not in MODES:
+            raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
         self.count += 1
         play = {"name": "e2e", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
         if connection_defaults:
@@ -160,7 +211,7 @@ class Harness:
             "ANSIBLE_COLLECTIONS_PATH": self.collections_dir,
             "ANSIBLE_CALLBACK_PLUGINS": os.path.join(ROOT, "tests", "e2e", "callback_plugins"),
             "ANSIBLE_CALLBACKS_ENABLED": "scim_results",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_PYTHON_INTERPRETER": self.python_interpreter(mode),
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
             "ANSIBLE_LOCAL_TEMP": os.path.join(self.workdir, "tmp"),
@@ -172,6 +223,7 @@ class Harness:
         if measure_memory:
             command = [sys.executable, "-c", PEAK_RSS_WRAPPER, peak_file] + command
         since = len(self.emulator.log())
+        modules_before = len(self._module_log())
         started = time.monotonic()
         completed = subprocess.run(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    cwd=self.workdir, timeout=7200, check=False)
@@ -186,7 +238,11 @@ class Harness:
         if measure_memory and os.path.exists(peak_file):
             with open(peak_file) as handle:
                 peak = int(handle.read())
-        run = Run(completed.returncode, output, results, made, seconds, peak)
+        module_runs = None
+        if mode == "remote":
+            module_runs = [os.path.basename(path)[len("AnsiballZ_"):].rsplit(".", 1)[0]
+                           for path in self._module_log()[modules_before:]]
+        run = Run(completed.returncode, output, results, made, seconds, peak, mode, module_runs)
         assert TOKEN not in output, "the token leaked into the output of %s" % playbook
         assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
         assert TOKEN not in json.dumps(made), "the token leaked into the request log"
