@@ -66,17 +66,13 @@ from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._info import QUERY_OPTIONS, InfoQuery, QueryError
-from ansible_collections.scim.slack.plugins.plugin_utils._lookup import (
-    client_from_plugin,
-    set_lookup_options,
-    templated_option,
-)
+from ansible_collections.scim.slack.plugins.plugin_utils._lookup import client_from_plugin, set_lookup_options
 
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         set_lookup_options(self, variables, kwargs)
-        options = {name: templated_option(self, name) for name in QUERY_OPTIONS}
+        options = {name: self.get_option(name) for name in QUERY_OPTIONS}
         try:
             queries = [InfoQuery(term, options) for term in terms]
         except QueryError as exc:

@@ -236,8 +236,9 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
     """(ids to add, ids to remove, warnings, resolved, pending); raises GroupSpecError when lookups fail
     under ``fail``.
 
-    In check mode an entry to add that names nobody yet is ``pending`` instead of a failure: an earlier
-    task of the same check run would have created that user.  The real run still fails on it.
+    In check mode, under ``fail``, an entry to add that names nobody yet is ``pending`` instead of a
+    failure: an earlier task of the same check run would have created that user.  The real run still
+    fails on it.  Under ``warn`` and ``ignore`` check mode plans exactly as the real run.
     """
     current = set(current_ids)
     to_add_refs = list(spec.set) if spec.set is not None else spec.add
@@ -250,7 +251,7 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
 
     def usable(entry, adding):
         user = resolved.get(entry)
-        if user is None and check_mode and adding:
+        if user is None and check_mode and adding and spec.lookup_failure_action == "fail":
             pending.append(entry)
             return None
         if user is None:

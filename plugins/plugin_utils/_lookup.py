@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from ansible import constants as C
-from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.errors import AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.utils.display import Display
 
@@ -22,42 +22,48 @@ from ansible_collections.scim.slack.plugins.module_utils._retry import DEFAULT_R
 
 
 def set_lookup_options(plugin, variables, kwargs):
-    """``plugin.set_options`` that refuses keywords the plugin does not document.
+    """``plugin.set_options``, refusing keywords the plugin does not document and templating the
+    variables it reads.
 
-    ansible-core drops unknown keywords silently, so ``username=`` (for ``user_name=``) would
-    query the whole directory.
+    ansible-core drops unknown keywords silently, so ``username=`` (for ``user_name=``) would query the
+    whole directory.  And it hands lookups the variables untemplated, then checks their types and choices:
+    ``slack_scim_token: "{{ vault_slack_scim_token }}"`` or ``slack_scim_api_version: "{{ version }}"``
+    must be templated first, as ansible-core's own lookups do.  Keywords arrive templated already, and
+    environment variables are never templated.
     """
-    known = set(C.config.get_configuration_definitions("lookup", plugin._load_name) or ())
-    unknown = sorted(set(kwargs) - known)
+    definitions = C.config.get_configuration_definitions("lookup", plugin._load_name) or {}
+    unknown = sorted(set(kwargs) - set(definitions))
     if unknown:
         raise AnsibleLookupError("%s: unknown keyword%s %s; known keywords: %s" % (
             plugin._load_name.rsplit(".", 1)[-1], "s" if len(unknown) > 1 else "", ", ".join(unknown),
-            ", ".join(sorted(name for name in known if not name.startswith("_")))))
-    plugin.set_options(var_options=variables, direct=kwargs)
-    plugin._scim_sources = (set(kwargs), variables)
+            ", ".join(sorted(name for name in definitions if not name.startswith("_")))))
+    plugin.set_options(var_options=_templated_variables(plugin, definitions, variables or {}, kwargs),
+                       direct=kwargs)
 
 
-def templated_option(plugin, name):
-    """An option's value; one taken from a variable is templated, as ansible-core's own lookups do
-    (``slack_scim_token: "{{ vault_slack_scim_token }}"``).  Keywords arrive templated already,
-    and environment variables are never templated."""
-    value = plugin.get_option(name)
-    keywords, variables = getattr(plugin, "_scim_sources", (set(), None))
-    if not isinstance(value, str) or name in keywords or not variables or getattr(plugin, "_templar", None) is None:
-        return value
-    try:
-        dummy, origin = C.config.get_config_value_and_origin(
-            name, plugin_type="lookup", plugin_name=plugin._load_name, variables=variables)
-    except AnsibleError:
-        return value
-    return plugin._templar.template(value) if str(origin).startswith("var") else value
+def _templated_variables(plugin, definitions, variables, keywords):
+    """The variables the plugin's options read, templated (only those: templating is not free)."""
+    templar = getattr(plugin, "_templar", None)
+    selected = {}
+    for option, definition in definitions.items():
+        if option in keywords:
+            continue
+        for source in definition.get("vars") or ():
+            name = source.get("name")
+            if name not in variables:
+                continue
+            value = variables[name]
+            if templar is not None and isinstance(value, str) and ("{{" in value or "{%" in value):
+                value = templar.template(value)
+            selected[name] = value
+    return selected
 
 
 def client_from_plugin(plugin):
     """A SCIMClient from a plugin's connection options (keywords, then variables, then environment)."""
     if not HAS_REQUESTS:
         raise AnsibleLookupError(missing_required_lib("requests"))
-    options = {name: templated_option(plugin, name) for name in CONNECTION_OPTION_NAMES}
+    options = {name: plugin.get_option(name) for name in CONNECTION_OPTION_NAMES}
     if not options["token"]:
         raise AnsibleLookupError("no token: pass token=..., set the variable slack_scim_token, "
                                  "or the environment variable SLACK_SCIM_TOKEN")
