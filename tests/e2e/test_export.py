@@ -13,8 +13,8 @@ GUEST = {"v1": "urn:scim:schemas:extension:slack:guest:1.0",
 
 
 def create(emulator, api_version, body):
-    body = dict(body, schemas=[CORE[api_version]] + [urn for urn in (ENTERPRISE[api_version], GUEST[api_version])
-                                                   if urn in body])
+    extensions = [urn for urn in (ENTERPRISE[api_version], GUEST[api_version]) if urn in body]
+    body = dict(body, schemas=[CORE[api_version]] + extensions)
     response = emulator.scim("POST", "Users", api_version, json=body)
     assert response.status_code == 201, response.text
     return response.json()

@@ -19,8 +19,6 @@ import subprocess
 import sys
 import time
 
-import requests
-
 from harness import TOKEN, EmulatorProcess, Harness
 from test_group import group_task, seed_group
 from test_user import seed_user, user_task
@@ -337,8 +335,8 @@ def test_group_post_and_delete_whose_answers_were_lost_converge(harness, api_ver
     assert run.result("create")["changed"] and run.result("delete")["changed"]
     # The POST was applied once (looked for again, not sent again); the DELETE's retry found the group gone.
     assert [r["method"] for r in run.writes if r["method"] == "POST"] == ["POST"], run.writes
-    assert {r["path"] for r in run.writes if r["method"] == "DELETE"} == {"/scim/%s/Groups/%s" % (api_version,
-                                                                                                 old["id"])}
+    deleted = "/scim/%s/Groups/%s" % (api_version, old["id"])
+    assert {r["path"] for r in run.writes if r["method"] == "DELETE"} == {deleted}
     groups = harness.emulator.state()["groups"]
     assert [g["displayName"] for g in groups] == ["Eng"], groups
     assert list(groups[0]["members"]) == [dan["id"]]

@@ -87,8 +87,8 @@ def test_photo_phones_address_and_role_converge_as_slack_answers_them(harness, a
 
     # A user who has a photo of their own keeps it whatever URL is declared, and phone types alone
     # (Slack answers its own) are no change: nothing is sent.
-    again = dict(carly_options, photos=[{"value": OTHER_PHOTO, "type": "photo"}],
-                 phone_numbers=[{"value": WORK_PHONE, "type": "mobile"}, {"value": MOBILE_PHONE, "type": "work"}])
+    again = {**carly_options, "photos": [{"value": OTHER_PHOTO, "type": "photo"}],
+             "phone_numbers": [{"value": WORK_PHONE, "type": "mobile"}, {"value": MOBILE_PHONE, "type": "work"}]}
     rerun = harness.run([user_task(**again)], api_version=api_version)
     assert not rerun.failed and not rerun.changed and rerun.writes == [], rerun
     assert emulator.users()["carly"]["photoSource"] == PHOTO

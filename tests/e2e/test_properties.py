@@ -213,11 +213,11 @@ def spell(users, refs):
 @given(members=memberships(), initial=st.lists(st.integers(0, MEMBER_COUNT - 1), unique=True, max_size=MEMBER_COUNT),
        toggle=st.integers(0, MEMBER_COUNT - 1))
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_a_converged_group_plans_nothing_and_one_member_plans_one_write(fresh, api_version, members, initial,
-                                                                          toggle):
+def test_a_converged_group_plans_nothing_and_one_member_plans_one_write(
+        fresh, api_version, members, initial, toggle):
     client, dummy = fresh(api_version)
-    users = [client.create_user({"userName": "m%d" % i, "emails": [{"value": "m%d@example.com" % i,
-                                                                      "primary": True}]})
+    users = [client.create_user({"userName": "m%d" % i,
+                                 "emails": [{"value": "m%d@example.com" % i, "primary": True}]})
              for i in range(MEMBER_COUNT)]
     client.create_group({"displayName": "Prop", "members": [{"value": users[i]["id"]} for i in initial]})
     params = {"display_name": "Prop", "members": {key: spell(users, refs) for key, refs in members.items()}}

@@ -344,8 +344,8 @@ def test_delete_whose_retry_meets_404_is_done(mocked, run_module):
 # -- check mode of a plain playbook ----------------------------------------------------------------
 
 def test_check_mode_shows_a_member_not_created_yet_as_to_be_resolved(mocked, run_module):
-    mocked.get(BASE % "v2" + "Groups/S00001", json={"id": "S00001", "displayName": "Eng",
-                                                     "members": [{"value": "U00000001", "display": "Carly H"}]})
+    current = {"id": "S00001", "displayName": "Eng", "members": [{"value": "U00000001", "display": "Carly H"}]}
+    mocked.get(BASE % "v2" + "Groups/S00001", json=current)
     mocked.get(BASE % "v2" + "Users", json=page())
     result = run(run_module, check_mode=True, diff=True, id="S00001", members={"add": ["new.hire"]})
     assert result["changed"] and writes(mocked) == [] and not result.get("failed")

@@ -367,7 +367,8 @@ def test_display_names_slack_accepts_pass_validation(mocked, run_module):
 # -- what Slack answers differs from what was sent --------------------------------------------------
 
 CDN_PHOTO = [{"value": "https://avatars.slack-edge.com/2026-11-27/123_abc_192.jpg", "type": "photo"}]
-GRAVATAR = [{"value": "https://secure.gravatar.com/avatar/0f1e.jpg?s=192&d=https%3A%2F%2Fa.slack-edge.com%2Fdf10d%2Fimg%2Favatars%2Fava_0010-192.png", "type": "photo"}]
+GRAVATAR = [{"value": "https://secure.gravatar.com/avatar/0f1e.jpg?s=192&d="
+                      "https%3A%2F%2Fa.slack-edge.com%2Fdf10d%2Fimg%2Favatars%2Fava_0010-192.png", "type": "photo"}]
 V2_PLACEHOLDERS = dict(
     phoneNumbers=[{"value": None, "type": "mobile"}, {"value": None, "type": "work"}, {"type": "", "primary": False}],
     roles=[{"value": None, "primary": True}],
@@ -519,8 +520,8 @@ def test_guest_to_member_removes_the_extension(mocked, run_module, api_version):
 
 
 def test_same_expiration_spelled_another_way_is_no_change(mocked, run_module):
-    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: {"type": "multi",
-                                                                         "expiration": "2099-01-31T00:00:00Z"}}))
+    guest = {"type": "multi", "expiration": "2099-01-31T00:00:00Z"}
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: guest}))
     result = run(run_module, id="W00001000", guest=True, guest_expiration="2099-01-31")
     assert result["changed"] is False and writes(mocked) == []
 
