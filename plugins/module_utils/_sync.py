@@ -26,20 +26,19 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     MEMBER_BATCH,
     apply_group,
     find_group,
-    member_keys,
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user import (
     UserSpec,
     UserSpecError,
     apply_user,
+    find_by_reference,
     find_user,
+    is_bot,
     normalise_user_name,
     plan_user,
-    primary_email,
 )
 
-BOT_EMAIL_DOMAINS = ("slack-bots.com",)
 # The safety limits and their defaults; None (null) means no limit.
 DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50}
 # How many resources a limit failure names before it abbreviates.
@@ -101,12 +100,7 @@ class UserIndex:
 
     def by_reference(self, entry):
         """The user a member reference (ID, email or user name, by shape) names, or None."""
-        finders = {"id": self.by_id, "email": self.by_email, "user_name": self.by_user_name}
-        for kind, value in member_keys(entry):
-            user = finders[kind](value)
-            if user is not None:
-                return user
-        return None
+        return find_by_reference(self, entry)
 
 
 class GroupIndex:
@@ -359,18 +353,13 @@ def _purge_users(plan, users, declared, exclude, token_user_id):
     for user in users.users:
         if not user.get("active") or user["id"] in declared:
             continue
-        reason = "owner" if user["id"] == token_user_id else "bot" if _is_bot(user) else \
+        reason = "owner" if user["id"] == token_user_id else "bot" if is_bot(user) else \
             "excluded" if user["id"] in excluded else None
         if reason:
             plan.spared.append({"resource": "user", "id": user["id"], "name": user.get("userName"), "reason": reason})
             continue
         spec = _PurgeSpec(user)
         plan.users.append(UserEntry(None, spec, user, plan_user(users, spec, user, looked_up=True)))
-
-
-def _is_bot(user):
-    email = (primary_email(user) or "").lower()
-    return email.rsplit("@", 1)[-1] in BOT_EMAIL_DOMAINS or str(user.get("userType") or "").lower() == "bot"
 
 
 def _directory_after_user_writes(plan, users):

@@ -809,13 +809,20 @@ class ClientFinder:
         return self.client.find_user_by_email(email)
 
     def by_reference(self, entry):
-        """The user an ID, email or user name names (an ID-shaped entry also as a user name), or None."""
-        finders = {"id": self.by_id, "email": self.by_email, "user_name": self.by_user_name}
-        for kind, value in reference_keys(entry):
-            user = finders[kind](value)
-            if user is not None:
-                return user
-        return None
+        return find_by_reference(self, entry)
+
+
+def find_by_reference(finder, entry):
+    """The user an ID, email or user name names, through ``finder``'s by_id/by_email/by_user_name, or None.
+
+    An ID-shaped entry is tried as an ID, then as a user name (see reference_keys).
+    """
+    finders = {"id": finder.by_id, "email": finder.by_email, "user_name": finder.by_user_name}
+    for kind, value in reference_keys(entry):
+        user = finders[kind](value)
+        if user is not None:
+            return user
+    return None
 
 
 def find_user(finder, spec):
