@@ -45,9 +45,10 @@ from ansible_collections.scim.slack.plugins.module_utils._user import (  # noqa:
     user_params_from_resource,
 )
 
-settings.register_profile("default", max_examples=40, deadline=None, derandomize=True,
+# database=None: no .hypothesis folder in the tree (it would land in the built collection).
+settings.register_profile("default", max_examples=40, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("long", max_examples=400, deadline=None,
+settings.register_profile("long", max_examples=400, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
