@@ -38,10 +38,12 @@ options:
         applied to what the other options return.
     type: bool
   guest:
+    version_added: 0.2.0
     description:
       - Only multi-channel guests (V(true)) or full members (V(false)). Applied on the client, like O(active).
     type: bool
   expand_members:
+    version_added: 0.2.0
     description:
       - With groups, give each member its user (C(members[].user)), read from one listing of the users, so a
         roster costs the group query plus ceil(users / 1000) requests instead of one C(GET) per member.

@@ -35,6 +35,7 @@ options:
     choices: [users, groups, service_provider_config]
     default: users
   export:
+    version_added: 0.2.0
     description:
       - Return the whole organization as RV(directory), in the input shape of M(scim.slack.slack_scim_sync)
         (O(scim.slack.slack_scim_sync#module:users) and O(scim.slack.slack_scim_sync#module:groups)), to adopt

@@ -243,6 +243,7 @@ options:
         names (camelCase) or extension URNs; only the keys given are compared.
     type: dict
   guest:
+    version_added: 0.2.0
     description:
       - V(true) makes the user a multi-channel guest (Slack's guest extension with C(type) V(multi)); V(false)
         makes a guest a full member. Not given, guest status is left as it is, also by O(replace).
@@ -250,6 +251,7 @@ options:
         guest (C(cannot_make_user_guest)), and reactivates a deactivated user whose guest status changes.
     type: bool
   guest_expiration:
+    version_added: 0.2.0
     description:
       - When a multi-channel guest's account expires, as an ISO 8601 date (V(2027-03-31)) or date-time
         (V(2027-03-31T18:00:00Z)) in the future; V("") removes the expiration. Checked before any request.
@@ -259,12 +261,14 @@ options:
         is no change.
     type: str
   external_id:
+    version_added: 0.2.0
     description:
       - The identity provider's stable key for the user (C(externalId)), set when the user is created.
       - Slack does not update C(externalId); when it differs on an existing user the module warns and sends
         nothing for it.
     type: str
   create_only:
+    version_added: 0.2.0
     description:
       - Options that are sent when the user is created and never compared or changed afterwards, for
         attributes people edit themselves (for example V([display_name, photos, title])). O(enterprise) counts
