@@ -41,6 +41,18 @@ attributes:
   platform:
     platforms: all
 options:
+  src:
+    description:
+      - The path of a YAML or JSON file holding the directory, a mapping with the keys C(users) and C(groups),
+        each as O(users) and O(groups) take it (either may be left out). A relative path is looked up as
+        M(ansible.builtin.copy) looks up its C(src) (the role's or the playbook's C(files/) folder, then beside
+        the playbook). A file encrypted with Ansible Vault is decrypted.
+      - The file is read on the controller, and its entries are validated exactly as O(users) and O(groups) are,
+        but never templated, so a directory of thousands of users costs the task a second, not minutes of
+        templating. Their validation messages name them as O(users) and O(groups).
+      - Mutually exclusive with O(users) and O(groups).
+    type: path
+    version_added: 0.2.0
   users:
     description:
       - Users to converge, each with the keys and meaning of M(scim.slack.slack_scim_user)'s options.
@@ -215,15 +227,19 @@ options:
         description: As O(scim.slack.slack_scim_user#module:extra_attributes).
         type: dict
       guest:
+        version_added: 0.2.0
         description: As O(scim.slack.slack_scim_user#module:guest).
         type: bool
       guest_expiration:
+        version_added: 0.2.0
         description: As O(scim.slack.slack_scim_user#module:guest_expiration).
         type: str
       external_id:
+        version_added: 0.2.0
         description: As O(scim.slack.slack_scim_user#module:external_id).
         type: str
       create_only:
+        version_added: 0.2.0
         description: As O(scim.slack.slack_scim_user#module:create_only).
         type: list
         elements: str
@@ -358,13 +374,10 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: The whole directory, from one data file
+- name: The whole directory, from one data file (users and groups; read on the controller, never templated)
   scim.slack.slack_scim_sync:
     token: "{{ slack_scim_token }}"
-    users: "{{ directory.users }}"
-    groups: "{{ directory.groups }}"
-  vars:
-    directory: "{{ lookup('ansible.builtin.file', 'slack-directory.yml') | from_yaml }}"
+    src: slack-directory.yml
 
 - name: Preview who a purge would deactivate (everyone active the data file does not declare)
   scim.slack.slack_scim_sync:
@@ -478,6 +491,7 @@ from ansible_collections.scim.slack.plugins.module_utils._user import USER_SPEC_
 
 def argument_spec():
     return dict(
+        src=dict(type="path"),
         users=dict(type="list", elements="dict", default=[], options=user_argument_spec(), **USER_SPEC_RULES),
         groups=dict(type="list", elements="dict", default=[], options=group_argument_spec(),
                     required_one_of=[("id", "display_name")]),
@@ -510,9 +524,18 @@ def whole_number(value):
     return False
 
 
-def main():
-    module = ScimModule(argument_spec(), supports_check_mode=True)
+def module_kwargs():
+    """ScimModule's arguments; the action plugin validates with the very same."""
+    return dict(argument_spec=argument_spec(), supports_check_mode=True,
+                mutually_exclusive=[("src", "users"), ("src", "groups")])
+
+
+def run_module(module):
+    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
     params = module.params
+    if params["src"] is not None:
+        module.fail_json(msg="src is read on the controller by the slack_scim_sync action plugin, which passes its "
+                             "users and groups on; this module was run without its action plugin")
     for option in sorted(DEFAULT_LIMITS):
         value = whole_number(params[option])
         if value is False:
@@ -544,9 +567,13 @@ def main():
     summary, changes, diff = report(plan)
     result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed, spared=plan.spared,
                   requests=client.request_count)
-    if module._diff:
+    if module.diff_mode:
         result["diff"] = diff
     module.exit_json(**result)
+
+
+def main():
+    run_module(ScimModule(**module_kwargs()))
 
 
 if __name__ == "__main__":

@@ -138,6 +138,8 @@ class ControllerModule:
             self.exit_json(skipped=True, msg="remote module (%s) does not support check mode" % self._name)
         if not self.no_log:
             self._warn_unprotected_passwords()
+        # Keep of the raw arguments only what later messages read, not a second copy of long lists.
+        self._raw = dict((key, value) for key, value in self._raw.items() if key.startswith("_ansible_"))
         # ScimModule.__init__
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
@@ -302,9 +304,13 @@ class ScimAction(ActionBase):
         reason = self.remote_reason(task_vars)
         if reason:
             display.vvvv("scim.slack: %s runs as a module: %s" % (self._task.action, reason))
-            return self._run_module(result, task_vars)
+            return self._run_module(result, task_vars, self.task_arguments())
         display.vvvv("scim.slack: %s runs in the controller's process" % self._task.action)
-        return merge_hash(result, self._run_in_process(task_vars))
+        return merge_hash(result, self._run_in_process(task_vars, self.task_arguments()))
+
+    def task_arguments(self):
+        """The module's arguments: the task's, unless a subclass reads more on the controller."""
+        return self._task.args
 
     def remote_reason(self, task_vars):
         """Why the task cannot run in this process (a sentence), or None when it can."""
@@ -333,31 +339,34 @@ class ScimAction(ActionBase):
             return None
         return value.strip() if isinstance(value, str) else None
 
-    def _run_module(self, result, task_vars):
+    def _run_module(self, result, task_vars, args):
         """The ``normal`` action plugin."""
         wrap_async = self._task.async_val and not getattr(self._connection, "has_native_async", False)
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        module_args = None if args is self._task.args else dict(args)
+        result = merge_hash(result, self._execute_module(module_args=module_args, task_vars=task_vars,
+                                                         wrap_async=wrap_async))
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
-    def _module_args(self, task_vars):
+    def _module_args(self, task_vars, args):
         """The arguments as the module would receive them: with the ``_ansible_*`` keys, through JSON."""
-        args = dict(self._task.args)
+        args = dict(args)
         self._update_module_args(self._task.action, args, task_vars)
         if get_module_encoder is None:
             return json.loads(json.dumps(args, cls=AnsibleJSONEncoder, vault_to_text=True))
         return json.loads(json.dumps(args, cls=get_module_encoder(MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE)),
                           cls=get_module_decoder(MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE))
 
-    def _run_in_process(self, task_vars):
-        module_args = self._module_args(task_vars)
+    def _run_in_process(self, task_vars, args):
         variables = {}
         self._compute_environment_string(variables)
         stdout, stderr, rc = "", "", 0
         with environment(variables):
             try:
-                module = ControllerModule(self.MODULE.module_kwargs(), module_args, shared_client)
+                module = ControllerModule(self.MODULE.module_kwargs(), self._module_args(task_vars, args),
+                                          shared_client)
+                del args
                 self.MODULE.run_module(module)
             except ModuleExit as done:
                 stdout, rc = "\n" + self._encoded(done.output), done.rc

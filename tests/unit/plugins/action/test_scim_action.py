@@ -295,7 +295,7 @@ def test_a_module_that_crashes_or_returns_without_exiting_fails_as_a_module_woul
     plugin.MODULE = module
     plugin._update_module_args = lambda name, args, task_vars: None
     plugin._compute_environment_string = lambda out: ""
-    result = plugin._run_in_process({})
+    result = plugin._run_in_process({}, plugin._task.args)
     assert result["failed"] is True and result["rc"] == (1 if shown else 0), result
     assert shown in result["module_stderr"] and result["module_stdout"] == "", result
 

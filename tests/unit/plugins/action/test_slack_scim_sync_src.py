@@ -1,0 +1,108 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""slack_scim_sync's src: parsing the directory file, and the action plugin's hand-over to validation."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from unittest import mock
+
+import pytest
+from ansible.errors import AnsibleActionFail, AnsibleFileNotFound
+from ansible.parsing.dataloader import DataLoader
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+from ansible_collections.scim.slack.plugins.action.slack_scim_sync import ActionModule
+from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
+from ansible_collections.scim.slack.plugins.plugin_utils._action import ControllerModule, ModuleExit
+from ansible_collections.scim.slack.plugins.plugin_utils._directory import parse_directory, read_directory
+
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
+
+USERS = [{"user_name": "grace", "email": "grace@example.com", "start_date": "2024-04-10"}]
+
+
+@pytest.mark.parametrize("text", [
+    json.dumps({"users": USERS, "groups": []}),
+    "users:\n  - user_name: grace\n    email: grace@example.com\n    start_date: '2024-04-10'\ngroups: []\n",
+    "{users: [{user_name: grace, email: grace@example.com, start_date: '2024-04-10'}], groups: []}",
+    "\ufeff" + json.dumps({"users": USERS, "groups": []}),
+])
+def test_json_yaml_and_a_yaml_flow_mapping(text):
+    assert parse_directory(text.encode("utf-8"), "d") == {"users": USERS, "groups": []}
+
+
+def test_a_key_left_out_is_left_out_and_an_empty_file_declares_nothing():
+    assert parse_directory(b"groups: []\n", "d") == {"groups": []}
+    assert parse_directory(b"", "d") == {}
+    assert parse_directory(b"users:\n", "d") == {"users": None}
+
+
+def test_yaml_dates_stay_dates_for_the_json_round_trip_to_turn_into_text():
+    assert parse_directory(b"users: [{start_date: 2024-04-10}]", "d") == {"users": [{"start_date":
+                                                                                     datetime.date(2024, 4, 10)}]}
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"- a\n", "src d must hold a mapping with the keys users and groups, not a list"),
+    (b"users: []\nteams: []\n", "src d has unknown keys: teams; it takes users and groups"),
+    (b"users: [a\n", "src d is neither JSON nor YAML"),
+    (b"\xff\xfe", "src d is not UTF-8 text"),
+])
+def test_a_file_that_cannot_serve_names_why(data, message):
+    with pytest.raises(AnsibleActionFail) as caught:
+        parse_directory(data, "d")
+    assert message in str(caught.value)
+
+
+def test_a_vault_encrypted_file_is_read_decrypted(tmp_path):
+    secret = VaultSecret(b"correct horse")
+    loader = DataLoader()
+    loader.set_vault_secrets([("default", secret)])
+    path = tmp_path / "directory.yml"
+    path.write_bytes(VaultLib([("default", secret)]).encrypt(b"users: [{user_name: grace}]\n"))
+    assert read_directory(loader, str(path), "directory.yml") == {"users": [{"user_name": "grace"}]}
+
+
+def plugin(args, found=None):
+    action = ActionModule(task=mock.MagicMock(args=args), connection=mock.MagicMock(), play_context=mock.MagicMock(),
+                          loader=DataLoader(), templar=mock.MagicMock(), shared_loader_obj=mock.MagicMock())
+    action._find_needle = mock.MagicMock(side_effect=found or AnsibleFileNotFound("Could not find or access 'x'"))
+    return action
+
+
+def test_src_becomes_users_and_groups(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"users": USERS}))
+    action = plugin({"src": "d.json", "write_rate": 0}, found=lambda kind, name: str(path))
+    assert action.task_arguments() == {"write_rate": 0, "users": USERS}
+    action._find_needle.assert_called_once_with("files", "d.json")
+
+
+def test_src_with_users_or_groups_goes_to_validation_as_given():
+    for args in ({"src": "d.json", "users": []}, {"src": "d.json", "groups": []}, {"users": USERS}):
+        action = plugin(args)
+        assert action.task_arguments() is action._task.args
+        action._find_needle.assert_not_called()
+
+
+def test_a_missing_file_fails_the_task_naming_it():
+    with pytest.raises(AnsibleActionFail) as caught:
+        plugin({"src": "missing.yml"}).task_arguments()
+    assert "Could not find or access" in str(caught.value)
+
+
+def test_src_and_users_are_mutually_exclusive_for_validation():
+    args = {"src": "d.json", "users": [], "token": TOKEN, "api_url": BASE % "v2", "_ansible_module_name": "sync"}
+    with pytest.raises(ModuleExit) as caught:
+        ControllerModule(slack_scim_sync.module_kwargs(), args, None)
+    assert caught.value.output["msg"] == "parameters are mutually exclusive: src|users"
+
+
+def test_the_module_without_its_action_plugin_says_src_needs_it():
+    args = {"src": "/tmp/d.json", "token": TOKEN, "api_url": BASE % "v2"}
+    with pytest.raises(ModuleExit) as caught:
+        slack_scim_sync.run_module(ControllerModule(slack_scim_sync.module_kwargs(), args, None))
+    assert caught.value.rc == 1 and "action plugin" in caught.value.output["msg"]
