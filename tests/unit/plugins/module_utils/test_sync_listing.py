@@ -1,0 +1,150 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""slack_scim_sync keeps its listing lean (ListedUsers): the same lookups, the same plans, the same requests
+as with every listed user kept whole (UserIndex)."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+
+from ansible_collections.scim.slack.plugins.module_utils import _sync
+from ansible_collections.scim.slack.plugins.module_utils._sync import (
+    ListedUsers,
+    Pacer,
+    SyncError,
+    UserIndex,
+    build_plan,
+    execute,
+    report,
+)
+from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync import DIRECTORY, GROUPS, FakeClient
+
+V2_ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def listed(index, active=True):
+    """A user as a listing answers it: placeholders, meta, schemas, groups and names beyond ASCII."""
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", V2_ENTERPRISE],
+        "id": "W2%07d" % index, "externalId": "", "meta": {"created": "2026-01-01T00:00:00+00:00"},
+        "userName": "user%d" % index, "nickName": "user%d" % index,
+        "name": {"givenName": "Zoë" if index % 3 else "Ann", "familyName": "Ørsted %d" % index},
+        "displayName": "User %d" % index, "title": ["", "Engineer", "CEO"][index % 3], "active": active,
+        "emails": [{"value": "user%d@example.com" % index, "primary": True}],
+        "phoneNumbers": [{"value": None, "type": "mobile"}, {"value": "+1 555 %04d" % index, "primary": True}],
+        "addresses": [{"streetAddress": None, "locality": "Oslo" if index % 2 else None}],
+        "photos": [{"value": "https://avatars.slack-edge.com/%d.png" % index, "type": "photo"}],
+        V2_ENTERPRISE: {"department": "Dept %d" % (index % 4), "manager": {"managerId": "W2%07d" % max(0, index - 1)}},
+        "groups": [{"value": "S0000001", "display": "Eng"}],
+    }
+
+
+class Recording(FakeClient):
+    """FakeClient, with the bodies of the writes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bodies = []
+
+    def create_user(self, body):
+        self.bodies.append(("POST", copy.deepcopy(body)))
+        return super().create_user(body)
+
+    def patch_user(self, user_id, partial):
+        self.bodies.append(("PATCH", user_id, copy.deepcopy(partial)))
+        return super().patch_user(user_id, partial)
+
+    def update_user(self, body):
+        self.bodies.append(("PUT", copy.deepcopy(body)))
+        return super().update_user(body)
+
+    def update_group_members(self, group_id, add=(), remove=(), display_name=None, batch_size=None):
+        self.bodies.append(("PATCH", group_id, sorted(add), sorted(remove), display_name))
+        return super().update_group_members(group_id, add, remove, display_name, batch_size)
+
+
+def converge(monkeypatch, index_class, users, groups, params, check_mode):
+    monkeypatch.setattr(_sync, "ListedUsers", index_class)
+    client = Recording(users=users, groups=groups)
+    try:
+        plan = build_plan(client, dict(params), token_user_id="W00000009")
+    except SyncError as exc:
+        return ("failed", str(exc))
+    failures = [] if check_mode else execute(client, plan, Pacer(0, sleep=lambda seconds: None), True)
+    return report(plan), plan.warnings, plan.spared, failures, client.bodies
+
+
+def random_specs(rng, users):
+    """Entries that find users every way, change some attributes, replace some, create and deactivate."""
+    specs = []
+    for position, user in enumerate(users):
+        roll = rng.random()
+        entry = {"user_name": user["userName"]} if roll < 0.6 else {"email": user["emails"][0]["value"]} \
+            if roll < 0.8 else {"id": user["id"]}
+        if rng.random() < 0.3:
+            entry["title"] = rng.choice(["", "Engineer", "CEO", "Chair"])
+        if rng.random() < 0.2:
+            entry["enterprise"] = {"department": rng.choice(["Dept 0", "Dept 9"]),
+                                   "manager_id": rng.choice([u["userName"] for u in users])}
+        if rng.random() < 0.1:
+            entry.update(replace=True, given_name="Given")
+        if rng.random() < 0.1:
+            entry["extra_attributes"] = rng.choice([{"meta": {"created": "x"}}, {"groups": []},
+                                                    {"schemas": user["schemas"]}, {"externalId": "hr-1"}])
+        if position >= 10 and rng.random() < 0.1:  # the groups name users 0 to 4
+            entry = {"user_name": user["userName"], "state": "absent"}
+        if position >= 10 and rng.random() < 0.1:
+            entry["active"] = not user["active"]
+        specs.append(entry)
+    specs.append({"user_name": "newcomer", "email": "newcomer@example.com", "title": "New"})
+    return specs
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("check_mode", [True, False], ids=["check", "real"])
+def test_lean_and_whole_listings_plan_and_write_alike(monkeypatch, seed, check_mode):
+    rng = random.Random(seed)
+    users = [listed(index, active=index < 5 or rng.random() > 0.1) for index in range(40)]
+    groups = [{"id": "S0000001", "displayName": "Eng", "members": [{"value": users[0]["id"]}]},
+              {"id": "S0000002", "displayName": "Old", "members": []}]
+    params = {"users": random_specs(rng, users[:30]),
+              "groups": [{"display_name": "Eng", "members": {"set": ["user1", "user2@example.com", users[3]["id"]]}},
+                         {"display_name": "New", "members": {"add": ["newcomer", "user4"]}}],
+              "purge_users": seed % 2 == 0, "purge_exclude": ["user35"], "purge_groups": seed % 3 == 0,
+              "max_deactivations": None, "max_group_deletions": None, "max_member_removals": None}
+    whole = converge(monkeypatch, UserIndex, copy.deepcopy(users), copy.deepcopy(groups), params, check_mode)
+    lean = converge(monkeypatch, ListedUsers, copy.deepcopy(users), copy.deepcopy(groups), params, check_mode)
+    assert whole[0] != "failed", whole
+    assert lean == whole
+
+
+def test_the_fixed_directory_of_the_sync_tests_alike(monkeypatch):
+    params = {"users": [{"user_name": "carly", "email": "carly@new.example.com", "title": "Chair"},
+                        {"user_name": "dan", "email": "dan@example.com", "active": True},
+                        {"id": "W00000003", "given_name": "Erin", "replace": True}],
+              "groups": [{"display_name": "Eng", "members": {"set": ["carly", "dan"]}}], "purge_users": True}
+    whole = converge(monkeypatch, UserIndex, DIRECTORY, GROUPS, params, False)
+    lean = converge(monkeypatch, ListedUsers, DIRECTORY, GROUPS, params, False)
+    assert lean == whole and [body[0] for body in lean[4]] == ["PATCH", "PATCH", "PUT", "PATCH"]
+
+
+def test_lookups_answer_the_user_whole_and_users_holds_slim_records():
+    users = [listed(index) for index in range(5)]
+    index = ListedUsers(copy.deepcopy(users))
+    assert index.by_id(users[2]["id"]) == users[2]
+    assert index.by_user_name("USER3") == users[3]
+    assert index.by_email("User4@Example.com") == users[4]
+    assert index.by_reference("user1@example.com") == users[1]
+    assert index.by_id("W0NOBODY") is None and index.by_user_name("nobody") is None
+    assert index.users == [dict((key, user[key]) for key in ListedUsers.SLIM_KEYS if key in user) for user in users]
+    assert index.by_id(users[0]["id"]) is not index.by_id(users[0]["id"])  # a fresh copy each time
+
+
+def test_a_listing_item_without_id_fails_as_before():
+    with pytest.raises(SyncError) as caught:
+        ListedUsers([listed(1), {"userName": "ghost"}])
+    assert "the user listing has an item without id" in str(caught.value)
