@@ -234,7 +234,7 @@ def test_names_of_only_white_space_fail_before_any_write(harness, api_version):
     users.append({"user_name": "last", "email": "last@example.com", "given_name": "  ", "family_name": "  "})
     run = harness.run([sync_task(users=users)], api_version=api_version)
     assert run.failed and run.writes == [], run
-    assert "users[3]: given_name '  ' is only white space, family_name '  ' is only white space" in message(run)
+    assert "users[3]: given_name '  ', family_name '  ': only white space" in message(run)
     assert harness.emulator.users() == {}
 
 
