@@ -1,14 +1,20 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""make bench: what N users cost through a slack_scim_user loop, and through one listing.
+"""make bench, part 1: what a loop costs per item, against ansible.builtin.debug; and N users.
 
-    python hacking/bench.py --users 1000 --collections <dir holding ansible_collections>
+    python hacking/bench.py --items 300 --users 1000 --collections <dir holding ansible_collections>
 
-Starts the emulator (rate limits off, so the numbers are the collection's own cost), then
-runs, each as one ansible-playbook: a loop of N slack_scim_user tasks that creates the users,
-the same loop again (no-op), and one slack_scim_info listing of all users.  Prints wall time,
-HTTP requests (total, writes, per user) from the emulator's request log.
+Starts the emulator (rate limits off, so the numbers are the collection's own cost), seeds ITEMS
+users and ITEMS groups (one member each), then times, each as one ansible-playbook run over the same
+ITEMS items: an ansible.builtin.debug loop, and no-op loops of slack_scim_user, slack_scim_group and
+slack_scim_info on the controller (the action plugins run the modules' code in-process), then the same
+three loops run as modules over REMOTE_ITEMS items (the action plugins' fallback for any other host,
+and the cost before the action plugins), extrapolated to ITEMS.  Goal 1 of issue 18: each in-process loop's whole play within 3x the debug loop's;
+checked when ITEMS >= 300 (exit status 1 if missed), reported only below.
+
+Then, at N users: a slack_scim_user loop that creates them, the same loop again (no-op), and one
+slack_scim_info listing.  Prints wall time and the emulator's request log per run.
 """
 
 import argparse
@@ -20,6 +26,88 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "e2e"))
 
 from harness import EmulatorProcess, Harness  # noqa: E402  pylint: disable=wrong-import-position
+
+GOAL_ITEMS = 300
+GOAL_RATIO = 3.0
+# Loops run as modules cost half a second or more an item: timed over fewer items, per item.
+REMOTE_ITEMS = 50
+
+
+def loop(action, options, items):
+    return [{"name": "loop", action: options, "loop": items, "loop_control": {"label": "{{ item.name }}"}}]
+
+
+def loop_items(emulator, count):
+    state = emulator.state()
+    users = sorted(state["users"], key=lambda user: user["userName"])[:count]
+    groups = sorted(state["groups"], key=lambda group: group["displayName"])[:count]
+    first = {user["id"]: user["userName"] for user in users}
+    return [{"name": user["userName"], "email": user["emails"][0]["value"], "group": group["displayName"],
+             "members": sorted(first.get(member, member) for member in group["members"])}
+            for user, group in zip(users, groups)]
+
+
+LOOPS = [
+    ("ansible.builtin.debug", {"msg": "{{ item.name }}"}),
+    ("scim.slack.slack_scim_user", {"user_name": "{{ item.name }}", "email": "{{ item.email }}"}),
+    ("scim.slack.slack_scim_group", {"display_name": "{{ item.group }}", "members": {"set": "{{ item.members }}"}}),
+    ("scim.slack.slack_scim_info", {"user_name": "{{ item.name }}"}),
+]
+
+
+def timed(harness, tasks, label, mode=None):
+    run = harness.run(tasks, mode=mode)
+    if run.failed:
+        raise SystemExit("bench: %s failed:\n%s" % (label, run.output[-3000:]))
+    return run
+
+
+def loop_rows(harness, count, remote_count):
+    """[(label, mode, items, seconds, requests, changed)]: the debug loop, and the three modules both ways."""
+    emulator = harness.emulator
+    emulator.reset()
+    emulator.control("POST", "seed", {"users": count, "groups": count, "members_per_group": 1})
+    items = loop_items(emulator, count)
+    empty = timed(harness, [{"name": "nothing", "ansible.builtin.debug": {"msg": "x"}}], "an empty play")
+    rows = [("one debug task (start-up)", "", 0, empty.seconds, 0, False)]
+    for mode, chosen in (("controller", items), ("remote", items[:remote_count])):
+        for action, options in LOOPS:
+            if action.startswith("ansible.") and mode == "remote":
+                continue
+            run = timed(harness, loop(action, options, chosen), action, mode)
+            changed = any(result["result"].get("changed") for result in run.results)
+            rows.append((action.rsplit(".", 1)[-1] + " loop", "" if action.startswith("ansible.") else mode,
+                         len(chosen), run.seconds, len(run.requests), changed))
+    return rows, empty.seconds
+
+
+def print_loop_rows(rows, count, startup):
+    """Print the table; return what missed goal 1.  A loop over fewer items than ``count`` (the modules'
+    fallback) is shown with its whole play extrapolated to ``count`` items, marked *."""
+    print("\nNo-op loops over existing users and groups (whole play, start-up included)\n")
+    debug = next(seconds for label, mode, items, seconds, made, changed in rows if label == "debug loop")
+    header = ("run", "runs as", "items", "wall (s)", "per item (ms)", "requests", "x debug (play)",
+              "x debug (per item)")
+    print("| %-26s | %-10s | %5s | %9s | %13s | %8s | %14s | %18s |" % header)
+    print("|%s|" % "|".join("-" * (width + 2) for width in (26, 10, 5, 9, 13, 8, 14, 18)))
+    debug_item = (debug - startup) / count
+    missed = []
+    for label, mode, items, seconds, made, changed in rows:
+        per_item = (seconds - startup) / items if items else 0.0
+        play = startup + per_item * count if items else seconds
+        mark = "*" if items and items < count else " "
+        item_ratio = per_item / debug_item if debug_item > 0 and items else 0.0
+        print("| %-26s | %-10s | %5d | %8.2f%s | %13.1f | %8d | %13.2f%s | %18.1f |" % (
+            label, mode or "-", items, play, mark, per_item * 1000, made, play / debug, mark, item_ratio))
+        if changed:
+            missed.append("%s (%s) reported a change on a no-op" % (label, mode))
+        if mode == "controller" and play / debug > GOAL_RATIO:
+            missed.append("%s on the controller took %.2fx the debug loop (goal: at most %.1fx)"
+                          % (label, play / debug, GOAL_RATIO))
+    print("* run over %s items; the whole play extrapolated to %d items from its cost per item"
+          % (", ".join(sorted({str(items) for label, mode, items, s, m, c in rows if items and items < count})) or "-",
+             count))
+    return missed
 
 
 def user_loop(count):
@@ -42,27 +130,41 @@ def measure(harness, label, tasks, users):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=GOAL_ITEMS, help="items of the loops of goal 1")
+    parser.add_argument("--remote-items", type=int, default=REMOTE_ITEMS,
+                        help="items of the same loops run as modules (the action plugins' fallback)")
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--collections", required=True)
-    parser.add_argument("--api-version", default="v2", choices=["v1", "v2"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         with EmulatorProcess(workdir) as emulator:
-            harness = Harness(emulator, args.collections, workdir)
+            harness = Harness(emulator, args.collections, workdir, mode="controller")
+            rows, startup = loop_rows(harness, args.items, min(args.items, args.remote_items))
+            emulator.reset()
             tasks = user_loop(args.users)
-            rows = [
+            user_rows = [
                 measure(harness, "slack_scim_user loop, creating", tasks, args.users),
                 measure(harness, "slack_scim_user loop, no-op", tasks, args.users),
                 measure(harness, "slack_scim_info listing", [{"name": "list", "scim.slack.slack_scim_info": {}}],
                         args.users),
             ]
-    print("\nN = %d users, SCIM %s, emulator rate limits off\n" % (args.users, args.api_version))
+    missed = print_loop_rows(rows, args.items, startup)
+    print("\nN = %d users, SCIM v2, on the controller, emulator rate limits off\n" % args.users)
     header = ("run", "wall time (s)", "requests", "writes", "requests/user", "changed")
     print("| %-34s | %13s | %8s | %6s | %13s | %7s |" % header)
     print("|%s|%s|%s|%s|%s|%s|" % ("-" * 36, "-" * 15, "-" * 10, "-" * 8, "-" * 15, "-" * 9))
-    for label, seconds, requests_made, writes, per_user, changed in rows:
+    for label, seconds, requests_made, writes, per_user, changed in user_rows:
         print("| %-34s | %13.1f | %8d | %6d | %13.3f | %7s |" % (label, seconds, requests_made, writes, per_user,
                                                                  "yes" if changed else "no"))
+    if missed and args.items >= GOAL_ITEMS:
+        print("\nbench: goal 1 missed:\n  " + "\n  ".join(missed))
+        return 1
+    if missed:
+        print("\n(goal 1 is checked at %d items or more; at %d items, reported only:)\n  %s"
+              % (GOAL_ITEMS, args.items, "\n  ".join(missed)))
+    else:
+        print("\ngoal 1 %s: every in-process loop within %.1fx the debug loop"
+              % ("met" if args.items >= GOAL_ITEMS else "(reported only below %d items)" % GOAL_ITEMS, GOAL_RATIO))
     return 0
 
 

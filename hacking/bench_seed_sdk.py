@@ -7,8 +7,10 @@
 
 Does what the SDK's SCIM page shows: one search per user by userName, then a PATCH where the
 declared title differs (or a POST when the user is missing); one search per group by
-displayName, then a PATCH with the member difference.  Prints a JSON line with the counts and
-the peak memory.  Benchmark-only: the collection never imports slack_sdk.
+displayName, then a PATCH with the member difference (or a POST when the group is missing).
+Group members are declared by user name; the script knows their IDs from its own searches and
+creations.  Prints a JSON line with the counts and the peak memory.  Benchmark-only: the
+collection never imports slack_sdk.
 """
 
 import json
@@ -26,20 +28,30 @@ def main():
     client = SCIMClient(token=token, base_url=base_url)
     started = time.monotonic()
     writes = 0
+    ids = {}
     for spec in directory["users"]:
         found = client.search_users(filter='userName eq "%s"' % spec["user_name"], start_index=1, count=1).users
         if not found:
-            client.create_user({"user_name": spec["user_name"], "emails": [{"value": spec["email"], "primary": True}],
-                                "title": spec.get("title")})
+            created = client.create_user({"user_name": spec["user_name"],
+                                          "emails": [{"value": spec["email"], "primary": True}],
+                                          "title": spec.get("title")})
+            ids[spec["user_name"]] = created.user.id
             writes += 1
-        elif spec.get("title") and found[0].title != spec["title"]:
+            continue
+        ids[spec["user_name"]] = found[0].id
+        if spec.get("title") and found[0].title != spec["title"]:
             client.patch_user(found[0].id, {"title": spec["title"]})
             writes += 1
     for spec in directory["groups"]:
         found = client.search_groups(filter='displayName eq "%s"' % spec["display_name"], start_index=1,
                                      count=1).groups
-        wanted = set(spec["members"]["set"])
-        current = {member.value for member in found[0].members} if found else set()
+        wanted = {ids[name] for name in spec["members"]["set"]}
+        if not found:
+            client.create_group({"display_name": spec["display_name"],
+                                 "members": [{"value": uid} for uid in sorted(wanted)]})
+            writes += 1
+            continue
+        current = {member.value for member in found[0].members or []}
         if current != wanted:
             members = [{"value": uid} for uid in sorted(wanted - current)]
             members += [{"value": uid, "operation": "delete"} for uid in sorted(current - wanted)]

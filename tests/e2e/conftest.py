@@ -5,6 +5,8 @@
 
 SCIM_SLACK_COLLECTIONS names the folder holding ansible_collections/scim/slack (the Makefile
 passes its staging folder); the tests run ansible-playbook from the same venv as pytest.
+SCIM_SLACK_E2E_MODE chooses how the modules run (see harness.py): ``controller`` (the default, the
+action plugins run them in-process) or ``remote`` (the action plugins fall back to module execution).
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ import os
 
 import pytest
 
-from harness import TOTALS, EmulatorProcess, Harness
+from harness import TOTALS, EmulatorProcess, Harness, e2e_mode
+
+
+def pytest_report_header(config):
+    return "scim.slack end-to-end mode: %s (SCIM_SLACK_E2E_MODE)" % e2e_mode()
 
 
 def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line("end-to-end totals: %s" % ", ".join("%s %d" % item for item in TOTALS.items()))
+    terminalreporter.write_line("end-to-end totals (%s mode): %s" % (
+        e2e_mode(), ", ".join("%s %d" % item for item in TOTALS.items())))
 
 
 @pytest.fixture(scope="session")

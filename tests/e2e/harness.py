@@ -37,7 +37,7 @@ READ_METHODS = ("GET", "HEAD")
 # Requests that change nothing although their method is POST: Slack documents auth.test as a POST.
 READ_ONLY_POSTS = ("/api/auth.test",)
 # Totals over a test session, printed at its end by conftest.py.
-TOTALS = {"playbook runs": 0, "requests": 0, "token checks passed": 0}
+TOTALS = {"playbook runs": 0, "requests": 0, "token checks passed": 0, "modules executed (remote mode)": 0}
 MODES = ("controller", "remote")
 # The interpreter of remote mode: the same Python, under another path, noting each module it runs.
 REMOTE_PYTHON = """#!/bin/sh
@@ -249,4 +249,5 @@ class Harness:
         TOTALS["playbook runs"] += 1
         TOTALS["requests"] += len(made)
         TOTALS["token checks passed"] += 1
+        TOTALS["modules executed (remote mode)"] += len(module_runs or ())
         return run
