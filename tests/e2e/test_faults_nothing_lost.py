@@ -367,13 +367,18 @@ def test_rate_limit_failure_says_it_once(harness):
 def test_host():
     """A network namespace of this test's own, linked to this machine by a veth pair: a peer that is not
     loopback, whose traffic never leaves the machine.  Yields (namespace, this side's address)."""
-    tag = os.getpid() % 250 + 1
-    namespace, outer, inner = "scimslack%d" % tag, "scimo%d" % tag, "scimi%d" % tag
+    # Another test run (the other ansible-core line runs alongside) may hold a namespace: take the first
+    # free one; `ip netns add` fails on a name in use, so two runs never share one.
+    for offset in range(250):
+        tag = (os.getpid() + offset) % 250 + 1
+        namespace, outer, inner = "scimslack%d" % tag, "scimo%d" % tag, "scimi%d" % tag
+        if subprocess.run(["ip", "netns", "add", namespace], stderr=subprocess.DEVNULL, check=False).returncode == 0:
+            break
+    else:
+        raise AssertionError("no free network namespace name for the test host")
     near, far = "10.213.%d.1" % tag, "10.213.%d.2" % tag
-    subprocess.run(["ip", "netns", "del", namespace], stderr=subprocess.DEVNULL, check=False)
     subprocess.run(["ip", "link", "del", outer], stderr=subprocess.DEVNULL, check=False)
-    for command in (["ip", "netns", "add", namespace],
-                    ["ip", "link", "add", outer, "type", "veth", "peer", "name", inner],
+    for command in (["ip", "link", "add", outer, "type", "veth", "peer", "name", inner],
                     ["ip", "link", "set", inner, "netns", namespace],
                     ["ip", "addr", "add", near + "/30", "dev", outer],
                     ["ip", "link", "set", outer, "up"],
