@@ -43,6 +43,8 @@ from ansible_collections.scim.slack.plugins.module_utils._user import (
 
 # The safety limits and their defaults; None (null) means no limit.
 DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50}
+# What purges, group members and reports read of a user; a user kept beyond its planning keeps these.
+SLIM_KEYS = ("id", "userName", "displayName", "active", "emails", "userType")
 # How many resources a limit failure names before it abbreviates.
 SHOWN = 50
 # User options holding a name: a value of only white space is refused before any write.
@@ -113,7 +115,7 @@ class ListedUsers(UserIndex):
     the user it finds, whole, as the listing answered it.  ``users`` holds slim records with what purges
     and group members read (``SLIM_KEYS``); nothing compares or sends a slim record as a user."""
 
-    SLIM_KEYS = ("id", "userName", "displayName", "active", "emails", "userType")
+    SLIM_KEYS = SLIM_KEYS
 
     def __init__(self, users):
         self._packed = {}
@@ -555,6 +557,10 @@ def execute(client, plan, pacer, continue_on_error=False):
     def attempt(entry, resource, send):
         try:
             entry.outcome = send() or entry.outcome
+            if resource == "user" and isinstance(entry.outcome.user, dict):
+                # Slack's answer; the report reads its id and name (10,000 answers would be 45 MB).
+                entry.outcome.user = dict((key, entry.outcome.user[key]) for key in SLIM_KEYS
+                                          if key in entry.outcome.user)
             return True
         except (ScimError, UserSpecError, GroupSpecError) as exc:
             if not continue_on_error:
