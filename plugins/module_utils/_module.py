@@ -19,6 +19,8 @@ plugins' stand-in in ``plugins/plugin_utils/_action.py``):
 
 from __future__ import annotations
 
+import json
+
 from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
 
 from ansible_collections.scim.slack.plugins.module_utils._client import (
@@ -54,6 +56,18 @@ def full_argument_spec(argument_spec):
     spec = connection_argument_spec()
     spec.update(argument_spec)
     return spec
+
+
+def diff_text(view):
+    """One side of a diff as text, laid out as Ansible's callbacks lay out a dict diff (JSON, sorted keys,
+    four spaces), except that non-ASCII text shows as written: callbacks escape it in a dict (``M\\u00fcller``)
+    and print text as it is."""
+    return json.dumps(view, sort_keys=True, indent=4, separators=(",", ": "), ensure_ascii=False) + "\n"
+
+
+def diff_result(before, after, **headers):
+    """A module's ``diff`` of ``before`` and ``after`` views (dicts), with optional before/after headers."""
+    return dict(headers, before=diff_text(before), after=diff_text(after))
 
 
 def check_connection_options(module):

@@ -15,6 +15,7 @@ renamed, reactivated or deactivated by the same task), so a rerun plans what the
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import marshal
 import math
@@ -31,6 +32,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user import (
+    UserOutcome,
     UserSpec,
     UserSpecError,
     apply_user,
@@ -74,6 +76,13 @@ def _checked_item(item, resource):
     return item
 
 
+def _key(text, normal):
+    """``normal(text)``, as the very string ``text`` when that is already normal (one string fewer to keep
+    for each of 10,000 users)."""
+    key = normal(text)
+    return text if key == text else key
+
+
 class UserIndex:
     """Every user of one listing, found by id, user name or any email, without requests."""
 
@@ -88,10 +97,10 @@ class UserIndex:
         self.users.append(user)
         self._ids[user["id"]] = user
         if user.get("userName"):
-            self._names[normalise_user_name(user["userName"])] = user
+            self._names[_key(user["userName"], normalise_user_name)] = user
         for email in user.get("emails") or []:
             if isinstance(email, dict) and email.get("value"):
-                self._emails[str(email["value"]).lower()] = user
+                self._emails[_key(str(email["value"]), str.lower)] = user
 
     def by_id(self, user_id):
         return self._ids.get(user_id)
@@ -108,46 +117,75 @@ class UserIndex:
 
 
 class ListedUsers(UserIndex):
-    """The users of one listing, kept lean for directories of tens of thousands: 10,000 users parsed as
-    dicts take about 45 MB, here about 10 MB.  Each user is kept serialized (``marshal``: the listing is
-    JSON data, and the bytes never leave this process) and compressed with the listing's first user as
-    the preset dictionary (users share most of their text); a lookup (by id, user name or email) restores
-    the user it finds, whole, as the listing answered it.  ``users`` holds slim records with what purges
-    and group members read (``SLIM_KEYS``); nothing compares or sends a slim record as a user."""
+    """The users of one listing, kept lean for directories of tens of thousands (10,000 users parsed as
+    dicts take about 45 MB).  Every user has a slim record (``SLIM_KEYS``: what lookups of other users,
+    purges, group members and reports read); lookups answer those.  A user some entry may still need whole
+    is also kept serialized (``marshal``: the listing is JSON data, and the bytes never leave this process)
+    and compressed with the listing's first user as the preset dictionary (about 90 bytes a user);
+    ``whole`` restores it as the listing answered it."""
 
-    SLIM_KEYS = SLIM_KEYS
-
-    def __init__(self, users):
+    def __init__(self, users=()):
         self._packed = {}
         self._preset = None
         super().__init__(users)
 
-    def add(self, user):
+    def add(self, user, keep=True):
         _checked_item(user, "user")
+        if keep:
+            self.keep(user)
+        UserIndex.add(self, dict((key, user[key]) for key in SLIM_KEYS if key in user))
+
+    def keep(self, user):
         data = marshal.dumps(user)
         if self._preset is None:
             self._preset = data[-32768:]
         packer = zlib.compressobj(1, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, self._preset)
         self._packed[user["id"]] = packer.compress(data) + packer.flush()
-        UserIndex.add(self, dict((key, user[key]) for key in self.SLIM_KEYS if key in user))
 
     def slim(self, user_id):
         return self._ids.get(user_id)
 
-    def _whole(self, slim):
+    def whole(self, slim):
+        """The user of a slim record, whole; an error if it was not kept (a bug: see plan_as_listed)."""
         if slim is None:
             return None
+        if slim["id"] not in self._packed:
+            raise ValueError("internal error: user %s was not kept whole" % slim["id"])
         unpacker = zlib.decompressobj(-15, self._preset)
         return marshal.loads(unpacker.decompress(self._packed[slim["id"]]) + unpacker.flush())
 
+
+class _Whole:
+    """find_user's finder over a lean listing: the users it finds, whole."""
+
+    def __init__(self, users):
+        self.users = users
+
     def by_id(self, user_id):
-        return self._whole(self._ids.get(user_id))
+        return self.users.whole(self.users.by_id(user_id))
 
     def by_user_name(self, user_name):
-        return self._whole(self._names.get(normalise_user_name(user_name)))
+        return self.users.whole(self.users.by_user_name(user_name))
 
     def by_email(self, email):
-        return self._whole(self._emails.get(email.lower()))
+        return self.users.whole(self.users.by_email(email))
+
+
+# The outcome of an entry the plan leaves alone, without warnings: shared by such entries, never written to.
+UNCHANGED = UserOutcome(None, None)
+
+
+class _NeedsDirectory(Exception):
+    """Planning an entry looks up another user: the entry waits for the whole listing."""
+
+
+class _WhileListing:
+    """The finder of an entry planned as the listing brings its user: any lookup waits for the whole listing."""
+
+    def _wait(self, *args):
+        raise _NeedsDirectory()
+
+    by_id = by_user_name = by_email = by_reference = _wait
 
 
 class GroupIndex:
@@ -209,14 +247,20 @@ class _PurgeSpec:
 class UserEntry:
     """One user of the plan: a declared entry (``position``) or a purged user (``position`` None)."""
 
+    # 10,000 entries: the slots and the headers made when asked save a few MB of a sync's peak.
+    __slots__ = ("position", "spec", "current", "outcome", "failure", "transition", "name", "_after_name", "_where")
+
     def __init__(self, position, spec, current, outcome):
         self.position, self.spec, self.current, self.outcome = position, spec, current, outcome
         self.failure = None
         self.transition = self._transition()
         self.name = (current or {}).get("userName") or spec.user_name or spec.email or spec.id
-        after_name = (outcome.user or {}).get("userName") or self.name
-        where = current["id"] if current else "new"
-        self.headers = ("user %s (%s)" % (self.name, where), "user %s (%s)" % (after_name, where))
+        self._after_name = (outcome.user or {}).get("userName") or self.name
+        self._where = current["id"] if current else "new"
+
+    @property
+    def headers(self):
+        return ("user %s (%s)" % (self.name, self._where), "user %s (%s)" % (self._after_name, self._where))
 
     def _transition(self):
         """created, deactivated, reactivated, updated or None: what the write does to the account."""
@@ -344,16 +388,18 @@ def _build_specs(params, dialect):
     return user_specs, group_specs
 
 
-def build_plan(client, params, token_user_id=None):
+def build_plan(client, params, token_user_id=None, lean=True):
     """Read the directory once and decide every write.  Raises SyncError (nothing written)."""
     plan = Plan()
     user_specs, group_specs = _build_specs(params, client.dialect)
     check_duplicates(user_specs)
 
-    users = plan.index = ListedUsers(client.iter_users())
+    if lean:
+        users = plan_as_listed(plan, client, user_specs)
+    else:  # every user kept whole: the reference the unit tests hold the lean listing to
+        users = plan.index = UserIndex(client.iter_users())
+        _plan_users(plan, users, user_specs, {})
     groups = GroupIndex(client.iter_groups())
-
-    _plan_users(plan, users, user_specs)
     if params.get("purge_users"):
         declared = {entry.current["id"] for entry in plan.users if entry.current}
         _purge_users(plan, users, declared, params.get("purge_exclude") or [], token_user_id)
@@ -365,26 +411,88 @@ def build_plan(client, params, token_user_id=None):
     return plan
 
 
-def _plan_users(plan, users, user_specs):
-    problems, by_account = [], {}
+def plan_as_listed(plan, client, user_specs):
+    """List the users and plan the user entries: the same plan as ``_plan_users`` over a whole listing, with
+    the listing kept lean (``ListedUsers``).
+
+    An entry found by id or user name is planned as the listing brings its user, whose dict is then let go:
+    it is what ``find_user`` would find (the listing has one user per id and per user name; should a second
+    one come, the later user is the one found, and the entry is planned again with it).  An entry whose planning
+    looks up another user (a manager, the holder of an email), fails, or is found by email only, is planned
+    after the listing, as before; the users those need are kept whole (the ones they were found with, and
+    those with an email of an entry not found yet).
+    """
+    by_id, by_name, by_email = {}, {}, {}
     for position, spec in user_specs:
-        try:
-            current = find_user(users, spec)
-            outcome = plan_user(users, spec, current, looked_up=True)
-        except UserSpecError as exc:
-            problems.append("users[%d]: %s" % (position, exc))
+        if spec.id:
+            by_id.setdefault(spec.id, []).append((position, spec))
             continue
+        if spec.user_name:
+            by_name.setdefault(_key(spec.user_name, normalise_user_name), []).append((position, spec))
+        if spec.email:
+            by_email.setdefault(_key(spec.email, str.lower), []).append(position)
+    users = plan.index = ListedUsers()
+    early, later = {}, set()
+    while_listing = _WhileListing()
+    for user in client.iter_users():
+        _checked_item(user, "user")
+        name = normalise_user_name(user["userName"]) if user.get("userName") else None
+        keep = user["id"] in users._ids or (name is not None and name in users._names)
+        users.add(user, keep=False)
+        for position, spec in itertools.chain(by_id.get(user["id"], ()), by_name.get(name, ())):
+            early.pop(position, None)
+            later.discard(position)
+            try:
+                outcome = plan_user(while_listing, spec, user, looked_up=True)
+            except (_NeedsDirectory, UserSpecError):
+                later.add(position)
+                keep = True
+                continue
+            current = user
+            if outcome.action is None:
+                current = users.slim(user["id"])
+                if outcome.user is user:
+                    outcome.user = current
+                if not outcome.warnings:  # all an entry without change or warning needs to say
+                    outcome = UNCHANGED
+            early[position] = (current, outcome)
+        if not keep:
+            emails = (str(e["value"]).lower() for e in user.get("emails") or []
+                      if isinstance(e, dict) and e.get("value"))
+            keep = any(position not in early and position not in later
+                       for email in emails for position in by_email.get(email, ()))
+        if keep:
+            users.keep(user)
+    _plan_users(plan, users, user_specs, early, _Whole(users))
+    return users
+
+
+def _plan_users(plan, users, user_specs, early, whole=None):
+    """Plan every user entry (those in ``early`` are planned already: position -> (current, outcome));
+    ``whole`` finds entries' users whole when ``users`` answers slim records."""
+    problems, by_account, shared = [], {}, {}
+    for position, spec in user_specs:
+        if position in early:
+            current, outcome = early[position]
+        else:
+            try:
+                current = find_user(whole or users, spec)
+                outcome = plan_user(users, spec, current, looked_up=True)
+            except UserSpecError as exc:
+                problems.append("users[%d]: %s" % (position, exc))
+                continue
+            if whole is not None and current and outcome.action is None:
+                if outcome.user is current:
+                    outcome.user = users.slim(current["id"])
+                current = users.slim(current["id"])
         entry = UserEntry(position, spec, current, outcome)
-        if current and outcome.action is None and hasattr(users, "slim"):
-            # Unchanged: what the rest of the plan reads of the user is in its slim record.
-            entry.current = users.slim(current["id"])
-            if outcome.user is current:
-                outcome.user = entry.current
         plan.users.append(entry)
         plan.warnings.extend("users[%d]: %s" % (position, w) for w in outcome.warnings)
-        if current:
-            by_account.setdefault(current["id"], []).append(entry)
-    for user_id, entries in by_account.items():
+        if current and current["id"] in by_account:  # one list only for an account two entries find
+            shared.setdefault(current["id"], [by_account[current["id"]]]).append(entry)
+        elif current:
+            by_account[current["id"]] = entry
+    for user_id, entries in sorted(shared.items(), key=lambda item: item[1][0].position):
         if len(entries) > 1:
             problems.append("%s %s resolve to user %s (%s); declare each account once"
                             % (" and ".join(e.label for e in entries), _both(entries), user_id,

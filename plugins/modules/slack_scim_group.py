@@ -30,7 +30,10 @@ attributes:
     details: Sends no write and returns the predicted group.
   diff_mode:
     support: full
-    details: Shows the display name and the sorted member IDs before and after.
+    details:
+      - Shows the display name and the sorted members, as C(U... (user name)), before and after.
+      - The returned C(diff.before) and C(diff.after) are JSON text (sorted keys, non-ASCII characters as
+        written); parse them with P(ansible.builtin.from_json#filter) to read a value.
   platform:
     platforms: all
 options:
@@ -184,7 +187,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     converge_group,
     group_argument_spec,
 )
-from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
+from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
 
 
 def module_kwargs():
@@ -209,7 +212,7 @@ def run_module(module):
     if outcome.group is not None:
         result["group"] = outcome.group
     if module.diff_mode:
-        result["diff"] = dict(before=outcome.before, after=outcome.after)
+        result["diff"] = diff_result(outcome.before, outcome.after)
     module.exit_json(**result)
 
 

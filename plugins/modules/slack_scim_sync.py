@@ -37,7 +37,8 @@ attributes:
       - Shows one diff per changed user and group (headed C(user <name> (<id>)) or C(group <name> (<id>)),
         C(new) for a resource to be created), with the managed attributes before and after, as
         M(scim.slack.slack_scim_user) and M(scim.slack.slack_scim_group) show them.
-      - In the returned C(diff), a list of C({before_header, after_header, before, after}).
+      - In the returned C(diff), a list of C({before_header, after_header, before, after}); C(before) and
+        C(after) are JSON text (sorted keys, non-ASCII characters as written).
   platform:
     platforms: all
 options:
@@ -476,7 +477,7 @@ import re
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec
-from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
+from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
     DEFAULT_LIMITS,
     Pacer,
@@ -568,7 +569,8 @@ def run_module(module):
     result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed, spared=plan.spared,
                   requests=client.request_count)
     if module.diff_mode:
-        result["diff"] = diff
+        result["diff"] = [diff_result(entry["before"], entry["after"], before_header=entry["before_header"],
+                                      after_header=entry["after_header"]) for entry in diff]
     module.exit_json(**result)
 
 

@@ -34,7 +34,10 @@ attributes:
     details: Sends no write and returns the predicted user.
   diff_mode:
     support: full
-    details: Shows the managed attributes before and after, lists sorted.
+    details:
+      - Shows the managed attributes before and after, lists sorted.
+      - The returned C(diff.before) and C(diff.after) are JSON text (sorted keys, non-ASCII characters as
+        written); parse them with P(ansible.builtin.from_json#filter) to read a value.
   platform:
     platforms: all
 options:
@@ -394,7 +397,7 @@ changed_attributes:
 """
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
+from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
 from ansible_collections.scim.slack.plugins.module_utils._user import (
     USER_SPEC_RULES,
     UserSpec,
@@ -424,7 +427,7 @@ def run_module(module):
     if outcome.user is not None:
         result["user"] = outcome.user
     if module.diff_mode:
-        result["diff"] = dict(before=outcome.before, after=outcome.after)
+        result["diff"] = diff_result(outcome.before, outcome.after)
     module.exit_json(**result)
 
 

@@ -120,6 +120,14 @@ def e2e_mode():
     return mode
 
 
+def diff_of(result):
+    """A result's diff with each side parsed back from the JSON text the modules return (sync: a list)."""
+    def parsed(entry):
+        return dict(entry, before=json.loads(entry["before"]), after=json.loads(entry["after"]))
+    diff = result["diff"]
+    return [parsed(entry) for entry in diff] if isinstance(diff, list) else parsed(diff)
+
+
 class Run:
     def __init__(self, rc, output, results, requests_made, seconds=None, peak_rss_kb=None, mode="controller",
                  module_runs=None):

@@ -12,6 +12,7 @@ Slack does, and asserts on what the emulator stores and answers afterwards.
 
 from __future__ import annotations
 
+from harness import diff_of
 from scenario import converge_twice
 from test_group import group_task, members_of, seed_group
 from test_user import CORE, user_task
@@ -119,7 +120,7 @@ def test_replace_keeps_a_guest_a_guest_and_converges_with_the_default_photo(harn
     tasks = [user_task(user_name="gina", email="gina@example.com", title="Auditor", replace=True)]
     first = converge_twice(harness, tasks, api_version).first
     assert [r["method"] for r in first.writes] == ["PUT"]
-    assert first.result()["diff"] == {"before": {"title": "Contractor"}, "after": {"title": "Auditor"}}
+    assert diff_of(first.result()) == {"before": {"title": "Contractor"}, "after": {"title": "Auditor"}}
     now = answered(emulator, api_version, gina["id"])
     assert now["title"] == "Auditor" and now["active"] is True
     assert now.get(GUEST_URN[api_version], {}).get("type") == "multi", "the PUT made the guest a full member"

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from harness import diff_of
 from scenario import converge_twice
 from test_sync import sync_task
 from test_user import seed_user, user_task
@@ -29,7 +30,7 @@ def test_contractor_lifecycle(harness, api_version):
     extend = [user_task(user_name="casey", guest_expiration="2099-09-30T18:00:00Z")]
     first = converge_twice(harness, extend, api_version).first
     assert [r["method"] for r in first.writes] == ["PATCH"]
-    assert first.result()["diff"] == {"before": {"guest_expiration": "2099-03-31T23:59:59Z"},
+    assert diff_of(first.result()) == {"before": {"guest_expiration": "2099-03-31T23:59:59Z"},
                                       "after": {"guest_expiration": "2099-09-30T18:00:00Z"}}
     assert guest_of(harness, "casey")["expiration"] == "2099-09-30T18:00:00Z"
 
@@ -37,7 +38,7 @@ def test_contractor_lifecycle(harness, api_version):
     assert guest_of(harness, "casey") == {"type": "multi"}
 
     hired = converge_twice(harness, [user_task(user_name="casey", guest=False)], api_version).first
-    assert hired.result()["diff"] == {"before": {"guest": True}, "after": {"guest": False}}
+    assert diff_of(hired.result()) == {"before": {"guest": True}, "after": {"guest": False}}
     assert not guest_of(harness, "casey")
 
 

@@ -10,6 +10,7 @@ ansible-playbook runs against the emulator, asserted on its state and request lo
 
 from __future__ import annotations
 
+from harness import diff_of
 from scenario import converge_twice
 from test_group import group_task, members_of, seed_group
 from test_user import seed_user, user_task
@@ -88,7 +89,7 @@ def test_manager_given_as_email_or_user_name_is_stored_as_the_manager_id(harness
     first = converge_twice(harness, [carly("Dana@Example.com")], api_version, reads_on_rerun=2).first
     assert [r["method"] for r in first.writes] == ["PATCH"]
     assert emulator.users()["carly"]["enterprise"]["manager"]["managerId"] == dana["id"]
-    assert first.result()["diff"]["after"]["enterprise"]["manager_id"] == dana["id"]
+    assert diff_of(first.result())["after"]["enterprise"]["manager_id"] == dana["id"]
 
     for spelling, reads in (("dana", 2), (dana["id"], 1)):
         same = harness.run([carly(spelling)], api_version=api_version)

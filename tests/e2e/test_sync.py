@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 
+from harness import diff_of
 from scenario import converge_twice
 from test_group import seed_group
-from test_user import seed_user
+from test_user import seed_user, user_task
 
 
 def sync_task(**options):
@@ -19,7 +20,7 @@ def sync_task(**options):
 
 def diffs(result):
     """The per-resource diffs of a sync result, by "user <name>" / "group <name>" (the header before the ID)."""
-    return {entry["before_header"].rsplit(" (", 1)[0]: entry for entry in result["diff"]}
+    return {entry["before_header"].rsplit(" (", 1)[0]: entry for entry in diff_of(result)}
 
 
 def team(count=3):
@@ -98,9 +99,9 @@ def test_plan_matches_the_single_modules(harness, api_version):
         if not result["changed"]:
             assert "user %s" % name not in diff
             continue
-        assert diff["user %s" % name]["before"] == result["diff"]["before"], name
-        assert diff["user %s" % name]["after"] == result["diff"]["after"], name
-    assert diff["group Eng"]["after"] == single.result("g")["diff"]["after"]
+        assert diff["user %s" % name]["before"] == diff_of(result)["before"], name
+        assert diff["user %s" % name]["after"] == diff_of(result)["after"], name
+    assert diff["group Eng"]["after"] == diff_of(single.result("g"))["after"]
     assert synced.writes == [] and single.writes == []
 
 
@@ -188,3 +189,13 @@ def test_write_rate_paces_writes(harness):
     assert len(posts) == 4
     spacing = [later["time"] - earlier["time"] for earlier, later in zip(posts, posts[1:])]
     assert min(spacing) >= 0.45, spacing  # 120 a minute: one every 0.5 s
+
+
+def test_diffs_show_non_ascii_text_as_written(harness, api_version):
+    tasks = [user_task(user_name="jurgen", email="jurgen@example.com", family_name="Müller", title="Geschäftsführer"),
+             sync_task(users=[{"user_name": "zoe", "email": "zoe@example.com", "given_name": "Zoë"}])]
+    run = harness.run(tasks, diff=True, api_version=api_version)
+    assert not run.failed, run
+    for written in ('"family_name": "Müller"', '"title": "Geschäftsführer"', '"given_name": "Zoë"'):
+        assert "+    %s" % written in run.output, (written, run.output)
+    assert "\\u00" not in run.output, run.output

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 TOKEN = "xoxp-unit-test-secret-0123456789"
 BASE = "https://scim.test/scim/%s/"
 
@@ -12,3 +14,9 @@ BASE = "https://scim.test/scim/%s/"
 class NoJitter:
     def recalculate(self, duration):
         return duration
+
+
+def diff_of(result):
+    """A module result's diff, each side parsed back from the text the module returns."""
+    diff = result["diff"]
+    return dict(diff, before=json.loads(diff["before"]), after=json.loads(diff["after"]))

@@ -31,7 +31,7 @@ from ansible_collections.scim.slack.plugins.modules import slack_scim_group, sla
 from ansible_collections.scim.slack.plugins.plugin_utils import _action
 from ansible_collections.scim.slack.plugins.plugin_utils._action import ControllerModule, ModuleExit, ScimAction
 
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, diff_of
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -184,7 +184,7 @@ def test_a_token_from_the_environment_is_masked_wherever_it_appears(capsys, toke
     mocked.patch(URL + "Users/W00001000", json=user(title="%s!" % TOKEN))
     result = both("user", capsys, diff=True, user_name="carly", email="carly@example.com", title="%s!" % TOKEN)
     assert TOKEN not in json.dumps(result)
-    assert result["diff"]["after"]["title"] == "********!" and result["user"]["title"] == "********!"
+    assert diff_of(result)["after"]["title"] == "********!" and result["user"]["title"] == "********!"
     assert result["invocation"]["module_args"]["token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 

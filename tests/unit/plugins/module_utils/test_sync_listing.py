@@ -1,8 +1,9 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""slack_scim_sync keeps its listing lean (ListedUsers): the same lookups, the same plans, the same requests
-as with every listed user kept whole (UserIndex)."""
+"""slack_scim_sync reads its listing lean (plan_as_listed, ListedUsers): the same plans, reports and requests
+as with every listed user kept whole (UserIndex, build_plan(lean=False)), on generated directories with
+renames, managers, emails of other users, names listed twice and purges."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
     ListedUsers,
     Pacer,
     SyncError,
-    UserIndex,
     build_plan,
     execute,
     report,
@@ -67,18 +67,17 @@ class Recording(FakeClient):
         return super().update_group_members(group_id, add, remove, display_name, batch_size)
 
 
-def converge(monkeypatch, index_class, users, groups, params, check_mode):
-    monkeypatch.setattr(_sync, "ListedUsers", index_class)
+def converge(lean, users, groups, params, check_mode):
     client = Recording(users=users, groups=groups)
     try:
-        plan = build_plan(client, dict(params), token_user_id="W00000009")
+        plan = build_plan(client, copy.deepcopy(params), token_user_id="W00000009", lean=lean)
     except SyncError as exc:
         return ("failed", str(exc))
     failures = [] if check_mode else execute(client, plan, Pacer(0, sleep=lambda seconds: None), True)
     return report(plan), plan.warnings, plan.spared, failures, client.bodies
 
 
-def random_specs(rng, users):
+def random_specs(rng, users, conflicts):
     """Entries that find users every way, change some attributes, replace some, create and deactivate."""
     specs = []
     for position, user in enumerate(users):
@@ -92,6 +91,10 @@ def random_specs(rng, users):
                                    "manager_id": rng.choice([u["userName"] for u in users])}
         if rng.random() < 0.1:
             entry.update(replace=True, given_name="Given")
+        if rng.random() < 0.05:  # a rename: a new user name, found by email
+            entry = {"user_name": "renamed%d" % position, "email": user["emails"][0]["value"]}
+        if conflicts and rng.random() < 0.05:  # the email of another user: the plan fails, alike
+            entry = {"user_name": user["userName"], "email": rng.choice(users)["emails"][0]["value"]}
         if rng.random() < 0.1:
             entry["extra_attributes"] = rng.choice([{"meta": {"created": "x"}}, {"groups": []},
                                                     {"schemas": user["schemas"]}, {"externalId": "hr-1"}])
@@ -106,42 +109,62 @@ def random_specs(rng, users):
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("check_mode", [True, False], ids=["check", "real"])
-def test_lean_and_whole_listings_plan_and_write_alike(monkeypatch, seed, check_mode):
+@pytest.mark.parametrize("conflicts", [False, True], ids=["plannable", "conflicting"])
+def test_lean_and_whole_listings_plan_and_write_alike(seed, check_mode, conflicts):
     rng = random.Random(seed)
     users = [listed(index, active=index < 5 or rng.random() > 0.1) for index in range(40)]
+    if seed % 3 == 1:  # a user name and an email listed twice: the later user is the one lookups find
+        users[20]["userName"] = users[30]["userName"] = "twice"
+        users[21]["emails"] = [dict(users[31]["emails"][0])]
     groups = [{"id": "S0000001", "displayName": "Eng", "members": [{"value": users[0]["id"]}]},
               {"id": "S0000002", "displayName": "Old", "members": []}]
-    params = {"users": random_specs(rng, users[:30]),
+    params = {"users": random_specs(rng, users[:30], conflicts),
               "groups": [{"display_name": "Eng", "members": {"set": ["user1", "user2@example.com", users[3]["id"]]}},
                          {"display_name": "New", "members": {"add": ["newcomer", "user4"]}}],
               "purge_users": seed % 2 == 0, "purge_exclude": ["user35"], "purge_groups": seed % 3 == 0,
               "max_deactivations": None, "max_group_deletions": None, "max_member_removals": None}
-    whole = converge(monkeypatch, UserIndex, copy.deepcopy(users), copy.deepcopy(groups), params, check_mode)
-    lean = converge(monkeypatch, ListedUsers, copy.deepcopy(users), copy.deepcopy(groups), params, check_mode)
-    assert whole[0] != "failed", whole
+    whole = converge(False, copy.deepcopy(users), copy.deepcopy(groups), params, check_mode)
+    lean = converge(True, copy.deepcopy(users), copy.deepcopy(groups), params, check_mode)
+    assert conflicts or whole[0] != "failed", whole
     assert lean == whole
 
 
-def test_the_fixed_directory_of_the_sync_tests_alike(monkeypatch):
+def test_the_fixed_directory_of_the_sync_tests_alike():
     params = {"users": [{"user_name": "carly", "email": "carly@new.example.com", "title": "Chair"},
                         {"user_name": "dan", "email": "dan@example.com", "active": True},
                         {"id": "W00000003", "given_name": "Erin", "replace": True}],
               "groups": [{"display_name": "Eng", "members": {"set": ["carly", "dan"]}}], "purge_users": True}
-    whole = converge(monkeypatch, UserIndex, DIRECTORY, GROUPS, params, False)
-    lean = converge(monkeypatch, ListedUsers, DIRECTORY, GROUPS, params, False)
+    whole = converge(False, DIRECTORY, GROUPS, params, False)
+    lean = converge(True, DIRECTORY, GROUPS, params, False)
     assert lean == whole and [body[0] for body in lean[4]] == ["PATCH", "PATCH", "PUT", "PATCH"]
 
 
-def test_lookups_answer_the_user_whole_and_users_holds_slim_records():
+def test_lookups_answer_slim_records_and_whole_the_users_kept():
     users = [listed(index) for index in range(5)]
-    index = ListedUsers(copy.deepcopy(users))
-    assert index.by_id(users[2]["id"]) == users[2]
-    assert index.by_user_name("USER3") == users[3]
-    assert index.by_email("User4@Example.com") == users[4]
-    assert index.by_reference("user1@example.com") == users[1]
-    assert index.by_id("W0NOBODY") is None and index.by_user_name("nobody") is None
-    assert index.users == [dict((key, user[key]) for key in ListedUsers.SLIM_KEYS if key in user) for user in users]
-    assert index.by_id(users[0]["id"]) is not index.by_id(users[0]["id"])  # a fresh copy each time
+    index = ListedUsers()
+    for user in copy.deepcopy(users):
+        index.add(user, keep=user["id"] != users[4]["id"])
+    slim = [dict((key, user[key]) for key in _sync.SLIM_KEYS if key in user) for user in users]
+    assert index.users == slim
+    assert index.by_id(users[2]["id"]) == slim[2] and index.whole(index.by_id(users[2]["id"])) == users[2]
+    assert index.whole(index.by_user_name("USER3")) == users[3]
+    assert index.whole(index.by_reference("user1@example.com")) == users[1]
+    assert index.by_id("W0NOBODY") is None and index.whole(None) is None
+    with pytest.raises(ValueError):
+        index.whole(index.by_id(users[4]["id"]))
+
+
+def test_a_listing_read_lean_keeps_whole_only_the_users_entries_still_need():
+    users = [listed(index) for index in range(6)]
+    users[5]["userName"] = users[4]["userName"]  # the later of two users with one name is the one found
+    params = {"users": [{"user_name": "user0"},                                   # found as listed: let go
+                        {"user_name": "user1", "enterprise": {"manager_id": "user0"}},  # looks up a manager
+                        {"user_name": "renamed", "email": "user2@example.com"},     # found by email
+                        {"user_name": users[4]["userName"]}]}                     # a name listed twice
+    plan = build_plan(FakeClient(users=users, groups=[]), params, token_user_id="W00000009")
+    assert sorted(plan.index._packed) == sorted([users[1]["id"], users[2]["id"], users[5]["id"]])
+    assert [entry.current["id"] for entry in plan.users] == [users[0]["id"], users[1]["id"], users[2]["id"],
+                                                              users[5]["id"]]
 
 
 def test_a_listing_item_without_id_fails_as_before():

@@ -12,7 +12,7 @@ import requests
 
 from ansible_collections.scim.slack.plugins.module_utils._group import member_kind
 from ansible_collections.scim.slack.plugins.modules import slack_scim_group
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, diff_of
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
@@ -76,7 +76,7 @@ def test_create_with_ids_emails_and_names(mocked, run_module, api_version):
     assert result["changed"] and result["members_added"] == ["U00000001", "U00000002", "U00000003"]
     assert query(mocked.calls[1], "count") == "1"  # one probe, then one listing instead of three searches
     assert sorted(m["value"] for m in body_of(mocked.calls[3])["members"]) == ["U00000001", "U00000002", "U00000003"]
-    assert result["diff"] == {"before": {}, "after": {"display_name": "Eng", "members": [
+    assert diff_of(result) == {"before": {}, "after": {"display_name": "Eng", "members": [
         "U00000001 (carly)", "U00000002 (dan)", "U00000003 (erin)"]}}
 
 
@@ -168,7 +168,7 @@ def test_check_mode_predicts_and_sends_nothing(mocked, run_module):
     mocked.get(BASE % "v2" + "Groups/S00001", json=group(members=["U00000001"]))
     result = run(run_module, check_mode=True, diff=True, id="S00001", members={"set": []})
     assert result["changed"] and writes(mocked) == [] and result["group"]["members"] == []
-    assert result["diff"] == {"before": {"display_name": "Eng", "members": ["U00000001"]},
+    assert diff_of(result) == {"before": {"display_name": "Eng", "members": ["U00000001"]},
                               "after": {"display_name": "Eng", "members": []}}
 
 
@@ -349,7 +349,7 @@ def test_check_mode_shows_a_member_not_created_yet_as_to_be_resolved(mocked, run
     mocked.get(BASE % "v2" + "Users", json=page())
     result = run(run_module, check_mode=True, diff=True, id="S00001", members={"add": ["new.hire"]})
     assert result["changed"] and writes(mocked) == [] and not result.get("failed")
-    assert result["diff"]["after"]["members"] == ["U00000001 (Carly H)", "new.hire (to be resolved)"]
+    assert diff_of(result)["after"]["members"] == ["U00000001 (Carly H)", "new.hire (to be resolved)"]
     assert "new.hire" in result["warnings"][0] and "real run fails" in result["warnings"][0]
 
 

@@ -12,7 +12,7 @@ import requests
 import responses
 
 from ansible_collections.scim.slack.plugins.modules import slack_scim_user
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, diff_of
 
 ENT = {"v1": "urn:scim:schemas:extension:enterprise:1.0",
        "v2": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}
@@ -97,8 +97,8 @@ def test_create_posts_the_declared_user(mocked, run_module, api_version):
     assert sent["userName"] == "carly" and sent["emails"] == [{"value": "carly@example.com", "primary": True}]
     assert sent[ENT[api_version]] == {"department": "Exec"} and sent["active"] is True
     assert sent["profileUrl"] == "https://example.com/carly" and ENT[api_version] in sent["schemas"]
-    assert result["diff"]["before"] == {}
-    assert result["diff"]["after"]["enterprise"] == {"department": "Exec"}
+    assert diff_of(result)["before"] == {}
+    assert diff_of(result)["after"]["enterprise"] == {"department": "Exec"}
 
 
 def test_create_in_check_mode_sends_nothing_and_predicts(mocked, run_module):
@@ -182,7 +182,7 @@ def test_patch_v1_is_a_partial_resource(mocked, run_module):
     assert body_of(mocked.calls[1]) == {
         "schemas": ["urn:scim:schemas:core:1.0", ENT["v1"]], "title": "Chair", ENT["v1"]: {"department": "Board"},
         "meta": {"attributes": ["name.familyName"]}}
-    assert result["diff"] == {"before": {"title": "CEO", "family_name": "H", "enterprise": {"department": None}},
+    assert diff_of(result) == {"before": {"title": "CEO", "family_name": "H", "enterprise": {"department": None}},
                               "after": {"title": "Chair", "family_name": "", "enterprise": {"department": "Board"}}}
 
 
@@ -233,7 +233,14 @@ def test_update_in_check_mode_predicts_and_sends_nothing(mocked, run_module):
     mocked.get(BASE % "v2" + "Users/W00001000", json=user(title="CEO"))
     result = run(run_module, check_mode=True, diff=True, id="W00001000", title="Chair")
     assert result["changed"] and result["user"]["title"] == "Chair" and writes(mocked) == []
-    assert result["diff"] == {"before": {"title": "CEO"}, "after": {"title": "Chair"}}
+    assert diff_of(result) == {"before": {"title": "CEO"}, "after": {"title": "Chair"}}
+
+
+def test_the_diff_shows_non_ascii_text_as_written(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(title="CEO"))
+    result = run(run_module, check_mode=True, diff=True, id="W00001000", title="Geschäftsführerin, Zürich")
+    assert result["diff"]["before"] == '{\n    "title": "CEO"\n}\n'
+    assert result["diff"]["after"] == '{\n    "title": "Geschäftsführerin, Zürich"\n}\n'
 
 
 def test_extra_attributes_compare_only_given_keys(mocked, run_module):
@@ -270,7 +277,7 @@ def test_absent_deletes_an_active_user(mocked, run_module, api_version):
     mocked.delete(BASE % api_version + "Users/W00001000", status=204)
     result = run(run_module, api_version=api_version, id="W00001000", state="absent", diff=True)
     assert result["changed"] and result["user"]["active"] is False
-    assert result["diff"]["before"]["active"] is True and result["diff"]["after"]["active"] is False
+    assert diff_of(result)["before"]["active"] is True and diff_of(result)["after"]["active"] is False
 
 
 @pytest.mark.parametrize("found", [user(active=False), None])
@@ -502,7 +509,7 @@ def test_member_to_guest_is_one_patch(mocked, run_module):
     mocked.patch(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: {"type": "multi"}}))
     result = run(run_module, id="W00001000", guest=True, diff=True)
     assert result["changed_attributes"] == ["guest"]
-    assert result["diff"] == {"before": {"guest": False}, "after": {"guest": True}}
+    assert diff_of(result) == {"before": {"guest": False}, "after": {"guest": True}}
     assert body_of(mocked.calls[1])["Operations"] == [{"op": "replace", "path": GUEST["v2"], "value": {"type": "multi"}}]
 
 
@@ -606,5 +613,5 @@ def test_check_mode_shows_a_manager_not_created_yet_as_to_be_resolved(mocked, ru
     mocked.get(BASE % "v2" + "Users", json=page())
     result = run(run_module, check_mode=True, diff=True, id="W00001000", enterprise={"manager_id": "new.boss"})
     assert result["changed"] and not result.get("failed") and writes(mocked) == []
-    assert result["diff"]["after"] == {"enterprise": {"manager_id": "new.boss (to be resolved)"}}
+    assert diff_of(result)["after"] == {"enterprise": {"manager_id": "new.boss (to be resolved)"}}
     assert any("new.boss" in w and "real run fails" in w for w in result["warnings"])
