@@ -25,9 +25,10 @@ from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.scim.slack.plugins.module_utils._dialect import dialect_mismatch, empties_members, get_dialect
 from ansible_collections.scim.slack.plugins.module_utils._errors import (
+    RESOURCE_LOCKED,
     IncompleteListingError,
-    RATE_LIMIT_ERRORS,
     ScimError,
+    is_rate_limit,
     parse_error_body,
     redact,
 )
@@ -379,13 +380,12 @@ class SCIMClient:
                 state.current_attempt, "retry" if state.current_attempt == 1 else "retries", state.total_sleep)
         if exhausted:
             retried += "; waiting again would pass retries.max_wait (%s s)" % _number(self.max_wait)
-        budget_spent = state.current_attempt > 0 or exhausted
+        gave_up_retrying = state.current_attempt > 0 or exhausted
         if response is None:
             what, advice = self._describe_failure(error)
             return ScimError(
                 "%s %s failed: %s%s. %s" % (method, path, what, retried, advice), method=method, path=path,
-                retries=state.current_attempt, request_sent=not request_never_sent(error),
-                retry_budget_exhausted=budget_spent)
+                retries=state.current_attempt, request_sent=not request_never_sent(error))
         slack_error, detail = parse_error_body(response.body)
         detail = redact(detail, self._secrets)
         if slack_error is None and response.status_code >= 500 and response.data:
@@ -398,14 +398,14 @@ class SCIMClient:
         if response.status_code == 404 and slack_error is None and path.rstrip("/").rsplit("/", 1)[-1] in (
                 "Users", "Groups", "ServiceProviderConfig", "ServiceProviderConfigs"):
             message += ": no SCIM API there; api_url must end in /scim/v2/ (or /scim/v1/ with api_version v1)"
-        if slack_error == "resource_locked":
+        if slack_error == RESOURCE_LOCKED:
             message += ": another write to the same user or group kept it locked"
-        elif response.status_code == 429 or slack_error in RATE_LIMIT_ERRORS:
+        elif is_rate_limit(response.status_code, slack_error):
             message += ": Slack rate-limited the request"
-            if budget_spent:
+            if gave_up_retrying:
                 message += " and the retry budget ran out"
         return ScimError(message, status=response.status_code, method=method, path=path, error=slack_error,
-                         detail=detail, retries=state.current_attempt, retry_budget_exhausted=budget_spent)
+                         detail=detail, retries=state.current_attempt)
 
     def _describe_failure(self, error):
         """(what happened, what to change) for a request that got no HTTP answer."""
@@ -587,10 +587,6 @@ class SCIMClient:
     def delete_user(self, id):
         """DELETE deactivates: Slack users cannot be deleted."""
         return self.api_call("DELETE", "Users/%s" % _path_id(id))
-
-    def set_user_active(self, id, active):
-        return self.api_call("PATCH", "Users/%s" % _path_id(id), body=self.dialect.activation_body(active),
-                             expect="resource_or_empty")
 
     def find_user_by_user_name(self, user_name):
         return self._find_one(

@@ -22,7 +22,6 @@ class Dialect:
     enterprise_urn = None
     profile_urn = None
     guest_urn = None
-    list_schema = None
     service_provider_config_path = None
     # Filter attribute for a user's email; both spellings are seen on Slack, the client falls
     # back to a scan when the server rejects the filter.
@@ -59,9 +58,6 @@ class Dialect:
     def patch_user_body(self, partial_user):
         """PATCH body from a partial user; ``None`` values (at any depth) remove the attribute."""
         raise NotImplementedError()
-
-    def activation_body(self, active):
-        return self.patch_user_body({"active": bool(active)})
 
     def patch_group_body(self, display_name=None, add=(), remove=()):
         """PATCH body that renames a group and adds/removes members given as user ids."""
@@ -100,7 +96,6 @@ class V1Dialect(Dialect):
     enterprise_urn = "urn:scim:schemas:extension:enterprise:1.0"
     profile_urn = "urn:scim:schemas:extension:slack:profile:1.0"
     guest_urn = "urn:scim:schemas:extension:slack:guest:1.0"
-    list_schema = "urn:scim:schemas:core:1.0"
     service_provider_config_path = "ServiceProviderConfigs"
     email_filter_attribute = "email"
 
@@ -141,9 +136,7 @@ class V2Dialect(Dialect):
     enterprise_urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
     profile_urn = "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User"
     guest_urn = "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User"
-    list_schema = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
     patch_schema = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-    error_schema = "urn:ietf:params:scim:api:messages:2.0:Error"
     service_provider_config_path = "ServiceProviderConfig"
     email_filter_attribute = "emails"
 

@@ -19,8 +19,21 @@ _ERROR_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*")
 # is Slack's 429 for a second write to a user or group being updated.
 RATE_LIMIT_ERRORS = frozenset(("too_many_requests", "ratelimited", "rate_limited", "resource_locked"))
 
+RESOURCE_LOCKED = "resource_locked"
+
 # Errors Slack documents as transient for user creation: the POST is retried once.
 TRANSIENT_CREATE_ERRORS = frozenset(("invited_user_not_created",))
+
+# A user name or email already held by another account: a create that meets one converges that account.
+CONFLICT_ERRORS = frozenset(("email_taken", "username_taken"))
+
+# The resource asked for does not exist (with HTTP 404, which alone also means it).
+NOT_FOUND_ERRORS = frozenset(("no_such_user", "unknown_user", "no_such_group"))
+
+
+def is_rate_limit(status, error):
+    """Whether an answer (its HTTP status and Slack's error string) says "too many requests"."""
+    return status == 429 or error in RATE_LIMIT_ERRORS
 
 REDACTED = "<redacted>"
 # Anything shaped like a Slack token, and whatever follows "Bearer": a gateway may echo a header.
@@ -43,7 +56,7 @@ HINTS = {
     "too_many_requests": RATE_LIMIT_HINT,
     "ratelimited": RATE_LIMIT_HINT,
     "rate_limited": RATE_LIMIT_HINT,
-    "resource_locked": "Raise retries.rate_limited, or avoid parallel tasks on one user or group (throttle: 1).",
+    RESOURCE_LOCKED: "Raise retries.rate_limited, or avoid parallel tasks on one user or group (throttle: 1).",
     "email_taken": "The email belongs to another account, possibly deactivated: find it and "
     "reactivate it (active: true) instead of creating a new one.",
     "username_taken": "The user name belongs to another account (possibly deactivated) or "
@@ -130,7 +143,7 @@ class ScimError(Exception):
     """
 
     def __init__(self, message, *, status=None, method=None, path=None, error=None, detail=None,
-                 retries=0, request_sent=True, retry_budget_exhausted=False):
+                 retries=0, request_sent=True):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -140,7 +153,6 @@ class ScimError(Exception):
         self.detail = detail
         self.retries = retries
         self.request_sent = request_sent
-        self.retry_budget_exhausted = retry_budget_exhausted
         match = _EXISTING_USER.search(detail or "")
         self.existing_user = match.group(1) if match else None
 
@@ -153,11 +165,16 @@ class ScimError(Exception):
 
     @property
     def is_not_found(self):
-        return self.status == 404 or self.error in ("no_such_user", "unknown_user", "no_such_group")
+        return self.status == 404 or self.error in NOT_FOUND_ERRORS
 
     @property
     def is_rate_limited(self):
-        return self.status == 429 or self.error in RATE_LIMIT_ERRORS
+        return is_rate_limit(self.status, self.error)
+
+    @property
+    def is_conflict(self):
+        """Slack refused a create: the user name or email is another account's."""
+        return self.error in CONFLICT_ERRORS
 
     def redact(self, secrets=()):
         """Remove ``secrets`` (and anything token-shaped) from every text of the error; returns it."""

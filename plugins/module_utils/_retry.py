@@ -25,8 +25,8 @@ import math
 import random
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import (
-    RATE_LIMIT_ERRORS,
     TRANSIENT_CREATE_ERRORS,
+    is_rate_limit,
     parse_error_body,
 )
 
@@ -212,7 +212,7 @@ class RateLimitErrorRetryHandler(RetryHandler):
     def _can_retry(self, *, state, request, response=None, error=None):
         if response is None:
             return False
-        return response.status_code == 429 or response.error in RATE_LIMIT_ERRORS
+        return is_rate_limit(response.status_code, response.error)
 
     def calculate_sleep_duration(self, *, state, request, response=None, error=None):
         retry_after = response.header("Retry-After") if response is not None else None

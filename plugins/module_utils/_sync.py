@@ -222,7 +222,6 @@ class Pacer:
         self.interval = 60.0 / per_minute if per_minute else 0.0
         self.clock, self.sleep = clock, sleep
         self.next_slot = None
-        self.writes = 0
 
     def wait(self, writes=1):
         now = self.clock()
@@ -230,7 +229,6 @@ class Pacer:
             self.sleep(self.next_slot - now)
             now = self.next_slot
         self.next_slot = now + self.interval * writes
-        self.writes += writes
 
 
 class _PurgeSpec:

@@ -769,9 +769,6 @@ def _contains(current, wanted):
     return current == wanted
 
 
-CONFLICT_ERRORS = ("email_taken", "username_taken")
-
-
 class UserOutcome:
     """What converging one user does (or, in check mode, would do).
 
@@ -949,7 +946,7 @@ def _apply_creation(client, spec, outcome):
         return outcome
     except ScimError as exc:
         lost_answer = exc.status is None and exc.request_sent
-        if exc.error not in CONFLICT_ERRORS and not lost_answer:
+        if not exc.is_conflict and not lost_answer:
             raise
         existing = client.get_user(exc.existing_user) if exc.existing_user else find_user(ClientFinder(client), spec)
         if existing is None and lost_answer:

@@ -171,7 +171,7 @@ def test_delete_user_and_activation(mocked, make_client, api_version):
     mocked.patch(BASE % api_version + "Users/U1", json=user("U1", "carly"))
     client = make_client(api_version)
     assert client.delete_user("U1") is None
-    client.set_user_active("U1", True)
+    client.patch_user("U1", {"active": True})
     sent = body_of(mocked.calls[1])
     if api_version == "v1":
         assert sent == {"schemas": [CORE["v1"]], "active": True}
@@ -519,7 +519,7 @@ def test_v1_group_patch_answers_204_and_v2_200_with_the_group(mocked, make_clien
 
 def test_a_patch_answered_200_with_an_empty_body_is_fine(mocked, make_client):
     mocked.patch(BASE % "v1" + "Users/U1", status=200, body="")
-    assert make_client("v1").set_user_active("U1", False) is None
+    assert make_client("v1").patch_user("U1", {"active": False}) is None
 
 
 # -- member removal never empties a group (issue 12.10) --------------------------------------------
@@ -653,7 +653,7 @@ def test_a_ca_bundle_that_does_not_exist_fails_cleanly_without_sending(monkeypat
 # -- redirects (issue 14.5) ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method, call", [
-    ("PATCH", lambda c: c.set_user_active("U1", False)),
+    ("PATCH", lambda c: c.patch_user("U1", {"active": False})),
     ("DELETE", lambda c: c.delete_user("U1")),
     ("PUT", lambda c: c.update_user({"id": "U1", "userName": "a"})),
 ])

@@ -122,7 +122,7 @@ def test_total_wait_is_capped(mocked, make_client, sleeps):
     with pytest.raises(ScimError) as caught:
         make_client(retry_handlers=[rate_limit_handler()], max_wait=60).read_user("U1")
     assert sleeps == [50.0]
-    assert caught.value.retry_budget_exhausted
+    assert "waiting again would pass retries.max_wait (60 s)" in str(caught.value)
 
 
 # -- server errors ----------------------------------------------------------------------------------
@@ -330,7 +330,6 @@ def test_an_sdk_style_handler_cannot_wait_past_max_wait(make_client, sleeps):
             client.read_user("U1")
     # Retry-After 25 fits once in 30 s; the second would pass max_wait, whatever the handler wants.
     assert len(served) == 2 and sum(clock.slept) <= 30
-    assert caught.value.retry_budget_exhausted
     assert "waiting again would pass retries.max_wait (30 s)" in str(caught.value)
 
 
