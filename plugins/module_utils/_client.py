@@ -39,7 +39,6 @@ from ansible_collections.scim.slack.plugins.module_utils._retry import (
     default_retry_handlers,
     request_never_sent,
     retries_problem,
-    retry_handlers_from_budget,
 )
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -125,21 +124,6 @@ def timeout_problem(timeout):
     if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_TIMEOUT:
         return problem
     return None
-
-
-def connection_options_problem(options):
-    """The first reason the shared connection options cannot work, or ``None``: checked before any
-    request by the modules (fail_json) and the lookup.  Names the option and its value."""
-    problem = timeout_problem(options.get("timeout") if options.get("timeout") is not None else 30)
-    if problem:
-        return problem
-    problem = retries_problem(options.get("retries"))
-    if problem:
-        return problem
-    api_url = options.get("api_url")
-    if api_url and not api_url.lower().startswith(("https://", "http://")):
-        return "api_url must be an http(s) URL, got %r" % api_url
-    return dialect_mismatch(api_url, options.get("api_version") or "v2")
 
 
 def _url_without_secrets(url):
@@ -904,27 +888,3 @@ def _describe_transport_error(error):
     if len(text) > 200:
         text = text[:200].rsplit(" ", 1)[0] + " ..."
     return "%s: %s" % (type(error).__name__, text)
-
-
-CONNECTION_OPTION_NAMES = ("token", "api_url", "api_version", "timeout", "validate_certs", "retries")
-
-
-def client_from_options(options):
-    """Build a client from the shared connection options (a module's params or a lookup's).
-
-    Raises :class:`ScimError` (``request_sent=False``) naming the option when one cannot work.
-    """
-    problem = connection_options_problem(options)
-    if problem:
-        raise ScimError(problem, request_sent=False)
-    handlers, max_wait = retry_handlers_from_budget(options.get("retries"))
-    api_version = options.get("api_version") or "v2"
-    return SCIMClient(
-        options.get("token"),
-        api_version=api_version,
-        base_url=options.get("api_url") or None,
-        timeout=options.get("timeout") if options.get("timeout") is not None else 30,
-        validate_certs=options.get("validate_certs", True) is not False,
-        retry_handlers=handlers,
-        max_wait=max_wait,
-    )

@@ -15,7 +15,9 @@ import re
 
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._user import normalise_user_name, reference_keys
+from ansible_collections.scim.slack.plugins.module_utils._index import UserIndex
+from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
+from ansible_collections.scim.slack.plugins.module_utils._user import reference_keys
 
 SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 MEMBER_BATCH = 5000
@@ -100,15 +102,18 @@ class GroupSpec:
 class MemberResolver:
     """Turns member references into users, with as few requests as the mix allows.
 
-    IDs cost nothing unless they must be validated (to be added).  User names and emails
-    cost one filtered search each, unless there are more of them than the pages of one full
-    listing, which is then read once.  Everything resolved is kept for the task.
+    ``index`` holds the users known; without a ``client`` it is the whole directory (slack_scim_sync's
+    listing, as the user writes leave it) and nothing is fetched.  With a client, IDs cost nothing unless they
+    must be validated (to be added); user names and emails cost one filtered search each, unless there are
+    more of them than the pages of one full listing, which is then read once.  Everything fetched is kept
+    for the task.
     """
 
-    def __init__(self, client):
+    def __init__(self, client=None, index=None):
         self.client = client
-        self.cache = {}
-        self.listed = False
+        self.index = index if index is not None else UserIndex()
+        self.listed = client is None
+        self.fetched = set()  # readings already asked of Slack, found or not
 
     def _list_everything(self):
         for user in self.client.iter_users(count=MAX_PAGE_SIZE):
@@ -119,46 +124,43 @@ class MemberResolver:
         if not isinstance(user, dict) or not user.get("id"):
             raise ScimError("Slack answered a user without an id: %r; the answer is malformed, nothing was changed"
                             % (_snippet(user),), request_sent=True)
-        self.cache[("id", user["id"])] = user
-        if user.get("userName"):
-            self.cache[("user_name", normalise_user_name(user["userName"]))] = user
-        for email in user.get("emails") or []:
-            if isinstance(email, dict) and email.get("value"):
-                self.cache[("email", email["value"].lower())] = user
+        self.index.add(user)
 
     def resolve(self, entries, validate_ids=()):
-        """{entry: user or None} for ``entries``; IDs not in ``validate_ids`` resolve to a stub.
-
-        An ID-shaped entry that is no user's ID is tried as a user name next.
-        """
+        """{entry: user or None} for ``entries``.  With a client, IDs not in ``validate_ids`` are taken on trust
+        (a stub user) when not known; an ID-shaped entry that is no user's ID is tried as a user name next."""
+        if self.client is None:
+            return {entry: self.index.by_reference(entry) for entry in entries}
         pending = [entry for entry in dict.fromkeys(entries)
-                   if self._wants_lookup(entry, validate_ids) and self._known(entry) is None]
+                   if self._wants_lookup(entry, validate_ids) and self.index.by_reference(entry) is None]
         if len(pending) > 2 and not self.listed:
             total = (self.client.search_users(start_index=1, count=1) or {}).get("totalResults") or 0
             if len(pending) > math.ceil(total / float(MAX_PAGE_SIZE)):
                 self._list_everything()
         for entry in pending:
             for key in member_keys(entry):
-                if key not in self.cache:
-                    self.cache[key] = None if self.listed else self._fetch(key)
-                if self.cache[key] is not None:
+                if self._known(key) is not None:
+                    break
+                if not self.listed and key not in self.fetched and self._fetch(key) is not None:
                     break
         result = {}
         for entry in entries:
             if self._wants_lookup(entry, validate_ids):
-                result[entry] = self._known(entry)
+                result[entry] = self.index.by_reference(entry)
             else:
-                result[entry] = self.cache.get(member_key(entry)) or {"id": entry, "active": True}
+                result[entry] = self.index.by_id(entry) or {"id": entry, "active": True}
         return result
 
     @staticmethod
     def _wants_lookup(entry, validate_ids):
         return member_kind(entry) != "id" or entry in validate_ids
 
-    def _known(self, entry):
-        return next((self.cache[key] for key in member_keys(entry) if self.cache.get(key)), None)
+    def _known(self, key):
+        kind, value = key
+        return {"id": self.index.by_id, "email": self.index.by_email, "user_name": self.index.by_user_name}[kind](value)
 
     def _fetch(self, key):
+        self.fetched.add(key)
         kind, value = key
         if kind == "id":
             user = self.client.get_user(value)
@@ -169,28 +171,6 @@ class MemberResolver:
         if user is not None:
             self._remember(user)
         return user
-
-
-class GroupOutcome:
-    """What converging one group does (or, in check mode, would do).
-
-    ``write``: ``("create", body, more_ids_to_add)``, ``("update", id, add, remove, rename)``,
-    ``("delete", id)`` or ``None``.
-    """
-
-    def __init__(self, action, group, added=(), removed=(), before=None, after=None, warnings=(), write=None):
-        self.action = action  # create, update, delete or None
-        self.group = group
-        self.members_added = sorted(added)
-        self.members_removed = sorted(removed)
-        self.before = before if before is not None else {}
-        self.after = after if after is not None else {}
-        self.warnings = list(warnings)
-        self.write = write
-
-    @property
-    def changed(self):
-        return self.action is not None
 
 
 class ClientGroupFinder:
@@ -314,20 +294,20 @@ def _ids_by_entry(entries, user_id):
 
 def converge_group(client, spec, check_mode=False):
     """Plan one group from one read (plus member resolution), then send the writes it needs."""
-    outcome = plan_group(ClientGroupFinder(client), MemberResolver(client), spec, check_mode=check_mode)
+    finder = ClientGroupFinder(client)
+    outcome = plan_group(finder, MemberResolver(client), spec, find_group(finder, spec), check_mode=check_mode)
     return outcome if check_mode else apply_group(client, outcome)
 
 
-def plan_group(finder, resolver, spec, current=None, looked_up=False, check_mode=False):
-    """Decide, from the current state only, what bringing one group to ``spec`` takes."""
-    if not looked_up:
-        current = find_group(finder, spec)
+def plan_group(finder, resolver, spec, current, check_mode=False):
+    """Decide what bringing the group ``current`` (``find_group``'s answer, None if there is none) to ``spec``
+    takes, from the current state only.  ``finder`` finds other groups (a rename's name holder)."""
     if spec.state == "absent":
         if current is None:
-            return GroupOutcome(None, None)
-        return GroupOutcome("delete", None, before=_view(current.get("displayName"), member_ids(current),
-                                                         _member_names(current, {})), after={},
-                            write=("delete", current["id"]))
+            return Outcome(None, None)
+        return Outcome("delete", None, before=_view(current.get("displayName"), member_ids(current),
+                                                    _member_names(current, {})), after={},
+                       write=Write("delete", id=current["id"]))
     if current is None and spec.id:
         raise GroupSpecError("no group has id %s; omit id to create a group named by display_name" % spec.id)
     current_ids = member_ids(current)
@@ -338,12 +318,12 @@ def plan_group(finder, resolver, spec, current=None, looked_up=False, check_mode
             raise GroupSpecError("display_name is required to create a group")
         body = {"displayName": spec.display_name, "members": [{"value": uid} for uid in add[:MEMBER_BATCH]]}
         predicted = _predict({"id": None, "displayName": spec.display_name, "members": []}, None, add, resolved)
-        return GroupOutcome("create", predicted, add, [], {}, _view(spec.display_name, add, names, pending), warnings,
-                            write=("create", body, add[MEMBER_BATCH:]))
+        return Outcome("create", predicted, {}, _view(spec.display_name, add, names, pending), warnings=warnings,
+                       write=Write("create", body=body, add=add[MEMBER_BATCH:]), members_added=add)
     rename = spec.display_name if spec.display_name is not None and \
         spec.display_name != current.get("displayName") else None
     if rename is None and not add and not remove and not pending:
-        return GroupOutcome(None, current, warnings=warnings)
+        return Outcome(None, current, warnings=warnings)
     if rename is not None:
         holder = finder.by_display_name(rename)
         if holder is not None and holder.get("id") != current.get("id"):
@@ -353,25 +333,26 @@ def plan_group(finder, resolver, spec, current=None, looked_up=False, check_mode
     if len(final_ids) > RECOMMENDED_MAX_MEMBERS:
         warnings.append("group %s would have %d members; Slack recommends at most %d for an IdP group"
                         % (current["id"], len(final_ids), RECOMMENDED_MAX_MEMBERS))
-    return GroupOutcome("update", _predict(current, rename, final_ids, resolved), add, remove,
-                        _view(current.get("displayName"), current_ids, names),
-                        _view(rename or current.get("displayName"), final_ids, names, pending), warnings,
-                        write=("update", current["id"], add, remove, rename))
+    return Outcome("update", _predict(current, rename, final_ids, resolved),
+                   _view(current.get("displayName"), current_ids, names),
+                   _view(rename or current.get("displayName"), final_ids, names, pending), warnings=warnings,
+                   write=Write("update", id=current["id"], add=add, remove=remove, rename=rename),
+                   members_added=add, members_removed=remove)
 
 
 def apply_group(client, outcome, substitute=None):
     """Send the writes of a plan.  ``substitute`` maps placeholder member ids to real ones."""
-    if outcome.write is None:
+    write = outcome.write
+    if write is None:
         return outcome
-    kind = outcome.write[0]
 
     def swap(ids):
         return [substitute.get(uid, uid) for uid in ids] if substitute else list(ids)
 
-    if kind == "delete":
-        _delete_group(client, outcome.write[1])
-    elif kind == "create":
-        body, rest = dict(outcome.write[1]), swap(outcome.write[2])
+    if write.kind == "delete":
+        _delete_group(client, write.id)
+    elif write.kind == "create":
+        body, rest = dict(write.body), swap(write.add)
         body["members"] = [{"value": uid} for uid in swap(m["value"] for m in body["members"])]
         created = _create_group(client, body)
         if rest:
@@ -379,9 +360,8 @@ def apply_group(client, outcome, substitute=None):
             created = dict(outcome.group, id=created["id"], meta=created.get("meta"))
         outcome.group = created
     else:
-        group_id, add, remove, rename = outcome.write[1:]
-        answered = client.update_group_members(group_id, add=swap(add), remove=remove, display_name=rename,
-                                               batch_size=MEMBER_BATCH)
+        answered = client.update_group_members(write.id, add=swap(write.add), remove=write.remove,
+                                               display_name=write.rename, batch_size=MEMBER_BATCH)
         outcome.group = answered or outcome.group  # v1 answers 204: the predicted group saves a read
     if substitute:
         outcome.members_added = sorted(swap(outcome.members_added))

@@ -2,10 +2,10 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The Ansible side shared by every module: connection options and error reporting.
+"""The Ansible side shared by every module: the argument spec with the connection options (see
+``_connection.py``), diffs, and error reporting.
 
-Internal to scim.slack; the API may change.  The options are documented once, in the
-``scim.slack.connection`` doc fragment; this argspec must stay equal to it.
+Internal to scim.slack; the API may change.
 
 Each module's ``run_module(module)`` works on a small interface, so that the same code runs as a
 module (:class:`ScimModule`, an AnsibleModule) and in-process on the controller (the action
@@ -21,39 +21,16 @@ from __future__ import annotations
 
 import json
 
-from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
-from ansible_collections.scim.slack.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    client_from_options,
-    connection_options_problem,
-    insecure_url_warning,
-)
+from ansible_collections.scim.slack.plugins.module_utils import _connection
+from ansible_collections.scim.slack.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-
-
-def connection_argument_spec():
-    return dict(
-        token=dict(type="str", required=True, no_log=True,
-                   fallback=(env_fallback, ["SLACK_SCIM_TOKEN", "SLACK_ORG_ADMIN_USER_TOKEN"])),
-        api_url=dict(type="str", fallback=(env_fallback, ["SLACK_SCIM_API_URL"])),
-        api_version=dict(type="str", default="v2", choices=["v1", "v2"],
-                         fallback=(env_fallback, ["SLACK_SCIM_API_VERSION"])),
-        timeout=dict(type="float", default=30),
-        validate_certs=dict(type="bool", default=True),
-        retries=dict(type="dict", apply_defaults=True, options=dict(
-            connection_errors=dict(type="int", default=1),
-            rate_limited=dict(type="int", default=5),
-            server_errors=dict(type="int", default=2),
-            max_wait=dict(type="float", default=120),
-        )),
-    )
 
 
 def full_argument_spec(argument_spec):
     """The connection options plus a module's own: what ScimModule and the action plugins validate."""
-    spec = connection_argument_spec()
+    spec = _connection.argument_spec()
     spec.update(argument_spec)
     return spec
 
@@ -73,10 +50,10 @@ def diff_result(before, after, **headers):
 def check_connection_options(module):
     """Fail before any request when a connection option cannot work (naming it and its value), and
     warn when the token would travel in clear text.  ``module`` is either implementation."""
-    problem = connection_options_problem(module.params)
+    problem = _connection.options_problem(module.params)
     if problem:
         module.fail_json(msg=problem)
-    warning = insecure_url_warning(module.params["api_url"])
+    warning = _connection.options_warning(module.params)
     if warning:
         module.warn(warning)
 
@@ -104,7 +81,7 @@ class ScimModule(AnsibleModule):
     def client(self):
         if self._client is None:
             try:
-                self._client = client_from_options(self.params)
+                self._client = _connection.client_from_options(self.params)
             except ScimError as exc:
                 self.fail_scim(exc)
         return self._client

@@ -27,16 +27,17 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     GroupSpec,
     GroupSpecError,
     MEMBER_BATCH,
+    MemberResolver,
     apply_group,
     find_group,
     plan_group,
 )
+from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
 from ansible_collections.scim.slack.plugins.module_utils._user import (
     UserOutcome,
     UserSpec,
     UserSpecError,
     apply_user,
-    find_by_reference,
     find_user,
     is_bot,
     normalise_user_name,
@@ -74,46 +75,6 @@ def _checked_item(item, resource):
         raise SyncError("the %s listing has an item without id: %s; Slack (or a proxy in between) answered a "
                         "malformed listing, nothing was changed" % (resource, _snippet(item)))
     return item
-
-
-def _key(text, normal):
-    """``normal(text)``, as the very string ``text`` when that is already normal (one string fewer to keep
-    for each of 10,000 users)."""
-    key = normal(text)
-    return text if key == text else key
-
-
-class UserIndex:
-    """Every user of one listing, found by id, user name or any email, without requests."""
-
-    def __init__(self, users):
-        self.users = []
-        self._ids, self._names, self._emails = {}, {}, {}
-        for user in users:
-            self.add(user)
-
-    def add(self, user):
-        _checked_item(user, "user")
-        self.users.append(user)
-        self._ids[user["id"]] = user
-        if user.get("userName"):
-            self._names[_key(user["userName"], normalise_user_name)] = user
-        for email in user.get("emails") or []:
-            if isinstance(email, dict) and email.get("value"):
-                self._emails[_key(str(email["value"]), str.lower)] = user
-
-    def by_id(self, user_id):
-        return self._ids.get(user_id)
-
-    def by_user_name(self, user_name):
-        return self._names.get(normalise_user_name(user_name))
-
-    def by_email(self, email):
-        return self._emails.get(email.lower())
-
-    def by_reference(self, entry):
-        """The user a member reference (ID, email or user name, by shape) names, or None."""
-        return find_by_reference(self, entry)
 
 
 class ListedUsers(UserIndex):
@@ -186,33 +147,6 @@ class _WhileListing:
         raise _NeedsDirectory()
 
     by_id = by_user_name = by_email = by_reference = _wait
-
-
-class GroupIndex:
-    def __init__(self, groups):
-        self.groups = [_checked_item(group, "group") for group in groups]
-        self._ids = {group["id"]: group for group in self.groups}
-        self._names = {(group.get("displayName") or "").casefold(): group for group in self.groups}
-
-    def by_id(self, group_id):
-        return self._ids.get(group_id)
-
-    def by_display_name(self, display_name):
-        return self._names.get(display_name.casefold())
-
-    def by_reference(self, entry):
-        """The group a purge_exclude_groups entry names: its ID, else its display name (any case)."""
-        return self.by_id(entry) or self.by_display_name(entry)
-
-
-class IndexResolver:
-    """Member references resolved from the directory as it will be after the user writes."""
-
-    def __init__(self, index):
-        self.index = index
-
-    def resolve(self, entries, validate_ids=()):
-        return {entry: self.index.by_reference(entry) for entry in entries}
 
 
 class Pacer:
@@ -395,9 +329,9 @@ def build_plan(client, params, token_user_id=None, lean=True):
     if lean:
         users = plan_as_listed(plan, client, user_specs)
     else:  # every user kept whole: the reference the unit tests hold the lean listing to
-        users = plan.index = UserIndex(client.iter_users())
+        users = plan.index = UserIndex(_checked_item(user, "user") for user in client.iter_users())
         _plan_users(plan, users, user_specs, {})
-    groups = GroupIndex(client.iter_groups())
+    groups = GroupIndex(_checked_item(group, "group") for group in client.iter_groups())
     if params.get("purge_users"):
         declared = {entry.current["id"] for entry in plan.users if entry.current}
         _purge_users(plan, users, declared, params.get("purge_exclude") or [], token_user_id)
@@ -426,9 +360,9 @@ def plan_as_listed(plan, client, user_specs):
             by_id.setdefault(spec.id, []).append((position, spec))
             continue
         if spec.user_name:
-            by_name.setdefault(_key(spec.user_name, normalise_user_name), []).append((position, spec))
+            by_name.setdefault(normal_key(spec.user_name, normalise_user_name), []).append((position, spec))
         if spec.email:
-            by_email.setdefault(_key(spec.email, str.lower), []).append(position)
+            by_email.setdefault(normal_key(spec.email, str.lower), []).append(position)
     users = plan.index = ListedUsers()
     early, later = {}, set()
     while_listing = _WhileListing()
@@ -536,7 +470,7 @@ def _directory_after_user_writes(plan, users):
 
 def _plan_groups(plan, groups, after, group_specs):
     deactivating = {entry.user_id: entry for entry in plan.deactivations()}
-    resolver = IndexResolver(after)
+    resolver = MemberResolver(index=after)
     problems, by_group, by_name = [], {}, {}
     for position, spec in group_specs:
         label = "groups[%d] (%s)" % (position, spec.display_name or spec.id)
@@ -546,7 +480,7 @@ def _plan_groups(plan, groups, after, group_specs):
             continue
         try:
             current = find_group(groups, spec)
-            outcome = plan_group(groups, resolver, spec, current, looked_up=True)
+            outcome = plan_group(groups, resolver, spec, current)
         except GroupSpecError as exc:
             problems.append("%s: %s" % (label, exc))
             continue
@@ -603,7 +537,7 @@ def _purge_groups(plan, groups, exclude):
                                 "reason": "excluded"})
             continue
         spec = GroupSpec({"id": group["id"], "state": "absent"})
-        plan.groups.append(GroupEntry(None, spec, group, plan_group(groups, None, spec, group, looked_up=True)))
+        plan.groups.append(GroupEntry(None, spec, group, plan_group(groups, None, spec, group)))
 
 
 def _limit(params, option):

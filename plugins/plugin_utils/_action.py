@@ -41,11 +41,8 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.scim.slack.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    client_from_options,
-)
+from ansible_collections.scim.slack.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.scim.slack.plugins.module_utils._connection import client_from_options
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._module import (
     check_connection_options,

@@ -2,9 +2,9 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""slack_scim_sync's ``src``: the directory file, read on the controller (internal; the API may change).
+"""slack_scim_sync's ``src``: the directory file, read on the controller.
 
-The file's entries are data, never templates: they are parsed here (JSON, else YAML with PyYAML's C
+Internal to scim.slack; the API may change.  The file's entries are data, never templates: they are parsed here (JSON, else YAML with PyYAML's C
 loader when it is there) and handed to the module's argument validation as ``users`` and ``groups``.
 """
 

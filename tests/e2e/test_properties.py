@@ -33,6 +33,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (  # noqa
     GroupSpec,
     MemberResolver,
     apply_group,
+    find_group,
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user import (  # noqa: E402
@@ -224,7 +225,8 @@ def test_a_converged_group_plans_nothing_and_one_member_plans_one_write(
     params = {"display_name": "Prop", "members": {key: spell(users, refs) for key, refs in members.items()}}
 
     def plan(declared):
-        return plan_group(ClientGroupFinder(client), MemberResolver(client), GroupSpec(declared))
+        finder, spec = ClientGroupFinder(client), GroupSpec(declared)
+        return plan_group(finder, MemberResolver(client), spec, find_group(finder, spec))
 
     outcome = plan(params)
     apply_group(client, outcome)

@@ -26,7 +26,7 @@ from ansible.module_utils.common import warnings as module_warnings
 from ansible_collections.scim.slack.plugins.action import slack_scim_group as group_action
 from ansible_collections.scim.slack.plugins.action import slack_scim_info as info_action
 from ansible_collections.scim.slack.plugins.action import slack_scim_user as user_action
-from ansible_collections.scim.slack.plugins.module_utils._client import client_from_options
+from ansible_collections.scim.slack.plugins.module_utils._connection import client_from_options
 from ansible_collections.scim.slack.plugins.modules import slack_scim_group, slack_scim_info, slack_scim_user
 from ansible_collections.scim.slack.plugins.plugin_utils import _action
 from ansible_collections.scim.slack.plugins.plugin_utils._action import ControllerModule, ModuleExit, ScimAction

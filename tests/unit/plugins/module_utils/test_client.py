@@ -20,7 +20,6 @@ import responses
 from ansible_collections.scim.slack.plugins.module_utils import _client
 from ansible_collections.scim.slack.plugins.module_utils._client import (
     SCIMClient,
-    client_from_options,
     insecure_url_warning,
     web_api_url,
 )
@@ -86,17 +85,6 @@ def test_rejects_unknown_api_version_and_missing_token():
 def test_tls_verification_is_on_by_default():
     assert SCIMClient(TOKEN)._session.verify is True
     assert SCIMClient(TOKEN, validate_certs=False)._session.verify is False
-
-
-def test_client_from_options_applies_the_retry_budget():
-    client = client_from_options({"token": TOKEN, "api_version": "v1", "api_url": None, "timeout": 5,
-                                  "validate_certs": True,
-                                  "retries": {"connection_errors": 0, "rate_limited": 3, "server_errors": 1,
-                                              "max_wait": 10}})
-    assert client.base_url == "https://api.slack.com/scim/v1/"
-    assert [(type(h).__name__, h.max_retry_count) for h in client.retry_handlers] == [
-        ("RateLimitErrorRetryHandler", 3), ("ServerErrorRetryHandler", 1), ("TransientCreateErrorRetryHandler", 1)]
-    assert client.max_wait == 10 and client.timeout == 5
 
 
 # -- users ------------------------------------------------------------------------------------
@@ -564,8 +552,6 @@ def test_a_contradicting_api_version_fails_before_any_request(mocked, version, u
         SCIMClient(TOKEN, api_version=version, base_url=url)
     assert caught.value.request_sent is False
     assert "api_version is %s but api_url %s" % (version, url) in str(caught.value)
-    with pytest.raises(ScimError, match="set api_version to"):
-        client_from_options({"token": TOKEN, "api_version": version, "api_url": url})
     assert len(mocked.calls) == 0
 
 
@@ -589,14 +575,6 @@ def test_an_unusable_timeout_is_refused_naming_it(timeout):
 def test_an_unusable_max_wait_is_refused_naming_it(max_wait):
     with pytest.raises(ScimError, match=r"retries.max_wait must be a finite number of seconds, 0 or more, got"):
         SCIMClient(TOKEN, max_wait=max_wait)
-    with pytest.raises(ScimError, match=r"retries.max_wait must be a finite number"):
-        client_from_options({"token": TOKEN, "retries": {"max_wait": max_wait}})
-
-
-def test_client_from_options_checks_timeout():
-    with pytest.raises(ScimError, match=r"timeout must be .* got nan"):
-        client_from_options({"token": TOKEN, "timeout": float("nan")})
-    assert client_from_options({"token": TOKEN, "timeout": 3600}).timeout == 3600
 
 
 # -- TLS settings reach every request (issue 14.7) -------------------------------------------------

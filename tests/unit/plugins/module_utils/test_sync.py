@@ -10,14 +10,13 @@ import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._dialect import get_dialect
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._group import GroupSpec, plan_group
+from ansible_collections.scim.slack.plugins.module_utils._group import GroupSpec, MemberResolver, find_group, plan_group
+from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex
+from ansible_collections.scim.slack.plugins.module_utils._outcome import Write
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
     DEFAULT_LIMITS,
-    GroupIndex,
-    IndexResolver,
     Pacer,
     SyncError,
-    UserIndex,
     build_plan,
     check_duplicates,
     execute,
@@ -152,9 +151,10 @@ def test_group_plan_equals_the_single_module_plan():
             return {e: finder.by_email(e) if "@" in e else finder.by_user_name(e) for e in entries}
 
     spec = GroupSpec({"display_name": "Eng", "members": {"set": ["erin", "carly@example.com"]}})
-    single = plan_group(GroupIndex(GROUPS), Resolver(), spec)
-    synced = plan_group(GroupIndex(GROUPS), IndexResolver(UserIndex(DIRECTORY)), spec)
-    assert single.write == synced.write == ("update", ENG, [ERIN], [], None)
+    groups = GroupIndex(GROUPS)
+    single = plan_group(groups, Resolver(), spec, find_group(groups, spec))
+    synced = plan_group(groups, MemberResolver(index=UserIndex(DIRECTORY)), spec, find_group(groups, spec))
+    assert single.write == synced.write == Write("update", id=ENG, add=[ERIN], remove=[])
 
 
 def test_build_plan_reads_once_and_plans_everything():
@@ -172,7 +172,7 @@ def test_build_plan_reads_once_and_plans_everything():
     assert [(c["resource"], c["name"], c["action"]) for c in changes] == [
         ("user", "finn", "create"), ("user", "carly", "deactivate"), ("group", "Eng", "update"),
         ("group", "Old", "delete")]
-    assert plan.groups[0].outcome.write == ("update", ENG, ["new:finn"], [], None)
+    assert plan.groups[0].outcome.write == Write("update", id=ENG, add=["new:finn"], remove=[])
 
 
 def test_purge_never_touches_the_token_user():
@@ -303,7 +303,7 @@ def test_deactivated_member_is_skipped_alike_in_every_run_under_warn():
     params = {"users": [{"user_name": "carly", "state": "absent"}],
               "groups": [{"display_name": "Eng", "members": {"set": ["carly"]}, "lookup_failure_action": "warn"}]}
     plan = plan_of(params)
-    assert plan.groups[0].outcome.write == ("update", ENG, [], [CARLY], None)
+    assert plan.groups[0].outcome.write == Write("update", id=ENG, add=[], remove=[CARLY])
     assert [e.name for e in plan.deactivations()] == ["carly"]
     # The second run: carly is deactivated (and no member any more).
     after = copy.deepcopy(DIRECTORY)
@@ -316,13 +316,13 @@ def test_user_reactivated_and_added_to_a_group_in_one_run():
     plan = plan_of({"users": [{"user_name": "dan", "email": "dan@example.com", "active": True}],
                     "groups": [{"display_name": "Eng", "members": {"add": ["dan"]}}]})
     assert plan.users[0].transition == "reactivate"
-    assert plan.groups[0].outcome.write == ("update", ENG, [DAN], [], None)
+    assert plan.groups[0].outcome.write == Write("update", id=ENG, add=[DAN], remove=[])
 
 
 def test_group_members_resolve_by_the_name_a_user_is_renamed_to():
     plan = plan_of({"users": [{"user_name": "erin.b", "email": "erin@example.com"}],
                     "groups": [{"display_name": "Eng", "members": {"add": ["erin.b"]}}]})
-    assert plan.groups[0].outcome.write == ("update", ENG, [ERIN], [], None)
+    assert plan.groups[0].outcome.write == Write("update", id=ENG, add=[ERIN], remove=[])
     with pytest.raises(SyncError, match=r"erin \(no such user\)"):
         plan_of({"users": [{"user_name": "erin.b", "email": "erin@example.com"}],
                  "groups": [{"display_name": "Eng", "members": {"add": ["erin"]}}]})
