@@ -4,11 +4,15 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-# The test matrix: the oldest supported ansible-core and the newest, each on its Python.
-CORES := 2.16 2.21
-PY_2.16 := 3.11
-PY_2.21 := 3.12
-NEWEST := 2.21
+# The test matrix, one line a core, oldest first: the oldest supported ansible-core and the newest, each
+# on its Python.  `$(call add_core,<ansible-core line>,<Python>)` appends the core to CORES and sets
+# PY_<core>; every recipe takes the Python from there.  NEWEST (the last line) runs the one-core targets:
+# sanity, lint, docs, demo, bench.
+CORES :=
+add_core = $(eval CORES += $(1))$(eval PY_$(1) := $(2))
+$(call add_core,2.16,3.11)
+$(call add_core,2.21,3.12)
+NEWEST := $(lastword $(CORES))
 
 ROOT := $(CURDIR)
 # ansible-test needs the collection at .../ansible_collections/scim/slack, outside this git
@@ -19,18 +23,18 @@ VENV := $(ROOT)/.venv
 ANSIBLE_TEST_PATH := $(VENV)/pythons:$(PATH)
 step = @printf '\n\033[1m>>> %s\033[0m\n' "$(1)"
 
-.PHONY: help test demo bench venvs stage sanity units e2e emulator emulator-tests lint docs-lint docs \
+.PHONY: help test demo bench venvs stage sanity units integration e2e emulator emulator-tests lint docs-lint docs \
         docs-check changelog-lint package-check clean property-long
 
 help:
 	@echo "make demo   run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
-	@echo "make test   everything CI checks: sanity, units and end-to-end on ansible-core $(CORES), lint, docs"
+	@echo "make test   everything CI checks: sanity, units, integration and end-to-end on ansible-core $(CORES), lint, docs"
 	@echo "make bench  time loops, a listing and slack_scim_sync against the emulator and the SDK (checks issue 18's goals)"
 
 venvs:
 	$(call step,dev venvs (pinned in tests/requirements/))
-	@hacking/venv.sh 2.16 $(PY_2.16) && hacking/venv.sh 2.21 $(PY_2.21)
-	@hacking/pythons.sh $(PY_2.16) $(PY_2.21)
+	@$(foreach core,$(CORES),hacking/venv.sh $(core) $(PY_$(core)) && ) true
+	@hacking/pythons.sh $(foreach core,$(CORES),$(PY_$(core)))
 
 stage:
 	@$(VENV)/core-$(NEWEST)/bin/python hacking/stage.py $(COLLECTIONS_DIR)
@@ -40,14 +44,20 @@ sanity: venvs stage
 	cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(NEWEST)/bin/ansible-test sanity --venv \
 	  --python $(PY_$(NEWEST)) --color no --truncate 0
 
+# `$(call ansible_test_each_core,<command>)`: ansible-test <command> --venv in the stage, on every core of
+# the matrix in turn, each on its Python; stops at the first failure.
+ansible_test_each_core = $(foreach core,$(CORES), \
+	printf '\n\033[1m>>> ansible-test $(1) (ansible-core %s, Python %s)\033[0m\n' $(core) $(PY_$(core)); \
+	echo "cd $(STAGE) && ansible-test $(1) --venv --python $(PY_$(core))"; \
+	(cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(core)/bin/ansible-test $(1) --venv \
+	   --python $(PY_$(core)) --color no) || exit 1;)
+
 units: venvs stage
-	@for core in $(CORES); do \
-	  py=$$( [ $$core = 2.16 ] && echo $(PY_2.16) || echo $(PY_2.21) ); \
-	  printf '\n\033[1m>>> ansible-test units (ansible-core %s, Python %s)\033[0m\n' $$core $$py; \
-	  echo "cd $(STAGE) && ansible-test units --venv --python $$py"; \
-	  (cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$$core/bin/ansible-test units --venv \
-	     --python $$py --color no) || exit 1; \
-	done
+	@$(call ansible_test_each_core,units)
+
+# tests/integration/targets/: slack_scim_user against the emulator that setup_slack_scim_emulator starts.
+integration: venvs stage
+	@$(call ansible_test_each_core,integration)
 
 lint: venvs stage
 	$(call step,ansible-lint (production profile))
@@ -100,7 +110,7 @@ emulator-tests: venvs
 emulator: venvs
 	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m slack_scim_emulator --port $${PORT:-8765} --verbose
 
-test: venvs stage sanity units emulator-tests e2e lint docs-lint docs-check changelog-lint package-check demo
+test: venvs stage sanity units integration emulator-tests e2e lint docs-lint docs-check changelog-lint package-check demo
 	$(MAKE) --no-print-directory bench N=20 ITEMS=20 REMOTE_ITEMS=5 SYNC_N=200 GROUPS=3 LOOP_N=20
 	$(call step,make test: every check passed)
 
@@ -122,7 +132,7 @@ bench: venvs stage
 	$(VENV)/core-$(NEWEST)/bin/python hacking/bench.py --items $(ITEMS) --remote-items $(REMOTE_ITEMS) --users $(N) \
 	  --collections $(COLLECTIONS_DIR)
 	$(call step,benchmark 2: $(SYNC_N) users and $(GROUPS) groups - loops vs seed SDK script vs slack_scim_sync)
-	@hacking/venv.sh bench $(PY_2.21)
+	@hacking/venv.sh bench $(PY_$(NEWEST))
 	$(VENV)/core-$(NEWEST)/bin/python hacking/bench_sync.py --users $(SYNC_N) --groups $(GROUPS) \
 	  --loop-users $(LOOP_N) --collections $(COLLECTIONS_DIR) --sdk-python $(VENV)/core-bench/bin/python
 
