@@ -35,6 +35,7 @@ def is_rate_limit(status, error):
     """Whether an answer (its HTTP status and Slack's error string) says "too many requests"."""
     return status == 429 or error in RATE_LIMIT_ERRORS
 
+
 REDACTED = "<redacted>"
 # Anything shaped like a Slack token, and whatever follows "Bearer": a gateway may echo a header.
 _SECRET_SHAPES = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|(?<=Bearer )[^\s\"',;<>(){}\[\]]+", re.I)

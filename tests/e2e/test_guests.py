@@ -31,7 +31,7 @@ def test_contractor_lifecycle(harness, api_version):
     first = converge_twice(harness, extend, api_version).first
     assert [r["method"] for r in first.writes] == ["PATCH"]
     assert diff_of(first.result()) == {"before": {"guest_expiration": "2099-03-31T23:59:59Z"},
-                                      "after": {"guest_expiration": "2099-09-30T18:00:00Z"}}
+                                       "after": {"guest_expiration": "2099-09-30T18:00:00Z"}}
     assert guest_of(harness, "casey")["expiration"] == "2099-09-30T18:00:00Z"
 
     converge_twice(harness, [user_task(user_name="casey", guest_expiration="")], api_version)

@@ -164,7 +164,7 @@ def test_a_listing_read_lean_keeps_whole_only_the_users_entries_still_need():
     plan = build_plan(FakeClient(users=users, groups=[]), params, token_user_id="W00000009")
     assert sorted(plan.index._packed) == sorted([users[1]["id"], users[2]["id"], users[5]["id"]])
     assert [entry.current["id"] for entry in plan.users] == [users[0]["id"], users[1]["id"], users[2]["id"],
-                                                              users[5]["id"]]
+                                                             users[5]["id"]]
 
 
 def test_a_listing_item_without_id_fails_as_before():

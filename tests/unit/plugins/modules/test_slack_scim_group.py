@@ -169,7 +169,7 @@ def test_check_mode_predicts_and_sends_nothing(mocked, run_module):
     result = run(run_module, check_mode=True, diff=True, id="S00001", members={"set": []})
     assert result["changed"] and writes(mocked) == [] and result["group"]["members"] == []
     assert diff_of(result) == {"before": {"display_name": "Eng", "members": ["U00000001"]},
-                              "after": {"display_name": "Eng", "members": []}}
+                               "after": {"display_name": "Eng", "members": []}}
 
 
 def _unresolvable(mocked):

@@ -183,7 +183,7 @@ def test_patch_v1_is_a_partial_resource(mocked, run_module):
         "schemas": ["urn:scim:schemas:core:1.0", ENT["v1"]], "title": "Chair", ENT["v1"]: {"department": "Board"},
         "meta": {"attributes": ["name.familyName"]}}
     assert diff_of(result) == {"before": {"title": "CEO", "family_name": "H", "enterprise": {"department": None}},
-                              "after": {"title": "Chair", "family_name": "", "enterprise": {"department": "Board"}}}
+                               "after": {"title": "Chair", "family_name": "", "enterprise": {"department": "Board"}}}
 
 
 def test_patch_v2_sends_operations_for_changes_only(mocked, run_module):
