@@ -36,7 +36,7 @@ def group_argument_spec():
             remove=dict(type="list", elements="str"),
             set=dict(type="list", elements="str"),
         )),
-        lookup_failure_action=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
+        lookup_failure_action=dict(type="str", default="fail", choices=list(LOOKUP_FAILURE_ACTIONS)),
     )
 
 
@@ -75,13 +75,8 @@ class GroupSpec:
             raise GroupSpecError("id %r is not a Slack group ID (S followed by capital letters and digits)" % self.id)
         if self.display_name is not None and not self.display_name.strip():
             raise GroupSpecError("display_name must not be empty")
-        if self.id is None and self.display_name is None:
-            raise GroupSpecError("one of id or display_name is required")
         if self.set is not None and (self.add or self.remove):
             raise GroupSpecError("members.set cannot be combined with members.add or members.remove")
-        if self.lookup_failure_action not in LOOKUP_FAILURE_ACTIONS:
-            raise GroupSpecError("lookup_failure_action must be one of %s, got %r"
-                                 % (", ".join(LOOKUP_FAILURE_ACTIONS), self.lookup_failure_action))
         for option, entries in (("members.add", self.add), ("members.remove", self.remove),
                                 ("members.set", self.set or [])):
             for entry in entries:
