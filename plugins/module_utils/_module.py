@@ -47,6 +47,19 @@ def diff_result(before, after, **headers):
     return dict(headers, before=diff_text(before), after=diff_text(after))
 
 
+def exit_with_outcome(module, outcome, name, **result):
+    """End a single-resource task: the outcome's warnings, ``changed``, the resource under ``name``
+    (``user`` or ``group``) when there is one, and the diff in diff mode."""
+    for warning in outcome.warnings:
+        module.warn(warning)
+    result["changed"] = outcome.changed
+    if outcome.resource is not None:
+        result[name] = outcome.resource
+    if module.diff_mode:
+        result["diff"] = diff_result(outcome.before, outcome.after)
+    module.exit_json(**result)
+
+
 def check_connection_options(module):
     """Fail before any request when a connection option cannot work (naming it and its value), and
     warn when the token would travel in clear text.  ``module`` is either implementation."""

@@ -656,13 +656,8 @@ def report(plan):
     changes, diff = [], []
     for entry in plan.users:
         outcome = entry.outcome
-        if entry.failure is not None:
-            summary["users"]["failed"] += 1
+        if not _counted(summary["users"], entry, entry.transition, USER_COUNTS):
             continue
-        if entry.transition is None:
-            summary["users"]["unchanged"] += 1
-            continue
-        summary["users"][USER_COUNTS[entry.transition]] += 1
         if "guest" in outcome.changed_attributes and entry.transition != "create":
             summary["users"]["to_guest" if outcome.after.get("guest") else "to_member"] += 1
         changes.append({"resource": "user", "id": entry.user_id, "name": (outcome.user or {}).get("userName") or
@@ -670,13 +665,8 @@ def report(plan):
         diff.append(_diff(entry.headers, outcome))
     for entry in plan.groups:
         outcome = entry.outcome
-        if entry.failure is not None:
-            summary["groups"]["failed"] += 1
+        if not _counted(summary["groups"], entry, outcome.action, GROUP_COUNTS):
             continue
-        if outcome.action is None:
-            summary["groups"]["unchanged"] += 1
-            continue
-        summary["groups"][GROUP_COUNTS[outcome.action]] += 1
         summary["groups"]["members_added"] += len(outcome.members_added)
         summary["groups"]["members_removed"] += len(outcome.members_removed)
         attributes = []
@@ -688,6 +678,13 @@ def report(plan):
                         "attributes": attributes})
         diff.append(_diff(entry.headers, outcome))
     return summary, changes, diff
+
+
+def _counted(counts, entry, action, names):
+    """Count an entry under ``failed``, ``unchanged`` or the name of its action; whether it changed."""
+    key = "failed" if entry.failure is not None else "unchanged" if action is None else names[action]
+    counts[key] += 1
+    return key == names.get(action)
 
 
 def _diff(headers, outcome):

@@ -187,7 +187,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     converge_group,
     group_argument_spec,
 )
-from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
+from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, exit_with_outcome
 
 
 def module_kwargs():
@@ -205,15 +205,8 @@ def run_module(module):
         module.fail_json(msg=str(exc))
     except ScimError as exc:
         module.fail_scim(exc)
-    for warning in outcome.warnings:
-        module.warn(warning)
-    result = dict(changed=outcome.changed, members_added=outcome.members_added,
-                  members_removed=outcome.members_removed)
-    if outcome.group is not None:
-        result["group"] = outcome.group
-    if module.diff_mode:
-        result["diff"] = diff_result(outcome.before, outcome.after)
-    module.exit_json(**result)
+    exit_with_outcome(module, outcome, "group", members_added=outcome.members_added,
+                      members_removed=outcome.members_removed)
 
 
 def main():
