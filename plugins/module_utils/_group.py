@@ -17,7 +17,7 @@ from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._index import UserIndex
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
-from ansible_collections.scim.slack.plugins.module_utils._user import reference_keys
+from ansible_collections.scim.slack.plugins.module_utils._user_values import reference_keys
 
 SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 MEMBER_BATCH = 5000

@@ -10,7 +10,8 @@ Internal to scim.slack; the API may change.  No Ansible imports.  The items are 
 
 from __future__ import annotations
 
-from ansible_collections.scim.slack.plugins.module_utils._user import find_by_reference, normalise_user_name
+from ansible_collections.scim.slack.plugins.module_utils._user_plan import find_by_reference
+from ansible_collections.scim.slack.plugins.module_utils._user_values import normalise_user_name
 
 
 def normal_key(text, normal):

@@ -12,12 +12,8 @@ from __future__ import annotations
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import SLACK_GROUP_ID
-from ansible_collections.scim.slack.plugins.module_utils._user import (
-    is_bot,
-    is_guest,
-    is_user_id,
-    user_params_from_resource,
-)
+from ansible_collections.scim.slack.plugins.module_utils._user_attributes import user_params_from_resource
+from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, is_guest, is_user_id
 
 RESOURCES = ("users", "groups", "service_provider_config")
 QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "expand_members", "count",

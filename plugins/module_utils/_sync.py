@@ -33,16 +33,10 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
-from ansible_collections.scim.slack.plugins.module_utils._user import (
-    UserOutcome,
-    UserSpec,
-    UserSpecError,
-    apply_user,
-    find_user,
-    is_bot,
-    normalise_user_name,
-    plan_user,
-)
+from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
+from ansible_collections.scim.slack.plugins.module_utils._user_plan import apply_user, find_user, plan_found_user
+from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError
+from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, normalise_user_name
 
 # The safety limits and their defaults; None (null) means no limit.
 DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50}
@@ -133,7 +127,7 @@ class _Whole:
 
 
 # The outcome of an entry the plan leaves alone, without warnings: shared by such entries, never written to.
-UNCHANGED = UserOutcome(None, None)
+UNCHANGED = Outcome(None, None)
 
 
 class _NeedsDirectory(Exception):
@@ -375,7 +369,7 @@ def plan_as_listed(plan, client, user_specs):
             early.pop(position, None)
             later.discard(position)
             try:
-                outcome = plan_user(while_listing, spec, user, looked_up=True)
+                outcome = plan_found_user(while_listing, spec, user)
             except (_NeedsDirectory, UserSpecError):
                 later.add(position)
                 keep = True
@@ -409,7 +403,7 @@ def _plan_users(plan, users, user_specs, early, whole=None):
         else:
             try:
                 current = find_user(whole or users, spec)
-                outcome = plan_user(users, spec, current, looked_up=True)
+                outcome = plan_found_user(users, spec, current)
             except UserSpecError as exc:
                 problems.append("users[%d]: %s" % (position, exc))
                 continue
@@ -451,7 +445,7 @@ def _purge_users(plan, users, declared, exclude, token_user_id):
             plan.spared.append({"resource": "user", "id": user["id"], "name": user.get("userName"), "reason": reason})
             continue
         spec = _PurgeSpec(user)
-        plan.users.append(UserEntry(None, spec, user, plan_user(users, spec, user, looked_up=True)))
+        plan.users.append(UserEntry(None, spec, user, plan_found_user(users, spec, user)))
 
 
 def _directory_after_user_writes(plan, users):

@@ -36,15 +36,16 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (  # noqa
     find_group,
     plan_group,
 )
-from ansible_collections.scim.slack.plugins.module_utils._user import (  # noqa: E402
-    ClientFinder,
-    UserSpec,
-    UserSpecError,
-    apply_user,
-    normalise_user_name,
-    plan_user,
+from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (  # noqa: E402
     user_params_from_resource,
 )
+from ansible_collections.scim.slack.plugins.module_utils._user_plan import (  # noqa: E402
+    ClientFinder,
+    apply_user,
+    plan_user,
+)
+from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError  # noqa: E402
+from ansible_collections.scim.slack.plugins.module_utils._user_values import normalise_user_name  # noqa: E402
 
 # database=None: no .hypothesis folder in the tree (it would land in the built collection).
 settings.register_profile("default", max_examples=40, deadline=None, derandomize=True, database=None,

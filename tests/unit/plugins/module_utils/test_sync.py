@@ -22,7 +22,8 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
     execute,
     report,
 )
-from ansible_collections.scim.slack.plugins.module_utils._user import UserSpec, plan_user
+from ansible_collections.scim.slack.plugins.module_utils._user_plan import plan_user
+from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec
 
 CARLY, DAN, ERIN, BOTTY = "W00000001", "W00000002", "W00000003", "W00000004"
 DIRECTORY = [

@@ -1,0 +1,251 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What a task declares about one user, validated and normalised the way Slack stores it, and what differs.
+
+Internal to scim.slack; the API may change.  No Ansible imports.  A :class:`UserSpec` checks the options
+(before any request), keeps the desired values as Slack would store them, and compares them with a user
+Slack answers; the requests that make the change are built by _user_requests.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (
+    BLANKLESS_NAMES,
+    BY_OPTION,
+    CREATE_ONLY_CHOICES,
+    LISTS,
+    SCALARS,
+    canonical_list,
+    current_value,
+    same_value,
+    scim_item,
+)
+from ansible_collections.scim.slack.plugins.module_utils._user_values import (
+    EMAIL,
+    ISO_8601,
+    MAX_DISPLAY_NAME,
+    MAX_USER_NAME,
+    URL,
+    contains,
+    has_emoji,
+    is_user_id,
+    normalise_user_name,
+    parse_instant,
+    phone_request_slot,
+    slack_primary_emails,
+)
+
+
+class UserSpecError(ValueError):
+    """Invalid input; the message names the option and the value."""
+
+
+class UserSpec:
+    """What the task declares about one user, validated and normalised the way Slack stores it."""
+
+    def __init__(self, params, dialect):
+        self.dialect = dialect
+        self.params = params
+        self.id = params.get("id")
+        self.state = params.get("state") or "present"
+        self.replace = bool(params.get("replace"))
+        self.user_name = None
+        self.email = None
+        self.desired = {}      # option name -> normalised desired value (only what is managed)
+        self.list_values = {}  # option name -> list as it will be sent
+        self.extra = params.get("extra_attributes") or {}
+        self.profile_url = params.get("profile_url")
+        self.external_id = params.get("external_id")
+        self.create_only = set(params.get("create_only") or ())
+        self._validate()
+
+    # -- validation ------------------------------------------------------------------------
+
+    def _fail(self, message):
+        raise UserSpecError(message)
+
+    def _validate(self):
+        params = self.params
+        blank = [option for option in BLANKLESS_NAMES
+                 if isinstance(params.get(option), str) and params[option] and not params[option].strip()]
+        if blank:
+            self._fail("%s: only white space, which Slack refuses at the write; leave the option out, or give a "
+                       "name" % ", ".join("%s %r" % (option, params[option]) for option in blank))
+        if self.id is not None and not is_user_id(self.id):
+            self._fail("id %r is not a Slack user ID (U or W followed by 8 to 10 capital letters or digits)"
+                       % self.id)
+        user_name = params.get("user_name")
+        nick_name = params.get("nick_name")
+        if user_name is not None and nick_name is not None and \
+                normalise_user_name(user_name) != normalise_user_name(nick_name):
+            self._fail("nick_name %r and user_name %r differ, but Slack keeps them equal; set only one"
+                       % (nick_name, user_name))
+        if user_name is None and nick_name is not None:
+            user_name = nick_name
+        if user_name is not None:
+            if "@" in user_name:
+                self._fail("user_name %r contains '@': Slack converts such names by undocumented rules; "
+                           "give the user name without the domain (and the address as email)" % user_name)
+            normalised = normalise_user_name(user_name)
+            if not normalised:
+                self._fail("user_name %r is empty" % user_name)
+            if len(normalised) > MAX_USER_NAME:
+                self._fail("user_name %r is %d characters long; Slack allows at most %d"
+                           % (user_name, len(normalised), MAX_USER_NAME))
+            self.user_name = normalised
+            self.desired["user_name"] = normalised
+        self._validate_display_name(params.get("display_name"))
+        self._validate_emails(params)
+        self._validate_formats(params)
+        for attribute in SCALARS:
+            if attribute.option == "user_name":
+                continue
+            value = (params.get(attribute.parent) or {}) if attribute.parent else params
+            if value.get(attribute.option) is not None:
+                self.desired[attribute.option] = value[attribute.option]
+        for attribute in LISTS:
+            option = attribute.option
+            if option != "emails" and params.get(option) is not None:
+                items = [scim_item(attribute, item) for item in params[option]]
+                if len(items) > attribute.keep:
+                    self._fail("%s has %d entries; Slack stores at most %d" % (option, len(items), attribute.keep))
+                if option == "phone_numbers":
+                    self._validate_phone_slots(items)
+                self.list_values[option] = items
+                self.desired[option] = canonical_list(attribute, items)
+        if not isinstance(self.extra, dict):
+            self._fail("extra_attributes must be a dict of SCIM attributes")
+        self._validate_guest(params)
+        unknown = sorted(self.create_only - set(CREATE_ONLY_CHOICES))
+        if unknown:
+            self._fail("create_only: %s is not an attribute option (choose from %s)"
+                       % (", ".join(unknown), ", ".join(CREATE_ONLY_CHOICES)))
+        if self.replace:
+            self._declare_blanks()
+
+    def _validate_guest(self, params):
+        guest, expiration = params.get("guest"), params.get("guest_expiration")
+        if guest is not None:
+            self.desired["guest"] = bool(guest)
+        if expiration is None:
+            return
+        if expiration != "":
+            parsed = parse_instant(expiration)
+            if parsed is None:
+                self._fail("guest_expiration %r is not an ISO 8601 date or date-time, for example 2027-03-31 or "
+                           "2027-03-31T18:00:00Z" % expiration)
+            now = datetime.datetime.now(datetime.timezone.utc)
+            if (parsed[0].date() <= now.date()) if parsed[1] else parsed[0] <= now:
+                self._fail("guest_expiration %r is not in the future" % expiration)
+            if guest is False:
+                self._fail("guest_expiration %r needs guest: true (guest: false makes a full member, who has "
+                           "no expiration)" % expiration)
+        self.desired["guest_expiration"] = expiration or None
+
+    def _validate_display_name(self, display_name):
+        if not display_name:
+            return
+        if len(display_name) > MAX_DISPLAY_NAME:
+            self._fail("display_name %r is %d characters long; Slack allows at most %d"
+                       % (display_name, len(display_name), MAX_DISPLAY_NAME))
+        if not display_name.strip():
+            self._fail("display_name %r is only white space; use \"\" to clear it" % display_name)
+        if display_name.startswith("@"):
+            self._fail("display_name %r must not start with '@' (Slack: invalid_starts_with_at)" % display_name)
+        if "@" in display_name:
+            self._fail("display_name %r must not contain '@' (Slack: invalid_name_specials)" % display_name)
+        if has_emoji(display_name):
+            self._fail("display_name %r contains an emoji; Slack refuses them (invalid_emoji_not_allowed)"
+                       % display_name)
+
+    def _validate_phone_slots(self, items):
+        """Slack keeps a primary phone and a mobile phone; two entries must not name the same one.
+
+        In a request, ``primary: true`` or ``type: mobile`` names the primary phone, ``primary: false``
+        or ``type: work`` the mobile one (Slack's reference: the type means different things in a
+        request and in its answer); other entries fill the free one.
+        """
+        slots = [phone_request_slot(item) for item in items]
+        taken = [slot for slot in slots if slot]
+        if len(taken) != len(set(taken)):
+            self._fail("phone_numbers: both entries name Slack's %s phone (%s), so Slack would keep only one; "
+                       "mark one primary: true (or type: mobile) and the other primary: false (or type: work)"
+                       % (taken[0], ", ".join(str(item.get("value")) for item in items)))
+
+    def _validate_emails(self, params):
+        email = params.get("email")
+        emails = params.get("emails")
+        if email is not None:
+            if not EMAIL.match(email):
+                self._fail("email %r is not a valid email address" % email)
+            self.email = email
+            self.desired["email"] = email.lower()
+        if emails is not None:
+            primaries = [e.get("value") for e in emails if e.get("primary")]
+            if len(primaries) > 1:
+                self._fail("emails has %d primary entries (%s); at most one may be primary"
+                           % (len(primaries), ", ".join(primaries)))
+            if len(emails) > 2:
+                self._fail("emails has %d entries; Slack stores at most two (a primary and one more)" % len(emails))
+            for entry in emails:
+                if not EMAIL.match(entry.get("value") or ""):
+                    self._fail("emails: %r is not a valid email address" % entry.get("value"))
+            values = [e["value"].lower() for e in emails]
+            if len(set(values)) != len(values):
+                self._fail("emails lists one address twice")
+            items = slack_primary_emails([scim_item(BY_OPTION["emails"], e) for e in emails])
+            self.list_values["emails"] = items
+            self.desired["emails"] = canonical_list(BY_OPTION["emails"], items)
+            self.email = items[0]["value"] if items else None
+
+    def _validate_formats(self, params):
+        if params.get("start_date") and not ISO_8601.match(params["start_date"]):
+            self._fail("start_date %r is not an ISO 8601 date, for example 2024-04-10T00:00:00+0000"
+                       % params["start_date"])
+        if params.get("profile_url") and not URL.match(params["profile_url"]):
+            self._fail("profile_url %r is not an http(s) URL" % params["profile_url"])
+        for photo in params.get("photos") or []:
+            value = photo.get("value") or ""
+            if not URL.match(value) and not value.startswith("data:"):
+                self._fail("photos: %r is neither an http(s) URL nor a data: URL" % value)
+
+    def _declare_blanks(self):
+        """replace: every modelled attribute not declared (nor create-only) is to be empty.
+
+        Photos are kept unless declared: Slack re-hosts them, so a PUT cannot send the current one back
+        as it was set, and a user's own photo is not the directory's to blank.
+        """
+        for attribute in SCALARS:
+            if attribute.blankable and attribute.option not in self.desired and self.manages(attribute.option):
+                self.desired[attribute.option] = None
+        for attribute in LISTS:
+            if attribute.blankable and attribute.option not in self.desired and self.manages(attribute.option):
+                self.desired[attribute.option] = []
+                self.list_values[attribute.option] = []
+
+    def manages(self, option):
+        """Whether ``option`` is compared and changed on an existing user (not one of create_only)."""
+        attribute = BY_OPTION.get(option)
+        top = attribute.parent if attribute is not None and attribute.parent else option.split(".", 1)[0]
+        return top not in self.create_only
+
+    # -- comparison ------------------------------------------------------------------------
+
+    def current_view(self, resource):
+        """The managed attributes of a server resource, normalised like ``desired``."""
+        return dict((option, current_value(option, resource, self.dialect)) for option in self.desired)
+
+    def changed_options(self, resource):
+        current = self.current_view(resource)
+        changed = [option for option, value in self.desired.items()
+                   if self.manages(option) and not same_value(option, value, current[option])]
+        if "guest_expiration" in changed and self.desired.get("guest") is False:
+            changed.remove("guest_expiration")  # a full member has no expiration
+        if self.manages("extra_attributes"):
+            changed.extend("extra_attributes.%s" % key for key, value in self.extra.items()
+                           if not contains((resource or {}).get(key), value))
+        return changed
