@@ -20,7 +20,6 @@ import threading
 from unittest import mock
 
 import pytest
-from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 
 from ansible_collections.scim.slack.plugins.action import slack_scim_group as group_action
@@ -31,12 +30,8 @@ from ansible_collections.scim.slack.plugins.modules import slack_scim_group, sla
 from ansible_collections.scim.slack.plugins.plugin_utils import _action
 from ansible_collections.scim.slack.plugins.plugin_utils._action import ControllerModule, ModuleExit, ScimAction
 
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, diff_of
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, diff_of, module_args, page
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
 
 try:
     from ansible.module_utils import _internal as module_internal
@@ -54,9 +49,6 @@ def user(uid="W00001000", user_name="carly", email="carly@example.com", active=T
     return resource
 
 
-def page(*resources):
-    return {"Resources": list(resources), "totalResults": len(resources), "startIndex": 1,
-            "itemsPerPage": len(resources)}
 
 
 def internal_args(name, check_mode=False, diff=False, verbosity=0):
@@ -68,20 +60,6 @@ def internal_args(name, check_mode=False, diff=False, verbosity=0):
         args["_ansible_inject_invocation"] = True
         args["_ansible_tracebacks_for"] = []
     return args
-
-
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
 
 
 def action(**task):
@@ -180,7 +158,7 @@ def test_a_missing_token_fails_as_the_module_fails(capsys, monkeypatch, mocked):
 
 
 def test_a_token_from_the_environment_is_masked_wherever_it_appears(capsys, token_env, mocked):
-    mocked.get(URL + "Users", json=page(user(title="CEO")))
+    mocked.get(URL + "Users", json=page([user(title="CEO")]))
     mocked.patch(URL + "Users/W00001000", json=user(title="%s!" % TOKEN))
     result = both("user", capsys, diff=True, user_name="carly", email="carly@example.com", title="%s!" % TOKEN)
     assert TOKEN not in json.dumps(result)
@@ -189,7 +167,7 @@ def test_a_token_from_the_environment_is_masked_wherever_it_appears(capsys, toke
 
 
 def test_converging_a_user_in_check_mode_with_diff(capsys, token_env, mocked):
-    mocked.get(URL + "Users", json=page())
+    mocked.get(URL + "Users", json=page([]))
     result = both("user", capsys, check_mode=True, diff=True, user_name="erin", email="erin@example.com",
                   enterprise={"department": "Platform"})
     assert result["changed"] is True and result["user"]["id"] is None
@@ -197,15 +175,15 @@ def test_converging_a_user_in_check_mode_with_diff(capsys, token_env, mocked):
 
 
 def test_a_deactivated_user_warns_alike(capsys, token_env, mocked):
-    mocked.get(URL + "Users", json=page(user(active=False)))
+    mocked.get(URL + "Users", json=page([user(active=False)]))
     mocked.patch(URL + "Users/W00001000", json=user(active=False, title="CEO"))
     result = both("user", capsys, user_name="carly", email="carly@example.com", title="CEO")
     assert result["changed"] is True and any("deactivated" in w for w in map(str, result["warnings"])), result
 
 
 def test_a_group_with_unresolved_members_under_warn(capsys, token_env, mocked):
-    mocked.get(URL + "Groups", json=page({"id": "S00001", "displayName": "Eng", "members": []}))
-    mocked.get(URL + "Users", json=page())
+    mocked.get(URL + "Groups", json=page([{"id": "S00001", "displayName": "Eng", "members": []}]))
+    mocked.get(URL + "Users", json=page([]))
     result = both("group", capsys, diff=True, display_name="Eng", members={"add": ["nobody"]},
                   lookup_failure_action="warn")
     assert result["changed"] is False and "nobody" in str(result["warnings"])
@@ -226,9 +204,9 @@ def test_slack_errors_fail_alike_and_show_a_traceback_from_vvv_as_modules_do(cap
 
 
 def test_info_queries_and_export_alike(capsys, token_env, mocked):
-    mocked.get(URL + "Users", json=page(user(), user(uid="W00002000", user_name="dan", email="dan@example.com")))
-    mocked.get(URL + "Groups", json=page({"id": "S00001", "displayName": "Eng",
-                                          "members": [{"value": "W00001000"}]}))
+    mocked.get(URL + "Users", json=page([user(), user(uid="W00002000", user_name="dan", email="dan@example.com")]))
+    mocked.get(URL + "Groups", json=page([{"id": "S00001", "displayName": "Eng",
+                                          "members": [{"value": "W00001000"}]}]))
     mocked.get(URL + "ServiceProviderConfig", json={"patch": {"supported": True}})
     assert both("info", capsys, active=True)["total_results"] == 2
     exported = both("info", capsys, export=True)["directory"]
@@ -401,7 +379,7 @@ class CountingHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):  # noqa: N802 - http.server's naming
-        body = json.dumps(page(user())).encode()
+        body = json.dumps(page([user()])).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

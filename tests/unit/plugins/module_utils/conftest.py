@@ -18,8 +18,17 @@ def sleeps():
 
 @pytest.fixture
 def make_client(sleeps):
+    """Clients whose clock moves only when they sleep: a loaded machine cannot make a handler's
+    ``prepare_for_next_attempt`` look like a handler that slept by itself."""
+    now = [0.0]
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
     def factory(api_version="v2", **kwargs):
         kwargs.setdefault("base_url", BASE % api_version)
-        return SCIMClient(TOKEN, api_version=api_version, sleep=sleeps.append, **kwargs)
+        kwargs.setdefault("clock", lambda: now[0])
+        return SCIMClient(TOKEN, api_version=api_version, sleep=sleep, **kwargs)
 
     return factory

@@ -11,7 +11,6 @@ import re
 import socket
 import threading
 import time
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
@@ -26,19 +25,15 @@ from ansible_collections.scim.slack.plugins.module_utils._client import (
 from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError, ScimError
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
 
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, body_of, page, query_of
 
 CORE = {"v1": "urn:scim:schemas:core:1.0", "v2": "urn:ietf:params:scim:schemas:core:2.0:User"}
 GROUP_CORE = {"v1": "urn:scim:schemas:core:1.0", "v2": "urn:ietf:params:scim:schemas:core:2.0:Group"}
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
-def body_of(call):
-    return json.loads(call.request.body)
 
 
-def query_of(call):
-    return {key: values[0] for key, values in parse_qs(urlparse(call.request.url).query).items()}
 
 
 def user(uid, name, email=None, active=True):
@@ -46,8 +41,6 @@ def user(uid, name, email=None, active=True):
             "emails": [{"value": email or "%s@example.com" % name, "primary": True}]}
 
 
-def page(resources, total, start=1):
-    return {"Resources": resources, "totalResults": total, "itemsPerPage": len(resources), "startIndex": start}
 
 
 # -- headers and construction ---------------------------------------------------------------

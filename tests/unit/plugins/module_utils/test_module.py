@@ -5,38 +5,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-
 import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
 
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import TOKEN
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import TOKEN, module_args
 
 
 class Failed(Exception):
     pass
-
-
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
 
 
 @pytest.fixture

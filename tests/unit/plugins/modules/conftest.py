@@ -4,32 +4,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-
 import pytest
 from ansible.module_utils import basic
 
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
-
-
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, module_args
 
 
 class Exit(Exception):

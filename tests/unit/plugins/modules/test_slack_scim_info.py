@@ -4,25 +4,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 
 from ansible_collections.scim.slack.plugins.modules import slack_scim_info
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE
-
-
-def page(resources, total, start=1):
-    return {"Resources": resources, "totalResults": total, "startIndex": start, "itemsPerPage": len(resources)}
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, page, query_of
 
 
 def users(first, last):
     return [{"id": "W%08d" % i, "userName": "u%d" % i, "active": i % 2 == 0,
              "emails": [{"value": "u%d@example.com" % i, "primary": True}]} for i in range(first, last)]
-
-
-def query(call):
-    return {k: v[0] for k, v in parse_qs(urlparse(call.request.url).query).items()}
 
 
 def run(run_module, **args):
@@ -37,8 +27,8 @@ def test_paging_in_both_dialects(mocked, run_module, api_version):
     result = run(run_module, api_version=api_version, count=3)
     assert [u["userName"] for u in result["users"]] == ["u%d" % i for i in range(7)]
     assert result["total_results"] == 7 and result["changed"] is False
-    assert [query(c)["startIndex"] for c in mocked.calls] == ["1", "4", "7"]
-    assert {query(c)["count"] for c in mocked.calls} == {"3"}
+    assert [query_of(c)["startIndex"] for c in mocked.calls] == ["1", "4", "7"]
+    assert {query_of(c)["count"] for c in mocked.calls} == {"3"}
 
 
 def test_limit(mocked, run_module):
@@ -52,14 +42,14 @@ def test_one_filter_goes_to_slack_and_the_rest_is_checked_here(mocked, run_modul
     mocked.get(BASE % api_version + "Users", json=page(users(1, 3), 2))
     result = run(run_module, api_version=api_version, user_name="u1", email="U1@example.com",
                  filter='title co "x"')
-    assert query(mocked.calls[0])["filter"] == 'title co "x"'
+    assert query_of(mocked.calls[0])["filter"] == 'title co "x"'
     assert [u["id"] for u in result["users"]] == ["W00000001"]
 
 
 def test_user_name_and_email_send_only_the_user_name_filter(mocked, run_module, api_version):
     mocked.get(BASE % api_version + "Users", json=page(users(1, 2), 1))
     result = run(run_module, api_version=api_version, user_name="u1", email="someone.else@example.com")
-    assert query(mocked.calls[0])["filter"] == 'userName eq "u1"'
+    assert query_of(mocked.calls[0])["filter"] == 'userName eq "u1"'
     assert result["users"] == [] and len(mocked.calls) == 1
 
 
@@ -73,7 +63,7 @@ def test_active_is_applied_client_side(mocked, run_module):
     mocked.get(BASE % "v2" + "Users", json=page(users(0, 4), 4))
     result = run(run_module, active=True)
     assert [u["userName"] for u in result["users"]] == ["u0", "u2"] and result["total_results"] == 2
-    assert "filter" not in query(mocked.calls[0])
+    assert "filter" not in query_of(mocked.calls[0])
 
 
 def test_by_id_found_and_not_found(mocked, run_module):
@@ -120,7 +110,7 @@ def test_guest_is_applied_client_side(mocked, run_module):
     mocked.get(BASE % "v2" + "Users", json=page(everyone, 3))
     assert [u["id"] for u in run(run_module, guest=True)["users"]] == ["W00000001"]
     assert [u["id"] for u in run(run_module, guest=False)["users"]] == ["W00000000", "W00000002"]
-    assert all("filter" not in query(call) for call in mocked.calls)
+    assert all("filter" not in query_of(call) for call in mocked.calls)
 
 
 def test_expand_members_reads_the_users_once(mocked, run_module):
