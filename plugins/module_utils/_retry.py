@@ -17,6 +17,11 @@ A handler written the SDK's way (``prepare_for_next_attempt`` overridden to slee
 itself) still works, and cannot escape those limits: the client keeps its own count of each
 handler's retries (never more than its ``max_retry_count``), times ``prepare_for_next_attempt``
 and counts the time spent there against ``max_wait``, and sleeps only what is left of the duration.
+
+Two attributes exist for such handlers only, as the SDK has them (they are part of the public API in
+``scim_client.py``): ``HttpRequest.body_params`` (the request body, which a handler may read) and
+``RetryState.next_attempt_requested`` (set when a retry is decided; the client never reads it, since
+it decides itself, but a handler ported from the SDK may set or read it).
 """
 
 from __future__ import annotations
