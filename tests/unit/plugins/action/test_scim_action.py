@@ -49,8 +49,6 @@ def user(uid="W00001000", user_name="carly", email="carly@example.com", active=T
     return resource
 
 
-
-
 def internal_args(name, check_mode=False, diff=False, verbosity=0):
     """The _ansible_* keys ansible-core adds to a module's arguments (those that matter here)."""
     args = {"_ansible_check_mode": check_mode, "_ansible_diff": diff, "_ansible_verbosity": verbosity,

@@ -32,15 +32,9 @@ GROUP_CORE = {"v1": "urn:scim:schemas:core:1.0", "v2": "urn:ietf:params:scim:sch
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
-
-
-
-
 def user(uid, name, email=None, active=True):
     return {"id": uid, "userName": name, "active": active,
             "emails": [{"value": email or "%s@example.com" % name, "primary": True}]}
-
-
 
 
 # -- headers and construction ---------------------------------------------------------------

@@ -188,7 +188,7 @@ def test_deactivated_member_is_a_lookup_failure(mocked, run_module):
 def test_batches_of_5000(mocked, run_module):
     base = BASE % "v2"
     mocked.get(base + "Groups", json=page([group()]))
-    mocked.get(base + "Users", json=page([],total=6000))  # probe: 6 pages < 6000 IDs, so one listing
+    mocked.get(base + "Users", json=page([], total=6000))  # probe: 6 pages < 6000 IDs, so one listing
     ids = ["U%08d" % i for i in range(6000)]
     for start in range(0, 6000, 1000):
         mocked.get(base + "Users", json=page([user(uid, "u" + uid) for uid in ids[start:start + 1000]],
@@ -283,7 +283,7 @@ def test_set_with_an_unresolved_entry_under_ignore_removes_nobody(mocked, run_mo
 
 def test_a_listed_user_without_id_fails_naming_it(mocked, run_module):
     mocked.get(BASE % "v2" + "Groups/S00001", json=group())
-    mocked.get(BASE % "v2" + "Users", json=page([],total=3))
+    mocked.get(BASE % "v2" + "Users", json=page([], total=3))
     mocked.get(BASE % "v2" + "Users", json=page([{"userName": "ghost"}, user("U00000001", "a"), user("U00000002", "b")]))
     result = run(run_module, id="S00001", members={"add": ["a", "b", "c"]})
     assert result["failed"] and "without an id" in result["msg"] and "ghost" in result["msg"]
