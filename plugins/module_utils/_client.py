@@ -37,6 +37,7 @@ from ansible_collections.scim.slack.plugins.module_utils._retry import (
     HttpResponse,
     RetryState,
     default_retry_handlers,
+    finite_number,
     request_never_sent,
     retries_problem,
 )
@@ -114,15 +115,9 @@ def insecure_url_warning(api_url):
 
 def timeout_problem(timeout):
     """Why ``timeout`` is unusable (a message naming the option and value), or ``None``."""
-    problem = "timeout must be a number of seconds greater than 0 and at most %d, got %r" % (MAX_TIMEOUT, timeout)
-    if isinstance(timeout, bool):
-        return problem
-    try:
-        seconds = float(timeout)
-    except (TypeError, ValueError):
-        return problem
-    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_TIMEOUT:
-        return problem
+    seconds = finite_number(timeout)
+    if seconds is None or seconds <= 0 or seconds > MAX_TIMEOUT:
+        return "timeout must be a number of seconds greater than 0 and at most %d, got %r" % (MAX_TIMEOUT, timeout)
     return None
 
 

@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._index import UserIndex
+from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder, UserIndex
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
 from ansible_collections.scim.slack.plugins.module_utils._user_values import reference_keys
 
@@ -168,19 +168,6 @@ class MemberResolver:
         return user
 
 
-class ClientGroupFinder:
-    """Finds groups with one request each (the single-group module)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def by_id(self, group_id):
-        return self.client.get_group(group_id)
-
-    def by_display_name(self, display_name):
-        return self.client.find_group_by_display_name(display_name)
-
-
 def member_ids(group):
     return [m.get("value") for m in (group or {}).get("members") or [] if isinstance(m, dict) and m.get("value")]
 
@@ -203,8 +190,8 @@ def _member_names(current, resolved):
 
 def find_group(finder, spec):
     if spec.id:
-        return finder.by_id(spec.id)
-    return finder.by_display_name(spec.display_name)
+        return finder.group_by_id(spec.id)
+    return finder.group_by_display_name(spec.display_name)
 
 
 def plan_members(spec, current_ids, resolver, check_mode=False):
@@ -289,7 +276,7 @@ def _ids_by_entry(entries, user_id):
 
 def converge_group(client, spec, check_mode=False):
     """Plan one group from one read (plus member resolution), then send the writes it needs."""
-    finder = ClientGroupFinder(client)
+    finder = ClientFinder(client)
     outcome = plan_group(finder, MemberResolver(client), spec, find_group(finder, spec), check_mode=check_mode)
     return outcome if check_mode else apply_group(client, outcome)
 
@@ -320,7 +307,7 @@ def plan_group(finder, resolver, spec, current, check_mode=False):
     if rename is None and not add and not remove and not pending:
         return Outcome(None, current, warnings=warnings)
     if rename is not None:
-        holder = finder.by_display_name(rename)
+        holder = finder.group_by_display_name(rename)
         if holder is not None and holder.get("id") != current.get("id"):
             raise GroupSpecError("display_name %r is already the name of group %s; Slack keeps group names unique"
                                  % (rename, holder.get("id")))

@@ -2,16 +2,32 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Users and groups found without requests: by id, user name or any email; by id or display name.
+"""Finding users and groups, the one protocol the planners use: from one listing, without requests
+(``UserIndex``, ``GroupIndex``), or with one request each (``ClientFinder``, for the single-resource modules).
 
-Internal to scim.slack; the API may change.  No Ansible imports.  The items are trusted to have an
+Users are found ``by_id``, ``by_user_name`` (as Slack normalises it), ``by_email`` or ``by_reference`` (any of
+the three, by shape); groups ``group_by_id`` or ``group_by_display_name`` (ignoring case).
+
+Internal to scim.slack; the API may change.  No Ansible imports.  Listed items are trusted to have an
 ``id``: whoever reads them from Slack checks that first.
 """
 
 from __future__ import annotations
 
-from ansible_collections.scim.slack.plugins.module_utils._user_plan import find_by_reference
-from ansible_collections.scim.slack.plugins.module_utils._user_values import normalise_user_name
+from ansible_collections.scim.slack.plugins.module_utils._user_values import normalise_user_name, reference_keys
+
+
+def find_by_reference(finder, entry):
+    """The user an ID, email or user name names, through ``finder``'s by_id/by_email/by_user_name, or None.
+
+    An ID-shaped entry is tried as an ID, then as a user name (see reference_keys).
+    """
+    finders = {"id": finder.by_id, "email": finder.by_email, "user_name": finder.by_user_name}
+    for kind, value in reference_keys(entry):
+        user = finders[kind](value)
+        if user is not None:
+            return user
+    return None
 
 
 def normal_key(text, normal):
@@ -61,12 +77,37 @@ class GroupIndex:
         self._ids = {group["id"]: group for group in self.groups}
         self._names = {(group.get("displayName") or "").casefold(): group for group in self.groups}
 
-    def by_id(self, group_id):
+    def group_by_id(self, group_id):
         return self._ids.get(group_id)
 
-    def by_display_name(self, display_name):
+    def group_by_display_name(self, display_name):
         return self._names.get(display_name.casefold())
 
-    def by_reference(self, entry):
+    def group_by_reference(self, entry):
         """The group a purge_exclude_groups entry names: its ID, else its display name (any case)."""
-        return self.by_id(entry) or self.by_display_name(entry)
+        return self.group_by_id(entry) or self.group_by_display_name(entry)
+
+
+class ClientFinder:
+    """Finds users and groups with one request each (the single-resource modules)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def by_id(self, user_id):
+        return self.client.get_user(user_id)
+
+    def by_user_name(self, user_name):
+        return self.client.find_user_by_user_name(user_name)
+
+    def by_email(self, email):
+        return self.client.find_user_by_email(email)
+
+    def by_reference(self, entry):
+        return find_by_reference(self, entry)
+
+    def group_by_id(self, group_id):
+        return self.client.get_group(group_id)
+
+    def group_by_display_name(self, display_name):
+        return self.client.find_group_by_display_name(display_name)

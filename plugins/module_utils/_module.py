@@ -71,30 +71,22 @@ def check_connection_options(module):
         module.warn(warning)
 
 
-class ScimModule(AnsibleModule):
-    """An AnsibleModule with the connection options, a lazily built client and error mapping."""
+class ScimInterface:
+    """What ``run_module`` uses beyond AnsibleModule's own interface, for both implementations: ``client``,
+    built on first use from the connection options (a failure fails the task), and ``fail_scim``."""
 
-    def __init__(self, argument_spec, **kwargs):
-        super().__init__(argument_spec=full_argument_spec(argument_spec), **kwargs)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        self._client = None
-        check_connection_options(self)
+    _client = None
+    _client_factory = staticmethod(_connection.client_from_options)
 
     @property
     def diff_mode(self):
         return self._diff
 
-    def fail_json(self, msg=None, **kwargs):
-        if isinstance(msg, str) and msg.startswith("dictionary requested"):
-            msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, _load_params() or {}) or msg
-        super().fail_json(msg=msg, **kwargs)
-
     @property
     def client(self):
         if self._client is None:
             try:
-                self._client = _connection.client_from_options(self.params)
+                self._client = self._client_factory(self.params)
             except ScimError as exc:
                 self.fail_scim(exc)
         return self._client
@@ -102,6 +94,21 @@ class ScimModule(AnsibleModule):
     def fail_scim(self, error, **result):
         """Fail the task from a ScimError, with its facts and without any secret."""
         fail_scim(self, error, **result)
+
+
+class ScimModule(ScimInterface, AnsibleModule):
+    """An AnsibleModule with the connection options, a lazily built client and error mapping."""
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(argument_spec=full_argument_spec(argument_spec), **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        check_connection_options(self)
+
+    def fail_json(self, msg=None, **kwargs):
+        if isinstance(msg, str) and msg.startswith("dictionary requested"):
+            msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, _load_params() or {}) or msg
+        super().fail_json(msg=msg, **kwargs)
 
 
 def fail_scim(module, error, **result):

@@ -276,16 +276,21 @@ def retries_problem(retries):
             return "retries.%s must be a whole number of retries, 0 or more, got %r" % (key, value)
     value = retries.get("max_wait")
     if value is not None:
-        problem = "retries.max_wait must be a finite number of seconds, 0 or more, got %r" % (value,)
-        if isinstance(value, bool):
-            return problem
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return problem
-        if not math.isfinite(number) or number < 0:
-            return problem
+        number = finite_number(value)
+        if number is None or number < 0:
+            return "retries.max_wait must be a finite number of seconds, 0 or more, got %r" % (value,)
     return None
+
+
+def finite_number(value):
+    """``value`` as a finite float, or ``None`` when it is not one (booleans are not numbers here)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def default_retry_handlers():

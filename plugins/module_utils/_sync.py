@@ -515,7 +515,7 @@ def _purge_groups(plan, groups, exclude):
     declared = {entry.current["id"] for entry in plan.groups if entry.current}
     excluded, unmatched = set(), []
     for reference in exclude:
-        group = groups.by_reference(reference) if isinstance(reference, str) else None
+        group = groups.group_by_reference(reference) if isinstance(reference, str) else None
         if group is None:
             unmatched.append(reference)
         else:

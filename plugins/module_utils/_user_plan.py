@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import BY_OPTION, diff_view
 from ansible_collections.scim.slack.plugins.module_utils._user_requests import (
@@ -27,41 +28,8 @@ from ansible_collections.scim.slack.plugins.module_utils._user_values import (
     get_path,
     is_blank,
     is_guest,
-    reference_keys,
     resolve_path,
 )
-
-
-class ClientFinder:
-    """Finds users with one request each (the single-user module)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def by_id(self, user_id):
-        return self.client.get_user(user_id)
-
-    def by_user_name(self, user_name):
-        return self.client.find_user_by_user_name(user_name)
-
-    def by_email(self, email):
-        return self.client.find_user_by_email(email)
-
-    def by_reference(self, entry):
-        return find_by_reference(self, entry)
-
-
-def find_by_reference(finder, entry):
-    """The user an ID, email or user name names, through ``finder``'s by_id/by_email/by_user_name, or None.
-
-    An ID-shaped entry is tried as an ID, then as a user name (see reference_keys).
-    """
-    finders = {"id": finder.by_id, "email": finder.by_email, "user_name": finder.by_user_name}
-    for kind, value in reference_keys(entry):
-        user = finders[kind](value)
-        if user is not None:
-            return user
-    return None
 
 
 def find_user(finder, spec):

@@ -388,7 +388,7 @@ changed_attributes:
 """
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
+from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, exit_with_outcome
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import USER_SPEC_RULES, user_argument_spec
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import converge_user
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError
@@ -408,14 +408,7 @@ def run_module(module):
         module.fail_json(msg=str(exc))
     except ScimError as exc:
         module.fail_scim(exc)
-    for warning in outcome.warnings:
-        module.warn(warning)
-    result = dict(changed=outcome.changed, changed_attributes=outcome.changed_attributes)
-    if outcome.user is not None:
-        result["user"] = outcome.user
-    if module.diff_mode:
-        result["diff"] = diff_result(outcome.before, outcome.after)
-    module.exit_json(**result)
+    exit_with_outcome(module, outcome, "user", changed_attributes=outcome.changed_attributes)
 
 
 def main():

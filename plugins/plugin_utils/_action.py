@@ -43,11 +43,10 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.scim.slack.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.scim.slack.plugins.module_utils._connection import client_from_options
-from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._module import (
+    ScimInterface,
     check_connection_options,
     explain_dict_option,
-    fail_scim,
     full_argument_spec,
 )
 
@@ -206,7 +205,7 @@ class ModuleExit(BaseException):
         self.rc = rc
 
 
-class ControllerModule:
+class ControllerModule(ScimInterface):
     """ScimModule's interface (see module_utils/_module.py), in the controller's process.
 
     ``module_args`` are the arguments as the module would receive them: the task's arguments after
@@ -235,7 +234,6 @@ class ControllerModule:
         self._warnings = []
         self._deprecations = []
         self._client_factory = client_factory
-        self._client = None
         self._set_internal_properties()
 
         result = validate(self.argument_spec, validator_arguments, self.params)
@@ -285,28 +283,12 @@ class ControllerModule:
             if self.argument_spec.get(name, {}).get("no_log") is None and PASSWORD_MATCH.search(name):
                 self.warn("Module did not set no_log for %s" % name)
 
-    # -- the interface run_module() uses --------------------------------------------------------------
-
-    @property
-    def diff_mode(self):
-        return self._diff
+    # -- the interface run_module() uses (client, fail_scim and diff_mode: ScimInterface) -------------
 
     def warn(self, warning):
         if not isinstance(warning, str):
             raise TypeError("warn requires a string not a %s" % type(warning))
         self._warnings.append(warning)
-
-    @property
-    def client(self):
-        if self._client is None:
-            try:
-                self._client = self._client_factory(self.params)
-            except ScimError as exc:
-                self.fail_scim(exc)
-        return self._client
-
-    def fail_scim(self, error, **result):
-        fail_scim(self, error, **result)
 
     def exit_json(self, **kwargs):
         raise ModuleExit(self._formatted(kwargs), 0)

@@ -29,18 +29,17 @@ sys.path.insert(0, os.environ.get("SCIM_SLACK_COLLECTIONS", ""))
 
 from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient  # noqa: E402
 from ansible_collections.scim.slack.plugins.module_utils._group import (  # noqa: E402
-    ClientGroupFinder,
     GroupSpec,
     MemberResolver,
     apply_group,
     find_group,
     plan_group,
 )
+from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder  # noqa: E402
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (  # noqa: E402
     user_params_from_resource,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import (  # noqa: E402
-    ClientFinder,
     apply_user,
     plan_user,
 )
@@ -226,7 +225,7 @@ def test_a_converged_group_plans_nothing_and_one_member_plans_one_write(
     params = {"display_name": "Prop", "members": {key: spell(users, refs) for key, refs in members.items()}}
 
     def plan(declared):
-        finder, spec = ClientGroupFinder(client), GroupSpec(declared)
+        finder, spec = ClientFinder(client), GroupSpec(declared)
         return plan_group(finder, MemberResolver(client), spec, find_group(finder, spec))
 
     outcome = plan(params)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._group import (
-    ClientGroupFinder,
     GroupSpec,
     GroupSpecError,
     MemberResolver,
@@ -16,7 +15,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     find_group,
     plan_group,
 )
-from ansible_collections.scim.slack.plugins.module_utils._index import UserIndex
+from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder, UserIndex
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Write
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, body_of, page, query_of
@@ -82,7 +81,7 @@ def test_the_plan_names_its_one_write_and_apply_sends_it(mocked, make_client):
     mocked.get(URL + "Users", json=page([DAN]))
     mocked.patch(URL + "Groups/S0001", json=dict(group, members=[{"value": DAN["id"]}]))
     client = make_client()
-    finder, spec = ClientGroupFinder(client), GroupSpec({"display_name": "Eng", "members": {"set": ["dan"]}})
+    finder, spec = ClientFinder(client), GroupSpec({"display_name": "Eng", "members": {"set": ["dan"]}})
     outcome = plan_group(finder, MemberResolver(client), spec, find_group(finder, spec))
     assert outcome.write == Write("update", id="S0001", add=[DAN["id"]], remove=[CARLY["id"]])
     assert outcome.members_added == [DAN["id"]] and outcome.members_removed == [CARLY["id"]]
