@@ -84,7 +84,6 @@ Key = namedtuple("Key", "option scim type elements choices default required vers
                  defaults=(None, None, None, False, None, None))
 
 
-
 def _entry_keys(value, kind, primary=None):
     """The keys most list entries have: a value, its kind, and (when described) whether it is the primary one."""
     keys = (Key("value", "value", type="str", required=True, description=value),
