@@ -5,7 +5,7 @@
 """Converge a whole directory: read everything once, plan in memory, write only the differences.
 
 Internal to scim.slack; the API may change.  The per-resource decisions are the ones of
-slack_scim_user and slack_scim_group (plan_user, plan_group): only how users and groups are
+slack_scim_user and slack_scim_group (plan_found_user, plan_group): only how users and groups are
 found differs (an index of one listing instead of one request each).
 
 Groups are planned against the directory as it will be after the user writes (users created,
@@ -44,7 +44,7 @@ DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member
 SLIM_KEYS = ("id", "userName", "displayName", "active", "emails", "userType")
 # How many resources a limit failure names before it abbreviates.
 SHOWN = 50
-# User options holding a name: a value of only white space is refused before any write.
+# How a user this task creates is named (in group members and diffs) until Slack gives it an ID.
 PLACEHOLDER = "new:%s"
 
 
