@@ -16,7 +16,6 @@ import datetime
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (
     BLANKLESS_NAMES,
     BY_OPTION,
-    CREATE_ONLY_CHOICES,
     LISTS,
     SCALARS,
     canonical_list,
@@ -117,13 +116,7 @@ class UserSpec:
                     self._validate_phone_slots(items)
                 self.list_values[option] = items
                 self.desired[option] = canonical_list(attribute, items)
-        if not isinstance(self.extra, dict):
-            self._fail("extra_attributes must be a dict of SCIM attributes")
         self._validate_guest(params)
-        unknown = sorted(self.create_only - set(CREATE_ONLY_CHOICES))
-        if unknown:
-            self._fail("create_only: %s is not an attribute option (choose from %s)"
-                       % (", ".join(unknown), ", ".join(CREATE_ONLY_CHOICES)))
         if self.replace:
             self._declare_blanks()
 
