@@ -356,10 +356,10 @@ def plugin_env_variables():
     if collections not in sys.path:
         sys.path.insert(0, collections)
     from ansible_collections.scim.slack.plugins.doc_fragments.connection import ModuleDocFragment
-    from ansible_collections.scim.slack.plugins.module_utils._module import connection_argument_spec
+    from ansible_collections.scim.slack.plugins.module_utils._connection import argument_spec
 
     modules = {}
-    for option, spec in connection_argument_spec().items():
+    for option, spec in argument_spec().items():
         for name in (spec.get("fallback") or (None, []))[1]:
             modules[name] = option
     lookup = {}
@@ -395,7 +395,7 @@ def test_awx_credential_type_injects_what_the_plugins_read():
         assert lookup.get(variable) == match.group(1), (
             "the lookup reads %s as %s, the credential type injects %s" % (variable, lookup.get(variable), template))
 
-    from ansible_collections.scim.slack.plugins.module_utils._module import connection_argument_spec
+    from ansible_collections.scim.slack.plugins.module_utils._connection import argument_spec
     version = connection_argument_spec()["api_version"]
     assert sorted(fields["api_version"]["choices"]) == sorted(version["choices"])
     assert fields["api_version"]["default"] == version["default"]
