@@ -396,7 +396,7 @@ def test_awx_credential_type_injects_what_the_plugins_read():
             "the lookup reads %s as %s, the credential type injects %s" % (variable, lookup.get(variable), template))
 
     from ansible_collections.scim.slack.plugins.module_utils._connection import argument_spec
-    version = connection_argument_spec()["api_version"]
+    version = argument_spec()["api_version"]
     assert sorted(fields["api_version"]["choices"]) == sorted(version["choices"])
     assert fields["api_version"]["default"] == version["default"]
 
