@@ -364,7 +364,7 @@ def test_rate_limit_failure_says_it_once(harness):
 # -- 14.12 the control API answers loopback peers only ----------------------------------------------------------
 
 @contextlib.contextmanager
-def test_host():
+def isolated_host():
     """A network namespace of this test's own, linked to this machine by a veth pair: a peer that is not
     loopback, whose traffic never leaves the machine.  Yields (namespace, this side's address)."""
     # Another test run (the other ansible-core line runs alongside) may hold a namespace: take the first
@@ -406,7 +406,7 @@ print(json.dumps(answers))
 
 
 def test_control_api_refuses_a_peer_that_is_not_loopback(harness, tmp_path):
-    with test_host() as (namespace, address), \
+    with isolated_host() as (namespace, address), \
             EmulatorProcess(str(tmp_path), extra_args=["--host", "0.0.0.0"]) as emulator:
         port = int(emulator.url.rsplit(":", 1)[1])
         emulator.url = "http://127.0.0.1:%d" % port  # the harness controls it through loopback
