@@ -199,3 +199,5 @@ def test_diffs_show_non_ascii_text_as_written(harness, api_version):
     for written in ('"family_name": "Müller"', '"title": "Geschäftsführer"', '"given_name": "Zoë"'):
         assert "+    %s" % written in run.output, (written, run.output)
     assert "\\u00" not in run.output, run.output
+    rerun = harness.run(tasks, diff=True, api_version=api_version)
+    assert not rerun.failed and not rerun.changed and rerun.writes == [], rerun

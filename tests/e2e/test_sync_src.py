@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 from test_execution_modes import masked
+from test_sync import sync_task
 from test_user import seed_user
 
 USERS = [{"user_name": "grace", "email": "grace@example.com", "given_name": "Grace", "title": "Staff Engineer",
@@ -38,11 +39,6 @@ groups:
     members:
       set: [grace, linus@example.com]
 """
-
-
-def sync_task(**options):
-    options.setdefault("write_rate", 0)
-    return {"name": "sync", "scim.slack.slack_scim_sync": options}
 
 
 def write(harness, name, text):
