@@ -9,7 +9,7 @@ Internal to scim.slack; the API may change.
 
 Each module's ``run_module(module)`` works on a small interface, so that the same code runs as a
 module (:class:`ScimModule`, an AnsibleModule) and in-process on the controller (the action
-plugins' stand-in in ``plugins/plugin_utils/_action.py``):
+plugins' subclass of it in ``plugins/plugin_utils/_in_process.py``):
 
 - ``params``: the validated options; ``check_mode``; ``diff_mode``;
 - ``warn(msg)``; ``fail_json(msg, **result)`` and ``exit_json(**result)``, which do not return;
@@ -105,9 +105,13 @@ class ScimModule(ScimInterface, AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         check_connection_options(self)
 
+    def task_arguments(self):
+        """The task's arguments as given, for messages that quote them."""
+        return _load_params() or {}
+
     def fail_json(self, msg=None, **kwargs):
         if isinstance(msg, str) and msg.startswith("dictionary requested"):
-            msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, _load_params() or {}) or msg
+            msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, self.task_arguments()) or msg
         super().fail_json(msg=msg, **kwargs)
 
 

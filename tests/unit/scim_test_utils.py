@@ -65,3 +65,12 @@ def module_args(args):
         yield
     finally:
         basic._ANSIBLE_ARGS = saved
+
+
+def in_process(module, args, client_factory=None):
+    """A module's code run in-process (plugin_utils/_in_process.py): its exit code and the result it gave,
+    before the controller parses it (None when it printed none), and its stderr."""
+    from ansible_collections.scim.slack.plugins.plugin_utils import _in_process
+    rc, stdout, stderr = _in_process.run(module.run_module, module.module_kwargs(), json.loads(json.dumps(args)),
+                                         client_factory)
+    return rc, (json.loads(stdout) if stdout.strip() else None), stderr

@@ -16,10 +16,9 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.scim.slack.plugins.action.slack_scim_sync import ActionModule
 from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
-from ansible_collections.scim.slack.plugins.plugin_utils._action import ControllerModule, ModuleExit
 from ansible_collections.scim.slack.plugins.plugin_utils._directory import parse_directory, read_directory
 
-from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, in_process
 
 USERS = [{"user_name": "grace", "email": "grace@example.com", "start_date": "2024-04-10"}]
 
@@ -96,13 +95,11 @@ def test_a_missing_file_fails_the_task_naming_it():
 
 def test_src_and_users_are_mutually_exclusive_for_validation():
     args = {"src": "d.json", "users": [], "token": TOKEN, "api_url": BASE % "v2", "_ansible_module_name": "sync"}
-    with pytest.raises(ModuleExit) as caught:
-        ControllerModule(slack_scim_sync.module_kwargs(), args, None)
-    assert caught.value.output["msg"] == "parameters are mutually exclusive: src|users"
+    rc, result, dummy = in_process(slack_scim_sync, args)
+    assert rc == 1 and result["msg"] == "parameters are mutually exclusive: src|users"
 
 
 def test_the_module_without_its_action_plugin_says_src_needs_it():
     args = {"src": "/tmp/d.json", "token": TOKEN, "api_url": BASE % "v2"}
-    with pytest.raises(ModuleExit) as caught:
-        slack_scim_sync.run_module(ControllerModule(slack_scim_sync.module_kwargs(), args, None))
-    assert caught.value.rc == 1 and "action plugin" in caught.value.output["msg"]
+    rc, result, dummy = in_process(slack_scim_sync, args)
+    assert rc == 1 and "action plugin" in result["msg"]

@@ -362,7 +362,12 @@ def test_token_is_masked_in_real_module_output(capsys):
             with pytest.raises(SystemExit):
                 slack_scim_user.main()
     out = capsys.readouterr().out
-    assert TOKEN not in out and "W00001000" in out
+    result = json.loads(out)
+    assert result["user"]["id"] == "W00001000"
+    if "_ansible_new_secrets" in result:  # from 2.22 on the controller masks what the module hands it
+        assert TOKEN in result["_ansible_new_secrets"]
+    else:
+        assert TOKEN not in out
 
 
 def test_display_names_slack_accepts_pass_validation(mocked, run_module):

@@ -1,9 +1,10 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Long lists of entries (slack_scim_sync's users and groups) validated entry by entry give exactly what
-ansible-core's ArgumentSpecValidator gives: the same validated parameters, in the same key order, and,
-when an entry needs more than defaults, the validator's own messages."""
+"""Long lists of entries (slack_scim_sync's users and groups) validated entry by entry, and the rest by
+ansible-core's ArgumentSpecValidator as InProcessModule does it, give exactly what the validator gives alone:
+the same validated parameters, in the same key order, and, when an entry needs more than defaults, the
+validator's own messages."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.scim.slack.plugins.module_utils._module import full_argument_spec
 from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
-from ansible_collections.scim.slack.plugins.plugin_utils import _action
+from ansible_collections.scim.slack.plugins.plugin_utils import _validation
 
 SPEC = full_argument_spec(slack_scim_sync.argument_spec())
 RULES = {key: value for key, value in slack_scim_sync.module_kwargs().items()
-         if key in _action.VALIDATOR_ARGUMENTS}
+         if key in ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")}
 WORDS = ["grace", "Linus", "zoë", "", "  ", "a b", "W0123ABCDE", "x@example.com", "present", "absent"]
 
 
@@ -89,12 +90,21 @@ def outcome(validate, params):
             sorted(result._no_log_values))
 
 
+def validate(spec, rules, params):
+    """As InProcessModule validates: long plain lists entry by entry, handed to the validator empty."""
+    prevalidated = _validation.prevalidate(spec, params)
+    result = ArgumentSpecValidator(spec, **rules).validate(dict(params, **dict((name, []) for name in prevalidated)))
+    if not result.errors.errors:
+        result._validated_parameters.update(prevalidated)
+    return result
+
+
 @pytest.mark.parametrize("seed", range(25))
 @pytest.mark.parametrize("plain", [True, False], ids=["plain", "mixed"])
 def test_entry_by_entry_validation_is_ansible_cores(seed, plain):
     params = params_for(random.Random(seed), plain)
     expected = outcome(ArgumentSpecValidator(SPEC, **RULES).validate, params)
-    assert outcome(lambda copied: _action.validate(SPEC, RULES, copied), params) == expected
+    assert outcome(lambda copied: validate(SPEC, RULES, copied), params) == expected
     if plain:
         assert expected[1] == [], expected[1]  # these take the entry-by-entry path
 
@@ -105,15 +115,15 @@ def test_plain_entries_take_the_entry_by_entry_path(monkeypatch):
     monkeypatch.setattr(ArgumentSpecValidator, "validate",
                         lambda self, parameters: calls.append(len(parameters["users"])) or real(self, parameters))
     params = params_for(random.Random(7), True)
-    result = _action.validate(SPEC, RULES, params)
+    result = validate(SPEC, RULES, params)
     assert calls == [0] and len(result.validated_parameters["users"]) == 120
     params["users"][5]["active"] = "yes"  # needs a conversion: the whole task goes to the validator
     calls.clear()
-    result = _action.validate(SPEC, RULES, params)
+    result = validate(SPEC, RULES, params)
     assert calls == [120] and result.validated_parameters["users"][5]["active"] is True
 
 
 def test_every_option_of_the_collection_is_one_the_entry_by_entry_path_implements():
-    assert _action.plain_spec(SPEC["users"]) and _action.plain_spec(SPEC["groups"])
-    assert not _action.plain_spec({"options": {"name": {"type": "str", "aliases": ["label"]}}})
-    assert not _action.plain_spec({"options": {"path": {"type": "path"}}})
+    assert _validation.plain_spec(SPEC["users"]) and _validation.plain_spec(SPEC["groups"])
+    assert not _validation.plain_spec({"options": {"name": {"type": "str", "aliases": ["label"]}}})
+    assert not _validation.plain_spec({"options": {"path": {"type": "path"}}})

@@ -1,36 +1,32 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The action plugins' in-process path against the modules themselves.
+"""The in-process path (plugin_utils/_in_process.py) against the modules themselves.
 
 Each case runs a module's main() with AnsibleModule (as ansible-core would run it) and the same
-``run_module()`` on the action plugins' ControllerModule, from the same arguments and the same HTTP
-answers, and asserts the two outputs alike once the controller has parsed them (the path a module's
-output takes).  Then: when a task runs in-process, the shared client, and the kept-alive connection.
+``run_module()`` in-process, from the same arguments and the same HTTP answers, and asserts the two outputs
+alike once the controller has parsed them (the path a module's output takes).
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
-import os
 import sys
-import threading
 from unittest import mock
 
 import pytest
 from ansible.module_utils.common import warnings as module_warnings
 
-from ansible_collections.scim.slack.plugins.action import slack_scim_group as group_action
-from ansible_collections.scim.slack.plugins.action import slack_scim_info as info_action
-from ansible_collections.scim.slack.plugins.action import slack_scim_user as user_action
+from ansible.module_utils.common.parameters import PASS_VARS
+
 from ansible_collections.scim.slack.plugins.module_utils._connection import client_from_options
 from ansible_collections.scim.slack.plugins.modules import slack_scim_group, slack_scim_info, slack_scim_user
-from ansible_collections.scim.slack.plugins.plugin_utils import _action
-from ansible_collections.scim.slack.plugins.plugin_utils._action import ControllerModule, ModuleExit, ScimAction
+from ansible_collections.scim.slack.plugins.plugin_utils import _in_process
+from ansible_collections.scim.slack.plugins.plugin_utils._action import ScimAction
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, diff_of, module_args, page
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import in_process as raw_in_process
 
 
 try:
@@ -54,7 +50,7 @@ def internal_args(name, check_mode=False, diff=False, verbosity=0):
     args = {"_ansible_check_mode": check_mode, "_ansible_diff": diff, "_ansible_verbosity": verbosity,
             "_ansible_module_name": "scim.slack.slack_scim_" + name, "_ansible_no_log": False,
             "_ansible_debug": False}
-    if "inject_invocation" in _action.PASS_VARS:
+    if "inject_invocation" in PASS_VARS:
         args["_ansible_inject_invocation"] = True
         args["_ansible_tracebacks_for"] = []
     return args
@@ -76,6 +72,8 @@ def parsed(rc, stdout, stderr=""):
     event = getattr(result.get("exception"), "event", None)
     if event is not None:
         result["exception"] = ("error summary", event.msg)
+    if "warnings" in result:  # 2.19 and 2.20 keep the in-process warnings as text, a valid module result
+        result["warnings"] = [warning_text(w) for w in result["warnings"]]
     return result
 
 
@@ -94,12 +92,11 @@ def as_module(name, args, capsys):
 
 
 def in_process(name, args, client_factory=client_from_options, module=None):
-    """run_module() on ControllerModule: its output, parsed by the controller."""
+    """run_module() in-process: its output, parsed by the controller."""
     module = module or MODULES[name]
-    encoded = json.loads(json.dumps(args))
-    with pytest.raises(ModuleExit) as exited:
-        module.run_module(ControllerModule(module.module_kwargs(), encoded, client_factory))
-    return parsed(exited.value.rc, "\n" + ScimAction._encoded(exited.value.output))
+    rc, stdout, stderr = _in_process.run(module.run_module, module.module_kwargs(), json.loads(json.dumps(args)),
+                                         client_factory)
+    return parsed(rc, stdout, stderr)
 
 
 def both(name, capsys, check_mode=False, diff=False, verbosity=0, **options):
@@ -159,9 +156,15 @@ def test_a_token_from_the_environment_is_masked_wherever_it_appears(capsys, toke
     mocked.get(URL + "Users", json=page([user(title="CEO")]))
     mocked.patch(URL + "Users/W00001000", json=user(title="%s!" % TOKEN))
     result = both("user", capsys, diff=True, user_name="carly", email="carly@example.com", title="%s!" % TOKEN)
-    assert TOKEN not in json.dumps(result)
-    assert diff_of(result)["after"]["title"] == "********!" and result["user"]["title"] == "********!"
-    assert result["invocation"]["module_args"]["token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    if result["invocation"]["module_args"]["token"] != TOKEN:  # up to 2.21 the module masks its result
+        assert TOKEN not in json.dumps(result)
+        assert diff_of(result)["after"]["title"] == "********!" and result["user"]["title"] == "********!"
+        assert result["invocation"]["module_args"]["token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    else:  # from 2.22 on it hands its no_log values to the controller, which masks whatever it shows
+        rc, raw, dummy = raw_in_process(slack_scim_user, dict(internal_args("user"), api_url=URL, user_name="carly",
+                                                              email="carly@example.com", title="%s!" % TOKEN),
+                                        client_from_options)
+        assert TOKEN in raw["_ansible_new_secrets"], raw
 
 
 def test_converging_a_user_in_check_mode_with_diff(capsys, token_env, mocked):
@@ -194,7 +197,7 @@ def test_slack_errors_fail_alike_and_show_a_traceback_from_vvv_as_modules_do(cap
     args = dict(internal_args("user", verbosity=3), api_url=URL, user_name="carly", retries={"server_errors": 0})
     loud_module = as_module("user", dict(args), capsys)
     loud = in_process("user", dict(args))
-    if "tracebacks_for" not in _action.PASS_VARS:  # ansible-core < 2.19: a traceback from -vvv on
+    if "tracebacks_for" not in PASS_VARS:  # ansible-core < 2.19: a traceback from -vvv on
         assert "Traceback" not in loud["exception"] and "_user.py" in loud["exception"]
     assert type(loud.get("exception")) is type(loud_module.get("exception"))
     assert {k: v for k, v in loud.items() if k != "exception"} == \
@@ -215,9 +218,7 @@ def test_info_queries_and_export_alike(capsys, token_env, mocked):
 def test_missing_requests_fails_alike(capsys, token_env, monkeypatch, mocked):
     from ansible_collections.scim.slack.plugins.module_utils import _module
     monkeypatch.setattr(_module, "HAS_REQUESTS", False)
-    monkeypatch.setattr(_action, "HAS_REQUESTS", False)
     monkeypatch.setattr(_module, "REQUESTS_IMPORT_ERROR", "Traceback: no requests")
-    monkeypatch.setattr(_action, "REQUESTS_IMPORT_ERROR", "Traceback: no requests")
     result = both("info", capsys, user_name="carly")
     assert "Failed to import the required Python library (requests)" in result["msg"]
 
@@ -249,8 +250,23 @@ def test_alias_and_password_warnings_and_required_together(options, capsys, toke
     monkeypatch.setitem(MODULES, "alias", AliasModule)
     args = dict(internal_args("alias"), api_url=URL, **options)
     expected = as_module("alias", dict(args), capsys)
-    assert in_process("alias", dict(args), module=AliasModule) == expected
+    got = in_process("alias", dict(args), module=AliasModule)
+    if _in_process.RESULT_HOOK:
+        # From 2.19 on, in the controller's process, AnsibleModule shows the warnings ansible-core raises
+        # itself (an option set with its alias) at once instead of with the result.  The modules of this
+        # collection have no aliases.
+        alias = "Both option name and its alias label are set."
+        expected["warnings"] = [w for w in expected.get("warnings", ()) if warning_text(w) != alias]
+        if not expected["warnings"]:
+            del expected["warnings"]
+        assert alias not in map(warning_text, got.get("warnings", ()))
+    assert got == expected
     assert expected.get("warnings") or expected.get("failed")
+
+
+def warning_text(warning):
+    """A warning of a parsed result: text, or from 2.19 on a summary holding it."""
+    return getattr(getattr(warning, "event", None), "msg", warning)
 
 
 class Crashing(AliasModule):
@@ -267,140 +283,38 @@ class Returning(AliasModule):
 
 @pytest.mark.parametrize("module, shown", [(Crashing, "KeyError: 'bug'"), (Returning, "")])
 def test_a_module_that_crashes_or_returns_without_exiting_fails_as_a_module_would(module, shown, token_env):
-    plugin = action(args={"name": "a", "password_hint": "x"}, action="scim.slack.x", async_val=0, environment=[])
-    plugin.MODULE = module
-    plugin._update_module_args = lambda name, args, task_vars: None
-    plugin._compute_environment_string = lambda out: ""
-    result = plugin._run_in_process({}, plugin._task.args)
+    result = in_process("crash", {"name": "a", "password_hint": "x"}, module=module)
     assert result["failed"] is True and result["rc"] == (1 if shown else 0), result
     assert shown in result["module_stderr"] and result["module_stdout"] == "", result
 
 
-# -- where a task runs ------------------------------------------------------------------------------
-
-def placed(transport="local", become=False, async_val=0, interpreter=None, delegate_to=None, delegated=None):
-    plugin = action(async_val=async_val, delegate_to=delegate_to)
-    plugin._connection.transport = transport
-    plugin._play_context.become = become
-    task_vars = {}
-    if interpreter is not None:
-        task_vars["ansible_python_interpreter"] = interpreter
-    if delegate_to:
-        task_vars["ansible_delegated_vars"] = {delegate_to: delegated or {}}
-    return plugin.remote_reason(task_vars)
+class LeakingCrash(AliasModule):
+    @staticmethod
+    def run_module(module):
+        raise ValueError("could not reach Slack with %s" % module.params["token"])
 
 
-@pytest.fixture
-def no_interpreter_env(monkeypatch):
-    monkeypatch.delenv("ANSIBLE_PYTHON_INTERPRETER", raising=False)
+def test_a_crash_shows_no_no_log_value_in_its_traceback(token_env):
+    result = in_process("crash", {"name": "a", "password_hint": "x"}, module=LeakingCrash)
+    assert result["failed"] is True and "could not reach Slack with" in result["module_stderr"], result
+    assert TOKEN not in json.dumps(result, default=str)
 
 
-def test_a_task_on_the_controller_runs_in_process(no_interpreter_env, tmp_path):
-    assert placed(interpreter=sys.executable) is None
-    assert placed() is None  # auto: nothing pins another Python
-    assert placed(interpreter="auto_silent") is None
-    link = tmp_path / "python"
-    link.symlink_to(sys.executable)  # the same file in another folder: another environment
-    assert "not the controller's" in placed(interpreter=str(link))
+class Warning(AliasModule):
+    @staticmethod
+    def module_kwargs():
+        return dict(argument_spec=dict(name=dict(type="str")), supports_check_mode=True)
+
+    @staticmethod
+    def run_module(module):
+        module.warn("item %s" % module.params["name"])
+        module.exit_json(changed=False)
 
 
-def test_a_task_elsewhere_runs_the_module(no_interpreter_env):
-    assert placed(transport="ssh") == "its connection is ssh, not local"
-    assert placed(become=True) == "it uses become"
-    assert placed(async_val=10) == "it is async"
-    assert "not the controller's" in placed(interpreter="/usr/bin/python-other")
+def test_each_run_has_its_own_warnings_only(token_env):
+    """A loop's items run in one process: the warnings of one item never show in the next."""
+    for name in ("first", "second"):
+        result = in_process("warning", {"name": name}, module=Warning)
+        assert [warning_text(w) for w in result["warnings"]] == ["item %s" % name]
 
 
-def test_a_delegated_task_reads_the_delegated_hosts_interpreter(no_interpreter_env):
-    assert placed(interpreter="/usr/bin/python-other", delegate_to="localhost",
-                  delegated={"ansible_python_interpreter": sys.executable}) is None
-    assert "not the controller's" in placed(interpreter=sys.executable, delegate_to="localhost",
-                                            delegated={"ansible_python_interpreter": "/usr/bin/python-other"})
-
-
-def test_the_three_action_plugins_run_their_own_modules():
-    assert group_action.ActionModule.MODULE is slack_scim_group
-    assert info_action.ActionModule.MODULE is slack_scim_info
-    assert user_action.ActionModule.MODULE is slack_scim_user
-
-
-def test_the_environment_of_a_task_applies_for_its_run_only(monkeypatch):
-    monkeypatch.setenv("SCIM_UNIT_KEPT", "before")
-    monkeypatch.delenv("SCIM_UNIT_NEW", raising=False)
-    with _action.environment({"SCIM_UNIT_KEPT": "during", "SCIM_UNIT_NEW": 5}):
-        assert os.environ["SCIM_UNIT_KEPT"] == "during" and os.environ["SCIM_UNIT_NEW"] == "5"
-    assert os.environ["SCIM_UNIT_KEPT"] == "before" and "SCIM_UNIT_NEW" not in os.environ
-
-
-# -- one client, one connection ---------------------------------------------------------------------
-
-OPTIONS = {"token": TOKEN, "api_url": URL, "api_version": "v2", "timeout": 30.0, "validate_certs": True,
-           "retries": {"connection_errors": 1, "rate_limited": 5, "server_errors": 2, "max_wait": 120.0}}
-
-
-@pytest.fixture
-def clients(monkeypatch):
-    monkeypatch.setattr(_action, "_CLIENTS", _action.OrderedDict())
-    return _action._CLIENTS
-
-
-def test_one_client_per_connection_options_keyed_without_the_token(clients):
-    first = _action.shared_client(dict(OPTIONS))
-    first.request_count = 7
-    again = _action.shared_client(dict(OPTIONS))
-    assert again is first and again.request_count == 0
-    assert _action.shared_client(dict(OPTIONS, token="xoxp-other")) is not first
-    assert _action.shared_client(dict(OPTIONS, timeout=5.0)) is not first
-    assert len(clients) == 3
-    assert TOKEN not in repr(list(clients)) and TOKEN not in repr(_action.connection_key(OPTIONS))
-
-
-def test_the_cache_keeps_a_few_clients_and_closes_the_others(clients):
-    built = [_action.shared_client(dict(OPTIONS, token="xoxp-%d" % index)) for index in range(_action.MAX_CLIENTS + 2)]
-    assert len(clients) == _action.MAX_CLIENTS
-    assert built[0] not in clients.values() and built[-1] in clients.values()
-
-
-class CountingServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        self.connections = 0
-        super().__init__(("127.0.0.1", 0), CountingHandler)
-
-    def process_request(self, request, client_address):
-        self.connections += 1
-        super().process_request(request, client_address)
-
-
-class CountingHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):  # noqa: N802 - http.server's naming
-        body = json.dumps(page([user()])).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def test_the_items_of_a_loop_share_one_kept_alive_connection(clients, token_env):
-    server = CountingServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = "http://127.0.0.1:%d/scim/v2/" % server.server_address[1]
-        for dummy in range(3):
-            args = dict(internal_args("user"), api_url=url, user_name="carly", email="carly@example.com")
-            with pytest.raises(ModuleExit) as exited:
-                slack_scim_user.run_module(ControllerModule(slack_scim_user.module_kwargs(), args,
-                                                            _action.shared_client))
-            assert exited.value.rc == 0 and exited.value.output["changed"] is False, exited.value.output
-        assert server.connections == 1
-    finally:
-        server.shutdown()
-        server.server_close()
