@@ -4,15 +4,24 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-# The test matrix, one line a core, oldest first: the oldest supported ansible-core and the newest, each
-# on its Python.  `$(call add_core,<ansible-core line>,<Python>)` appends the core to CORES and sets
-# PY_<core>; every recipe takes the Python from there.  NEWEST (the last line) runs the one-core targets:
-# sanity, lint, docs, demo, bench.
+# The test matrix, one row a core, oldest first: the ansible-core line, its Python, and how much of the
+# end-to-end suite it runs (all: the whole suite in-process plus E2E_REMOTE as modules; smoke: E2E_SMOKE, every
+# module and the lookup in both modes).  Its pins are in tests/requirements/core-<line>.txt.  A new line is one
+# row here and one requirements file.
 CORES :=
-add_core = $(eval CORES += $(1))$(eval PY_$(1) := $(2))
-$(call add_core,2.16,3.11)
-$(call add_core,2.21,3.12)
-NEWEST := $(lastword $(CORES))
+KNOWN_CORES :=
+add_core = $(eval CORES += $(1))$(eval KNOWN_CORES += $(1))$(eval PY_$(1) := $(2))$(eval E2E_$(1) := $(3))
+$(call add_core,2.16,3.11,all)
+$(call add_core,2.17,3.12,smoke)
+$(call add_core,2.18,3.11,smoke)
+$(call add_core,2.19,3.13,smoke)
+$(call add_core,2.20,3.12,smoke)
+$(call add_core,2.21,3.12,all)
+$(call add_core,2.22,3.13,smoke)
+# The one-core targets (sanity, lint, docs, demo, bench, quick) run on the newest release, whose venv holds
+# the tools; 2.22 is a pre-release (2.22.0rc1).
+NEWEST := 2.21
+# `make units CORES=2.19` and the like run one line; a line not in the table is refused (below).
 
 ROOT := $(CURDIR)
 # ansible-test needs the collection at .../ansible_collections/scim/slack, outside this git
@@ -21,15 +30,28 @@ COLLECTIONS_DIR := $(HOME)/.cache/scim-slack/$(shell printf %s "$(ROOT)" | sha1s
 STAGE := $(COLLECTIONS_DIR)/ansible_collections/scim/slack
 VENV := $(ROOT)/.venv
 ANSIBLE_TEST_PATH := $(VENV)/pythons:$(PATH)
-step = @printf '\n\033[1m>>> %s\033[0m\n' "$(1)"
+# Bold headings on a terminal only: CI logs and pipes get plain text.
+BOLD := $(shell [ -t 1 ] && printf '\033[1m')
+PLAIN := $(shell [ -t 1 ] && printf '\033[0m')
+step = @printf '\n$(BOLD)>>> %s$(PLAIN)\n' "$(1)"
+$(foreach core,$(CORES),$(if $(filter $(core),$(KNOWN_CORES)),,$(error CORES: unknown ansible-core line $(core); \
+  known: $(KNOWN_CORES) (see the table at the top of the Makefile))))
 
-.PHONY: help test demo bench venvs stage sanity units integration e2e emulator emulator-tests lint docs-lint docs \
-        docs-check changelog-lint package-check clean property-long
+.PHONY: help test quick demo bench venvs stage sanity units integration e2e emulator emulator-tests lint docs-lint \
+        docs docs-check changelog-lint package-check clean property-long
 
 help:
-	@echo "make demo   run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
-	@echo "make test   everything CI checks: sanity, units, integration and end-to-end on ansible-core $(CORES), lint, docs"
-	@echo "make bench  time loops, a listing and slack_scim_sync against the emulator and the SDK (checks issue 18's goals)"
+	@echo "make demo      run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
+	@echo "make test      everything CI checks: sanity, units, integration and end-to-end on ansible-core $(CORES), lint, docs"
+	@echo "make quick     the edit-and-test loop (about 3 minutes): units and an end-to-end smoke run on $(NEWEST)"
+	@echo ""
+	@echo "single steps (CORES=<line> limits the ones that run per core to that line, e.g. make units CORES=2.19):"
+	@echo "make units     ansible-test units on every core       make e2e          end-to-end tests (all/smoke per core)"
+	@echo "make integration  ansible-test integration            make sanity       ansible-test sanity on $(NEWEST)"
+	@echo "make emulator-tests  the emulator's own tests         make lint         ansible-lint, production profile"
+	@echo "make docs      regenerate docs/reference/             make docs-check   docs/reference/ is up to date"
+	@echo "make docs-lint, changelog-lint, package-check         make bench        the performance goals, full size"
+	@echo "make emulator  run the emulator on PORT (8765)        make clean        remove build output and the staging tree"
 
 venvs:
 	$(call step,dev venvs (pinned in tests/requirements/))
@@ -44,10 +66,11 @@ sanity: venvs stage
 	cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(NEWEST)/bin/ansible-test sanity --venv \
 	  --python $(PY_$(NEWEST)) --color no --truncate 0
 
-# `$(call ansible_test_each_core,<command>)`: ansible-test <command> --venv in the stage, on every core of
-# the matrix in turn, each on its Python; stops at the first failure.
-ansible_test_each_core = $(foreach core,$(CORES), \
-	printf '\n\033[1m>>> ansible-test $(1) (ansible-core %s, Python %s)\033[0m\n' $(core) $(PY_$(core)); \
+# `$(call ansible_test_each_core,<command>[,<cores>])`: ansible-test <command> --venv in the stage, on every core
+# of the matrix (or those given) in turn, each on its Python; stops at the first failure.
+FULL_CORES = $(foreach core,$(CORES),$(if $(filter all,$(E2E_$(core))),$(core)))
+ansible_test_each_core = $(foreach core,$(or $(2),$(CORES)), \
+	printf '\n$(BOLD)>>> ansible-test $(1) (ansible-core %s, Python %s)$(PLAIN)\n' $(core) $(PY_$(core)); \
 	echo "cd $(STAGE) && ansible-test $(1) --venv --python $(PY_$(core))"; \
 	(cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(core)/bin/ansible-test $(1) --venv \
 	   --python $(PY_$(core)) --color no) || exit 1;)
@@ -55,9 +78,10 @@ ansible_test_each_core = $(foreach core,$(CORES), \
 units: venvs stage
 	@$(call ansible_test_each_core,units)
 
-# tests/integration/targets/: slack_scim_user against the emulator that setup_slack_scim_emulator starts.
+# tests/integration/targets/: slack_scim_user against the emulator that setup_slack_scim_emulator starts, on the
+# cores that run the whole end-to-end suite (the others run the modules through the end-to-end smoke set).
 integration: venvs stage
-	@$(call ansible_test_each_core,integration)
+	@$(call ansible_test_each_core,integration,$(FULL_CORES))
 
 lint: venvs stage
 	$(call step,ansible-lint (production profile))
@@ -73,30 +97,50 @@ changelog-lint: venvs
 	$(call step,antsibull-changelog lint)
 	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-changelog lint
 
-# End-to-end tests in both execution modes (SCIM_SLACK_E2E_MODE, see tests/e2e/harness.py): the whole suite
-# with the modules' code run in-process on the controller by the action plugins, then E2E_REMOTE with the
-# action plugins falling back to running the modules, as for any other host (test_execution_modes.py runs
-# both ways in the first pass and compares them).  The ansible-core lines run side by side, one a core.
+# End-to-end tests in both execution modes (SCIM_SLACK_E2E_MODE, see tests/e2e/harness.py): on a core marked
+# `all`, the whole suite with the modules' code run in-process on the controller by the action plugins, then
+# E2E_REMOTE with the action plugins falling back to running the modules, as for any other host; on a core
+# marked `smoke`, E2E_SMOKE (every module and the lookup, each both ways: test_execution_modes.py compares them).
+# Two cores run side by side, each in its own network namespace; a hung run fails at E2E_TIMEOUT seconds.
 E2E_REMOTE ?= test_user.py test_group.py test_info.py test_faults.py
+E2E_SMOKE ?= test_execution_modes.py
+E2E_TIMEOUT ?= 1500
+e2e_pytest = cd tests/e2e && SCIM_SLACK_E2E_MODE=$(2) SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) \
+	timeout -k 10 $(E2E_TIMEOUT) $(VENV)/core-$(1)/bin/python -m pytest -q -p no:cacheprovider
 e2e: venvs stage
 	@logs=$$(mktemp -d); \
 	suites() { \
-	  printf '\n\033[1m>>> end-to-end tests, ansible-core %s, controller mode (in-process): the whole suite\033[0m\n' $$1; \
-	  (cd tests/e2e && SCIM_SLACK_E2E_MODE=controller SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) \
-	     $(VENV)/core-$$1/bin/python -m pytest -q -p no:cacheprovider) || return 1; \
-	  printf '\n\033[1m>>> end-to-end tests, ansible-core %s, remote mode (modules): %s\033[0m\n' $$1 "$(E2E_REMOTE)"; \
-	  (cd tests/e2e && SCIM_SLACK_E2E_MODE=remote SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) \
-	     $(VENV)/core-$$1/bin/python -m pytest -q -p no:cacheprovider $(E2E_REMOTE)) || return 1; \
+	  if [ "$$2" = all ]; then \
+	    echo ">>> end-to-end tests, ansible-core $$1, controller mode (in-process): the whole suite"; \
+	    ($(call e2e_pytest,$$1,controller)) || return 1; \
+	    echo ">>> end-to-end tests, ansible-core $$1, remote mode (modules): $(E2E_REMOTE)"; \
+	    ($(call e2e_pytest,$$1,remote) $(E2E_REMOTE)) || return 1; \
+	  else \
+	    echo ">>> end-to-end smoke set, ansible-core $$1, both modes: $(E2E_SMOKE)"; \
+	    ($(call e2e_pytest,$$1,controller) $(E2E_SMOKE)) || return 1; \
+	  fi; \
 	}; \
-	for core in $(CORES); do \
-	  echo ">>> end-to-end tests on ansible-core $$core, in the background: tail -f $$logs/$$core.log"; \
-	  suites $$core > $$logs/$$core.log 2>&1 & echo $$! > $$logs/$$core.pid; \
+	set -- $(foreach core,$(CORES),$(core):$(E2E_$(core))); status=0; \
+	while [ $$# -gt 0 ]; do \
+	  pids=""; batch=""; \
+	  for pair in "$$1" "$${2:-}"; do \
+	    [ -n "$$pair" ] || continue; core=$${pair%%:*}; \
+	    echo ">>> end-to-end tests on ansible-core $$core ($${pair#*:}), in the background: $$logs/$$core.log"; \
+	    suites $$core $${pair#*:} > $$logs/$$core.log 2>&1 & pids="$$pids $$!"; batch="$$batch $$core"; \
+	  done; \
+	  for pid in $$pids; do wait $$pid || status=1; done; \
+	  for core in $$batch; do cat $$logs/$$core.log; done; \
+	  shift; [ $$# -gt 0 ] && shift; \
 	done; \
-	status=0; \
-	for core in $(CORES); do wait $$(cat $$logs/$$core.pid) || status=1; cat $$logs/$$core.log; done; \
 	rm -rf $$logs; \
 	if [ $$status -ne 0 ]; then echo "end-to-end tests failed" >&2; fi; \
 	exit $$status
+
+# The edit-and-test loop: units and the smoke set on the newest release.
+quick: venvs stage
+	@$(call ansible_test_each_core,units,$(NEWEST))
+	$(call step,end-to-end smoke set (ansible-core $(NEWEST)): $(E2E_SMOKE))
+	@$(call e2e_pytest,$(NEWEST),controller) $(E2E_SMOKE)
 
 property-long: venvs stage
 	$(call step,property-based idempotency, long profile (HYPOTHESIS_PROFILE=long))
@@ -158,4 +202,4 @@ package-check: venvs
 	hacking/package-check.sh
 
 clean:
-	rm -rf .build tests/output .ansible scim-slack-*.tar.gz
+	rm -rf .build tests/output .ansible scim-slack-*.tar.gz $(COLLECTIONS_DIR)

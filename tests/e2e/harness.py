@@ -190,9 +190,10 @@ class Harness:
             return [line.strip() for line in handle if line.strip()]
 
     def run(self, tasks, check=False, diff=False, api_version="v2", extra_args=(), env=None, verbosity=0,
-            connection_defaults=True, measure_memory=False, mode=None):
+            connection_defaults=True, measure_memory=False, mode=None, timeout=600):
         """Run ``tasks`` as one play on localhost; return the Run with results and the requests it made.
-        ``mode`` overrides the harness's execution mode for this run."""
+        ``mode`` overrides the harness's execution mode for this run; a run past ``timeout`` seconds (a hung
+        playbook) fails the test."""
         mode = mode or self.mode
         if mode not in MODES:
             raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
@@ -234,7 +235,7 @@ class Harness:
         modules_before = len(self._module_log())
         started = time.monotonic()
         completed = subprocess.run(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   cwd=self.workdir, timeout=7200, check=False)
+                                   cwd=self.workdir, timeout=timeout, check=False)
         seconds = time.monotonic() - started
         output = completed.stdout.decode("utf-8", "replace")
         results = []

