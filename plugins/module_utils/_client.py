@@ -65,6 +65,8 @@ ABSOLUTE_MAX_PAGES = 100000
 # ``timeout`` is a deadline for one request: connecting, sending, and reading the whole answer.
 MAX_TIMEOUT = 3600
 # A 1,000-item page of users is about 2 MiB; an answer far larger than that is not a SCIM answer.
+# Linux's option to acknowledge received data at once (see _set_socket_timeout); None elsewhere.
+QUICKACK = getattr(socket, "TCP_QUICKACK", None)
 MAX_BODY_BYTES = 64 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 # Reads follow at most this many redirects, and only to the same scheme, host and port.
@@ -772,13 +774,21 @@ def _read_chunk(raw):
 
 
 def _set_socket_timeout(raw, seconds):
-    """Bound the next socket read by the time left (best effort: urllib3 exposes the connection)."""
+    """Bound the next socket read by the time left, and acknowledge what arrives at once (best effort:
+    urllib3 exposes the connection).
+
+    Many servers and proxies write an answer's headers and body separately with Nagle's algorithm on: the
+    body waits for the ACK of the headers, which Linux delays by up to 40 ms on a kept-alive connection,
+    per answer.  TCP_QUICKACK (Linux) sends the pending ACK now; the kernel clears it again, hence every read.
+    """
     connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
     sock = getattr(connection, "sock", None)
     if sock is not None:
         try:
             sock.settimeout(max(seconds, 0.001))
-        except OSError:
+            if QUICKACK is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, QUICKACK, 1)
+        except (OSError, ValueError):
             pass
 
 

@@ -40,6 +40,7 @@ from ansible_collections.scim.slack.plugins.plugin_utils._client_cache import sh
 
 try:  # ansible-core >= 2.19: modules talk JSON through serialization profiles
     from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
+    AnsibleJSONEncoder = None
 except ImportError:  # ansible-core 2.16 to 2.18
     Direction = get_module_decoder = get_module_encoder = None
     from ansible.module_utils.common.json import AnsibleJSONEncoder
@@ -94,6 +95,29 @@ def is_this_python(path):
         return False
 
 
+def module_kwargs(module):
+    """``module.module_kwargs()``, built once per process: the items of a loop share it (AnsibleModule reads
+    the argument spec and rules, and changes neither)."""
+    kwargs = _MODULE_KWARGS.get(module)
+    if kwargs is None:
+        kwargs = _MODULE_KWARGS[module] = module.module_kwargs()
+    return kwargs
+
+
+def is_plain(value):
+    """Whether ``value`` holds only JSON's own Python types, exactly (no tagged or vaulted string, no subclass)."""
+    kind = value.__class__
+    if kind is dict:
+        return all(key.__class__ is str and is_plain(item) for key, item in value.items())
+    if kind is list:
+        return all(is_plain(item) for item in value)
+    return kind in _PLAIN
+
+
+_MODULE_KWARGS = {}
+_PLAIN = (str, int, float, bool, type(None))
+
+
 class ProbeModule:
     """A module that uses what the collection's modules use: validation with a conversion, the connection
     options, a result.  ScimAction runs it in-process once per process before trusting the fast path.  It
@@ -141,7 +165,8 @@ class ScimAction(ActionBase):
         reason = self.remote_reason(task_vars) or self.in_process_problem(task_vars)
         if not reason:
             try:
-                return merge_hash(result, self._run_in_process(self.MODULE, task_vars, args))
+                return merge_hash(result, self._run_in_process(self.MODULE, task_vars, args,
+                                                               owned=args is not self._task.args))
             except _in_process.MachineryFailed as exc:
                 reason = "running it in-process failed before the module's code ran (%s)" % exc
         display.vvvv("scim.slack: %s runs as a module: %s" % (self._task.action, reason))
@@ -217,27 +242,31 @@ class ScimAction(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
-    def _module_args(self, task_vars, args):
-        """The arguments as the module would receive them: with the ``_ansible_*`` keys, through JSON."""
+    def _module_args(self, task_vars, args, owned):
+        """The arguments as the module would receive them: with the ``_ansible_*`` keys, through JSON (unless
+        they are plain already and ``owned``, built by this plugin as a ``src`` directory is, so that nothing
+        else holds their lists: the round trip would give the same values)."""
         args = dict(args)
         self._update_module_args(self._task.action, args, task_vars)
+        if owned and is_plain(args):
+            return args
         if get_module_encoder is None:
             return json.loads(json.dumps(args, cls=AnsibleJSONEncoder, vault_to_text=True))
         encoder = get_module_encoder(_in_process.MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE)
         decoder = get_module_decoder(_in_process.MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE)
         return json.loads(json.dumps(args, cls=encoder), cls=decoder)
 
-    def _run_in_process(self, module, task_vars, args):
+    def _run_in_process(self, module, task_vars, args, owned=False):
         """The task's result from ``module``'s code run here.  Raises MachineryFailed (nothing sent) when
         that fails before the module's code ran."""
         variables = {}
         self._compute_environment_string(variables)
         with environment(variables):
             try:
-                module_args = self._module_args(task_vars, args)
+                module_args = self._module_args(task_vars, args, owned)
             except Exception as exc:  # pylint: disable=broad-except
                 raise _in_process.MachineryFailed("%s: %s" % (type(exc).__name__, exc)) from exc
-            rc, stdout, stderr = _in_process.run(module.run_module, module.module_kwargs(), module_args,
+            rc, stdout, stderr = _in_process.run(module.run_module, module_kwargs(module), module_args,
                                                  shared_client)
         return self._parsed({"rc": rc, "stdout": stdout, "stdout_lines": stdout.splitlines(), "stderr": stderr,
                              "stderr_lines": stderr.splitlines()})

@@ -26,6 +26,9 @@ def parse_args(argv):
     parser.add_argument("--seed-groups", type=int, default=0, help="start with this many synthetic groups")
     parser.add_argument("--url-file", help="write the base URL to this file once listening")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--nagle", action="store_true",
+                        help="keep Nagle's algorithm on, as many servers and proxies do (answers then wait for the "
+                             "client's ACK of their headers)")
     return parser.parse_args(argv)
 
 
@@ -36,7 +39,7 @@ def main(argv=None):
         emulator.load()
     if args.seed_users or args.seed_groups:
         emulator.store.seed(users=args.seed_users, groups=args.seed_groups)
-    server = EmulatorServer((args.host, args.port), emulator, verbose=args.verbose)
+    server = EmulatorServer((args.host, args.port), emulator, verbose=args.verbose, nagle=args.nagle)
 
     def stop(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -160,9 +160,12 @@ class _Dropped(Exception):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SlackScimEmulator/1.0"
-    # Headers and body go out in separate writes; with Nagle's algorithm and the client's delayed
-    # ACK, every keep-alive answer would wait about 40 ms.
-    disable_nagle_algorithm = True
+    @property
+    def disable_nagle_algorithm(self):
+        """Headers and body go out in separate writes; with Nagle's algorithm on, as many servers and proxies
+        have it, a client that delays its ACKs waits about 40 ms for every keep-alive answer's body.  Off
+        unless the server runs with ``nagle`` (``--nagle``), to measure clients as such servers see them."""
+        return not self.server.nagle
 
     @property
     def emulator(self):
@@ -613,10 +616,11 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, emulator, verbose=False):
+    def __init__(self, address, emulator, verbose=False, nagle=False):
         super().__init__(address, Handler)
         self.emulator = emulator
         self.verbose = verbose
+        self.nagle = nagle
 
     @property
     def url(self):

@@ -150,7 +150,7 @@ def test_a_task_falls_back_to_the_module_when_the_machinery_fails_before_the_mod
     plugin._task.args = {"user_name": "carly", "token": "xoxp-x"}
     plugin.remote_reason = lambda task_vars: None
     started = []
-    monkeypatch.setattr(slack_scim_info, "run_module", lambda module: started.append(module))
+    monkeypatch.setattr(slack_scim_info, "run_module", started.append)
     monkeypatch.setattr(_in_process.InProcessModule, "_load_params", mock.Mock(side_effect=RuntimeError("changed")))
     plugin._run_module = mock.Mock(return_value={"ran": "as a module"})
     shown = []

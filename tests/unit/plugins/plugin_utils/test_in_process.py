@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from unittest import mock
 
 import pytest
@@ -316,5 +315,3 @@ def test_each_run_has_its_own_warnings_only(token_env):
     for name in ("first", "second"):
         result = in_process("warning", {"name": name}, module=Warning)
         assert [warning_text(w) for w in result["warnings"]] == ["item %s" % name]
-
-
