@@ -17,7 +17,9 @@ installed="$("$venv/bin/python" -m pip freeze --disable-pip-version-check 2>/dev
   exit 1
 }
 work="$here/.build/demo"
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only: a log or a pipe gets plain text.
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
+say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 
 rm -rf "$work" && mkdir -p "$work/dist" "$work/collections"
 say "Building the collection (ansible-galaxy collection build)"

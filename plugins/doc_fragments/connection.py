@@ -14,8 +14,12 @@ options:
     description:
       - A Slack user token with the C(admin) scope, from an app installed on the Enterprise organization
         (C(xoxp-...)).
-      - Modules fall back to the environment variable E(SLACK_SCIM_TOKEN), then E(SLACK_ORG_ADMIN_USER_TOKEN),
-        read where the module runs (usually the controller, with C(delegate_to=localhost)).
+      - When the task does not set it (nor C(module_defaults)), modules read the variable C(slack_scim_token), as the
+        lookup does, then the environment variable E(SLACK_SCIM_TOKEN), then E(SLACK_ORG_ADMIN_USER_TOKEN), read where
+        the module runs (usually the controller, with C(delegate_to=localhost)).
+      - Every other connection option is read the same way from a variable named after it, C(slack_scim_api_url),
+        C(slack_scim_api_version), C(slack_scim_timeout), C(slack_scim_validate_certs) and C(slack_scim_retries),
+        before its environment variable.
       - The token is never shown in output, diffs or error messages.
     type: str
     required: true

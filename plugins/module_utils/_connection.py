@@ -31,6 +31,8 @@ from ansible_collections.scim.slack.plugins.module_utils._retry import (
 NAMES = ("token", "api_url", "api_version", "timeout", "validate_certs", "retries")
 API_VERSIONS = ("v1", "v2")
 DEFAULTS = {"api_version": "v2", "timeout": 30, "validate_certs": True}
+# The variables the lookup and the action plugins read when an option is not given (before the environment).
+VARIABLES = dict((name, "slack_scim_%s" % name) for name in NAMES)
 # Environment variables read when an option is not given, the first one set winning.
 ENVIRONMENT = {
     "token": ("SLACK_SCIM_TOKEN", "SLACK_ORG_ADMIN_USER_TOKEN"),

@@ -35,6 +35,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.scim.slack.plugins.module_utils import _connection
 from ansible_collections.scim.slack.plugins.plugin_utils import _in_process
 from ansible_collections.scim.slack.plugins.plugin_utils._client_cache import shared_client
 
@@ -162,11 +163,12 @@ class ScimAction(ActionBase):
         del tmp
         task_vars = task_vars or {}
         args = self.task_arguments()
+        owned = args is not self._task.args
+        args = self.with_connection_variables(args, task_vars)
         reason = self.remote_reason(task_vars) or self.in_process_problem(task_vars)
         if not reason:
             try:
-                return merge_hash(result, self._run_in_process(self.MODULE, task_vars, args,
-                                                               owned=args is not self._task.args))
+                return merge_hash(result, self._run_in_process(self.MODULE, task_vars, args, owned=owned))
             except _in_process.MachineryFailed as exc:
                 reason = "running it in-process failed before the module's code ran (%s)" % exc
         display.vvvv("scim.slack: %s runs as a module: %s" % (self._task.action, reason))
@@ -175,6 +177,19 @@ class ScimAction(ActionBase):
     def task_arguments(self):
         """The module's arguments: the task's, unless a subclass reads more on the controller."""
         return self._task.args
+
+    def with_connection_variables(self, args, task_vars):
+        """``args`` with the connection options they leave out taken from the variables the lookup reads too
+        (``slack_scim_token``, ``slack_scim_api_url``, ...), templated.  As for the lookup, a variable comes after
+        the task's own option (and ``module_defaults``) and before the environment variables."""
+        missing = [name for name, variable in _connection.VARIABLES.items()
+                   if args.get(name) is None and variable in task_vars]
+        if not missing:
+            return args
+        args = dict(args)
+        for name in missing:
+            args[name] = self._templar.template(task_vars[_connection.VARIABLES[name]])
+        return args
 
     def remote_reason(self, task_vars):
         """Why the task cannot run in this process (a sentence), or None when it can."""

@@ -40,7 +40,7 @@ def test_the_lookup_reads_the_same_environment_variables():
         # ansible-core's configuration lets the last variable of the list win; env_fallback the first.
         listed = [source["name"] for source in plugins[name].get("env") or []]
         assert list(reversed(listed)) == list(_connection.ENVIRONMENT.get(name, ())), name
-        assert [source["name"] for source in plugins[name]["vars"]] == ["slack_scim_%s" % name]
+        assert [source["name"] for source in plugins[name]["vars"]] == [_connection.VARIABLES[name]]
 
 
 def test_the_client_takes_every_option():

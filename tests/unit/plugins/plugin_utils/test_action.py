@@ -158,3 +158,15 @@ def test_a_task_falls_back_to_the_module_when_the_machinery_fails_before_the_mod
     with mock.patch.object(ScimAction.__bases__[0], "run", return_value={}):
         assert plugin.run(task_vars={}) == {"ran": "as a module"}
     assert started == [] and "failed before the module's code ran (RuntimeError: changed)" in shown[-1]
+
+
+def test_connection_options_come_from_the_lookups_variables_after_the_task_and_templated():
+    plugin = action(args={"user_name": "carly", "api_url": "https://task.example/scim/v2/"})
+    plugin._templar.template.side_effect = lambda value: value.replace("{{ vault_token }}", "xoxp-from-vault")
+    task_vars = {"slack_scim_token": "{{ vault_token }}", "slack_scim_api_url": "https://vars.example/scim/v2/",
+                 "slack_scim_timeout": 5, "unrelated": 1}
+    args = plugin.with_connection_variables(plugin._task.args, task_vars)
+    assert args == {"user_name": "carly", "api_url": "https://task.example/scim/v2/", "token": "xoxp-from-vault",
+                    "timeout": 5}
+    assert plugin._task.args == {"user_name": "carly", "api_url": "https://task.example/scim/v2/"}
+    assert plugin.with_connection_variables(plugin._task.args, {"unrelated": 1}) is plugin._task.args
