@@ -22,7 +22,6 @@ fast path off.  Any other task runs the module, exactly as the ``normal`` action
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -36,24 +35,16 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.scim.slack.plugins.module_utils import _connection
-from ansible_collections.scim.slack.plugins.plugin_utils import _in_process
 from ansible_collections.scim.slack.plugins.plugin_utils._client_cache import shared_client
 
-try:  # ansible-core >= 2.19: modules talk JSON through serialization profiles
-    from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
-    AnsibleJSONEncoder = None
-except ImportError:  # ansible-core 2.16 to 2.18
-    Direction = get_module_decoder = get_module_encoder = None
-    from ansible.module_utils.common.json import AnsibleJSONEncoder
-try:  # up to ansible-core 2.20 _parse_returned_data gives a dict; later a task result object cleans itself
-    from ansible.vars.clean import remove_internal_keys
-except ImportError:
-    remove_internal_keys = None
+try:  # everything that depends on ansible-core's internals: an ansible-core that lacks one runs modules
+    from ansible_collections.scim.slack.plugins.plugin_utils import _in_process
+    _IMPORT_PROBLEM = None
+except Exception as exc:  # pylint: disable=broad-except
+    _in_process = None
+    _IMPORT_PROBLEM = "the in-process machinery does not load here (%s: %s)" % (type(exc).__name__, exc)
 
 display = Display()
-
-# ansible-core >= 2.19 parses a module's output with the module's serialization profile.
-_PARSE_TAKES_PROFILE = "profile" in inspect.signature(ActionBase._parse_returned_data).parameters
 # Interpreter settings that let ansible-core pick a Python, rather than pinning one.
 AUTO_INTERPRETERS = ("", "auto", "auto_silent", "auto_legacy", "auto_legacy_silent")
 # The switch: a variable (inventory, play, extra vars) or an environment variable of the controller.
@@ -211,6 +202,8 @@ class ScimAction(ActionBase):
         switch = self._switch(task_vars)
         if switch is False:
             return "in-process execution is turned off (%s or %s)" % (SWITCH_VARIABLE, SWITCH_ENVIRONMENT)
+        if _IMPORT_PROBLEM:
+            return _IMPORT_PROBLEM
         global _PROBED  # pylint: disable=global-statement
         if _PROBED is None:
             _PROBED = self._probe(task_vars)
@@ -265,11 +258,7 @@ class ScimAction(ActionBase):
         self._update_module_args(self._task.action, args, task_vars)
         if owned and is_plain(args):
             return args
-        if get_module_encoder is None:
-            return json.loads(json.dumps(args, cls=AnsibleJSONEncoder, vault_to_text=True))
-        encoder = get_module_encoder(_in_process.MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE)
-        decoder = get_module_decoder(_in_process.MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE)
-        return json.loads(json.dumps(args, cls=encoder), cls=decoder)
+        return _in_process.as_module_receives(args)
 
     def _run_in_process(self, module, task_vars, args, owned=False):
         """The task's result from ``module``'s code run here.  Raises MachineryFailed (nothing sent) when
@@ -288,13 +277,4 @@ class ScimAction(ActionBase):
 
     def _parsed(self, res):
         """What _execute_module makes of a module's output."""
-        if _PARSE_TAKES_PROFILE:
-            parsed = self._parse_returned_data(res, _in_process.MODULE_PROFILE)
-        else:
-            parsed = self._parse_returned_data(res)
-        if isinstance(parsed, dict):
-            parsed.pop("_ansible_suppress_tmpdir_delete", None)
-            remove_internal_keys(parsed)
-            return parsed
-        parsed.remove_internal_keys()
-        return parsed.as_result_dict(for_round_trip=True)
+        return _in_process.task_result(self, res)

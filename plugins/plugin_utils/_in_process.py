@@ -24,6 +24,7 @@ in the worker the same way):
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import json
 import traceback
@@ -31,19 +32,28 @@ import traceback
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as core_warnings
 from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
 
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
 from ansible_collections.scim.slack.plugins.plugin_utils._validation import prevalidate
 
 try:  # ansible-core >= 2.19: modules talk JSON through serialization profiles
-    from ansible.module_utils.common.json import Direction, get_module_encoder
+    from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
+    AnsibleJSONEncoder = None
 except ImportError:  # ansible-core 2.16 to 2.18
-    Direction = get_module_encoder = None
+    Direction = get_module_decoder = get_module_encoder = None
+    from ansible.module_utils.common.json import AnsibleJSONEncoder
+try:  # up to ansible-core 2.20 _parse_returned_data gives a dict; later a task result object cleans itself
+    from ansible.vars.clean import remove_internal_keys
+except ImportError:
+    remove_internal_keys = None
 
 # The serialization profile ansible-core gives a module that declares no METADATA, as these modules do.
 MODULE_PROFILE = "legacy"
 # ansible-core >= 2.19.1 hands a module's result to this method, kept for in-worker execution.
 RESULT_HOOK = hasattr(basic.AnsibleModule, "_record_module_result")
+# ansible-core >= 2.19 parses a module's output with the module's serialization profile.
+PARSE_TAKES_PROFILE = "profile" in inspect.signature(ActionBase._parse_returned_data).parameters
 
 
 class InProcessModule(ScimModule):
@@ -129,3 +139,27 @@ def _initialize(module, module_kwargs, module_args, client_factory):
         module.__init__(module_args, client_factory, **module_kwargs)
     except Exception as exc:  # pylint: disable=broad-except
         raise MachineryFailed("%s: %s" % (type(exc).__name__, exc)) from exc
+
+
+def as_module_receives(args):
+    """``args`` as a module receives them: through JSON with the module's serialization profile (vaulted and
+    tagged values become plain ones)."""
+    if get_module_encoder is None:
+        return json.loads(json.dumps(args, cls=AnsibleJSONEncoder, vault_to_text=True))
+    encoder = get_module_encoder(MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE)
+    decoder = get_module_decoder(MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE)
+    return json.loads(json.dumps(args, cls=encoder), cls=decoder)
+
+
+def task_result(action, res):
+    """What ``ActionBase._execute_module`` makes of a module's output ``res`` (rc, stdout, stderr)."""
+    if PARSE_TAKES_PROFILE:
+        parsed = action._parse_returned_data(res, MODULE_PROFILE)
+    else:
+        parsed = action._parse_returned_data(res)
+    if isinstance(parsed, dict):
+        parsed.pop("_ansible_suppress_tmpdir_delete", None)
+        remove_internal_keys(parsed)
+        return parsed
+    parsed.remove_internal_keys()
+    return parsed.as_result_dict(for_round_trip=True)

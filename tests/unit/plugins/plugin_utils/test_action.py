@@ -110,6 +110,12 @@ def test_the_switch_turns_in_process_execution_off(value, off, probed, monkeypat
     assert bool(plugin.in_process_problem({})) is off
 
 
+def test_an_ansible_core_the_machinery_does_not_load_on_runs_modules(probed, monkeypatch):
+    problem = "the in-process machinery does not load here (ImportError: cannot import name 'x')"
+    monkeypatch.setattr(_action, "_IMPORT_PROBLEM", problem)
+    assert probing_action().in_process_problem({}) == problem and _action._PROBED is None
+
+
 def test_the_variable_wins_over_the_environment(probed, monkeypatch):
     monkeypatch.setattr(_action, "_PROBED", "")
     monkeypatch.setenv(_action.SWITCH_ENVIRONMENT, "false")
@@ -162,7 +168,8 @@ def test_a_task_falls_back_to_the_module_when_the_machinery_fails_before_the_mod
 
 def test_connection_options_come_from_the_lookups_variables_after_the_task_and_templated():
     plugin = action(args={"user_name": "carly", "api_url": "https://task.example/scim/v2/"})
-    plugin._templar.template.side_effect = lambda value: value.replace("{{ vault_token }}", "xoxp-from-vault")
+    plugin._templar.template.side_effect = lambda value: value.replace("{{ vault_token }}", "xoxp-from-vault") \
+        if isinstance(value, str) else value
     task_vars = {"slack_scim_token": "{{ vault_token }}", "slack_scim_api_url": "https://vars.example/scim/v2/",
                  "slack_scim_timeout": 5, "unrelated": 1}
     args = plugin.with_connection_variables(plugin._task.args, task_vars)
