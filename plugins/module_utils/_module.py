@@ -28,6 +28,10 @@ from ansible_collections.scim.slack.plugins.module_utils._client import HAS_REQU
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 
 
+# A list option this long is logged to syslog as its length (ScimModule._log_invocation).
+LONG_LIST = 100
+
+
 def full_argument_spec(argument_spec):
     """The connection options plus a module's own: what ScimModule and the action plugins validate."""
     spec = _connection.argument_spec()
@@ -108,6 +112,17 @@ class ScimModule(ScimInterface, AnsibleModule):
     def task_arguments(self):
         """The task's arguments as given, for messages that quote them."""
         return _load_params() or {}
+
+    def _log_invocation(self):
+        """AnsibleModule's syslog line of the arguments, with a long list (slack_scim_sync's 10,000 users) given as
+        its length rather than megabytes of text.  If ansible-core renames this hook, the line is just longer."""
+        long_lists = dict((name, value) for name, value in self.params.items()
+                          if isinstance(value, list) and len(value) >= LONG_LIST)
+        self.params.update((name, "<%d entries>" % len(value)) for name, value in long_lists.items())
+        try:
+            super()._log_invocation()
+        finally:
+            self.params.update(long_lists)
 
     def fail_json(self, msg=None, **kwargs):
         if isinstance(msg, str) and msg.startswith("dictionary requested"):

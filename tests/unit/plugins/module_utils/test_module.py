@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from ansible.module_utils import basic
 
-from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule
+from ansible_collections.scim.slack.plugins.module_utils._module import LONG_LIST, ScimModule
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import TOKEN, module_args
 
@@ -76,3 +76,17 @@ def test_good_options_build_the_client(build):
     module, warnings = build(api_version="v1", timeout=3600, retries={"max_wait": 0})
     assert module.client.base_url == "https://api.slack.com/scim/v1/"
     assert module.client.timeout == 3600 and module.client.max_wait == 0
+
+
+def test_a_long_list_is_logged_as_its_length(monkeypatch):
+    """slack_scim_sync's 10,000 users would make a syslog line of megabytes (and cost as much memory)."""
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, "log", lambda self, msg, log_args=None: logged.append(msg))
+    module = ScimModule.__new__(ScimModule)
+    users = [{"user_name": "u%d" % index} for index in range(LONG_LIST)]
+    module.params = {"users": users, "groups": [{"display_name": "Eng"}], "token": "xoxp-x"}
+    module.argument_spec = {"users": {}, "groups": {}, "token": {"no_log": True}}
+    module.aliases, module.no_log_values = {}, {"xoxp-x"}
+    module._log_invocation()
+    assert "users=<%d entries>" % LONG_LIST in logged[0] and "Eng" in logged[0] and "u1" not in logged[0]
+    assert module.params["users"] is users
