@@ -101,14 +101,16 @@ changelog-lint: venvs
 # `all`, the whole suite with the modules' code run in-process on the controller by the action plugins, then
 # E2E_REMOTE with the action plugins falling back to running the modules, as for any other host; on a core
 # marked `smoke`, E2E_SMOKE (every module and the lookup, each both ways: test_execution_modes.py compares them).
-# Two cores run side by side, each in its own network namespace; a hung run fails at E2E_TIMEOUT seconds.
+# E2E_JOBS cores run side by side, each in its own network namespace; a hung run fails at E2E_TIMEOUT seconds.
 E2E_REMOTE ?= test_user.py test_group.py test_info.py test_faults.py
 E2E_SMOKE ?= test_execution_modes.py
 E2E_TIMEOUT ?= 1500
+# How many cores' end-to-end runs go side by side (the whole suites first, then the smoke sets).
+E2E_JOBS ?= 2
 e2e_pytest = cd tests/e2e && SCIM_SLACK_E2E_MODE=$(2) SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) \
 	timeout -k 10 $(E2E_TIMEOUT) $(VENV)/core-$(1)/bin/python -m pytest -q -p no:cacheprovider
 e2e: venvs stage
-	@logs=$$(mktemp -d); \
+	@logs=$$(mktemp -d); status=0; running=0; \
 	suites() { \
 	  if [ "$$2" = all ]; then \
 	    echo ">>> end-to-end tests, ansible-core $$1, controller mode (in-process): the whole suite"; \
@@ -120,18 +122,14 @@ e2e: venvs stage
 	    ($(call e2e_pytest,$$1,controller) $(E2E_SMOKE)) || return 1; \
 	  fi; \
 	}; \
-	set -- $(foreach core,$(CORES),$(core):$(E2E_$(core))); status=0; \
-	while [ $$# -gt 0 ]; do \
-	  pids=""; batch=""; \
-	  for pair in "$$1" "$${2:-}"; do \
-	    [ -n "$$pair" ] || continue; core=$${pair%%:*}; \
-	    echo ">>> end-to-end tests on ansible-core $$core ($${pair#*:}), in the background: $$logs/$$core.log"; \
-	    suites $$core $${pair#*:} > $$logs/$$core.log 2>&1 & pids="$$pids $$!"; batch="$$batch $$core"; \
-	  done; \
-	  for pid in $$pids; do wait $$pid || status=1; done; \
-	  for core in $$batch; do cat $$logs/$$core.log; done; \
-	  shift; [ $$# -gt 0 ] && shift; \
+	for core in $(FULL_CORES) $(filter-out $(FULL_CORES),$(CORES)); do \
+	  if [ $$running -ge $(E2E_JOBS) ]; then wait -n || status=1; running=$$((running - 1)); fi; \
+	  echo ">>> end-to-end tests on ansible-core $$core, in the background: $$logs/$$core.log"; \
+	  kind=all; case " $(FULL_CORES) " in *" $$core "*) ;; *) kind=smoke;; esac; \
+	  suites $$core $$kind > $$logs/$$core.log 2>&1 & running=$$((running + 1)); \
 	done; \
+	while [ $$running -gt 0 ]; do wait -n || status=1; running=$$((running - 1)); done; \
+	for core in $(CORES); do cat $$logs/$$core.log; done; \
 	rm -rf $$logs; \
 	if [ $$status -ne 0 ]; then echo "end-to-end tests failed" >&2; fi; \
 	exit $$status
