@@ -169,13 +169,15 @@ REMOTE_ITEMS ?= 50
 SYNC_N ?= 10000
 GROUPS ?= 100
 LOOP_N ?= 1000
+# BENCH_CORE: the ansible-core line measured (any line of the table: make bench BENCH_CORE=2.19).
+BENCH_CORE ?= $(NEWEST)
 bench: venvs stage
-	$(call step,benchmark 1: $(ITEMS)-item loops against ansible.builtin.debug; $(N) users through a slack_scim_user loop (twice) and one listing)
-	$(VENV)/core-$(NEWEST)/bin/python hacking/bench.py --items $(ITEMS) --remote-items $(REMOTE_ITEMS) --users $(N) \
+	$(call step,benchmark 1 (ansible-core $(BENCH_CORE)): $(ITEMS)-item loops against ansible.builtin.debug; $(N) users through a slack_scim_user loop (twice) and one listing)
+	$(VENV)/core-$(BENCH_CORE)/bin/python hacking/bench.py --items $(ITEMS) --remote-items $(REMOTE_ITEMS) --users $(N) \
 	  --collections $(COLLECTIONS_DIR)
-	$(call step,benchmark 2: $(SYNC_N) users and $(GROUPS) groups - loops vs seed SDK script vs slack_scim_sync)
+	$(call step,benchmark 2 (ansible-core $(BENCH_CORE)): $(SYNC_N) users and $(GROUPS) groups - loops vs seed SDK script vs slack_scim_sync)
 	@hacking/venv.sh bench $(PY_$(NEWEST))
-	$(VENV)/core-$(NEWEST)/bin/python hacking/bench_sync.py --users $(SYNC_N) --groups $(GROUPS) \
+	$(VENV)/core-$(BENCH_CORE)/bin/python hacking/bench_sync.py --users $(SYNC_N) --groups $(GROUPS) \
 	  --loop-users $(LOOP_N) --collections $(COLLECTIONS_DIR) --sdk-python $(VENV)/core-bench/bin/python
 
 REFERENCE := docs/reference

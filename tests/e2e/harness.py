@@ -150,6 +150,20 @@ class Run:
     def failed(self):
         return self.rc != 0 or any(r["status"] in ("failed", "item_failed") for r in self.results)
 
+    def phases(self, starts, count):
+        """This run of several plays (phases) as one Run a phase: its results, requests and output."""
+        times = [entry["time"] for entry in starts] + [float("inf")] * (count + 1 - len(starts))
+        outputs = self.output.split("\nPLAY [phase ")
+        runs = []
+        for index in range(count):
+            name = "phase %d" % index
+            results = [entry for entry in self.results if entry.get("play") == name]
+            made = [request for request in self.requests if times[index] <= request["time"] < times[index + 1]]
+            output = outputs[index + 1] if index + 1 < len(outputs) else ""
+            runs.append(Run(self.rc, output, results, made, self.seconds, self.peak_rss_kb, self.mode,
+                            self.module_runs))
+        return runs
+
     def result(self, task=None):
         """The result of the named task (or of the last task)."""
         matches = [r for r in self.results if task is None or r["task"] == task]
@@ -190,10 +204,11 @@ class Harness:
             return [line.strip() for line in handle if line.strip()]
 
     def run(self, tasks, check=False, diff=False, api_version="v2", extra_args=(), env=None, verbosity=0,
-            connection_defaults=True, measure_memory=False, mode=None, timeout=600):
+            connection_defaults=True, measure_memory=False, mode=None, timeout=600, phases=None):
         """Run ``tasks`` as one play on localhost; return the Run with results and the requests it made.
         ``mode`` overrides the harness's execution mode for this run; a run past ``timeout`` seconds (a hung
-        playbook) fails the test."""
+        playbook) fails the test.  ``phases`` (a list of play keywords, such as ``{"check_mode": True}``) runs
+        the tasks once a phase, each phase a play of the one ansible-playbook run, and returns a Run a phase."""
         mode = mode or self.mode
         if mode not in MODES:
             raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
@@ -203,10 +218,11 @@ class Harness:
             play["module_defaults"] = {"group/scim.slack.slack_scim": {
                 "api_url": self.emulator.base_url(api_version), "api_version": api_version,
                 "retries": {"max_wait": 10}}}
+        plays = [dict(play, name="phase %d" % index, **keywords) for index, keywords in enumerate(phases or [{}])]
         playbook = os.path.join(self.workdir, "play%03d.yml" % self.count)
         results_file = os.path.join(self.workdir, "results%03d.jsonl" % self.count)
         with open(playbook, "w") as handle:
-            json.dump([play], handle, indent=1)
+            json.dump(plays, handle, indent=1)
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
                    "-c", "local", playbook] + list(extra_args)
         if check:
@@ -242,6 +258,8 @@ class Harness:
         if os.path.exists(results_file):
             with open(results_file) as handle:
                 results = [json.loads(line) for line in handle if line.strip()]
+        starts = [entry for entry in results if "play_start" in entry]
+        results = [entry for entry in results if "play_start" not in entry]
         made = self.emulator.control("GET", "log?since=%d" % since)["requests"]
         peak = None
         if measure_memory and os.path.exists(peak_file):
@@ -252,6 +270,8 @@ class Harness:
             module_runs = [os.path.basename(path)[len("AnsiballZ_"):].rsplit(".", 1)[0]
                            for path in self._module_log()[modules_before:]]
         run = Run(completed.returncode, output, results, made, seconds, peak, mode, module_runs)
+        if phases:
+            run = run.phases(starts, len(phases))
         assert TOKEN not in output, "the token leaked into the output of %s" % playbook
         assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
         assert TOKEN not in json.dumps(made), "the token leaked into the request log"

@@ -1,12 +1,14 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Test-only callback: write every task result as one JSON line to $SCIM_RESULTS_FILE."""
+"""Test-only callback: write every task result as one JSON line to $SCIM_RESULTS_FILE, with the name of its
+play; and, as each play starts, a line with its name and the time (the harness splits a run by play)."""
 
 from __future__ import annotations
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -26,17 +28,23 @@ class CallbackModule(CallbackBase):
     CALLBACK_TYPE = "aggregate"
     CALLBACK_NAME = "scim_results"
     CALLBACK_NEEDS_ENABLED = True
+    play = None
+
+    def _append(self, entry):
+        path = os.environ.get("SCIM_RESULTS_FILE")
+        if path:
+            with open(path, "a") as handle:
+                handle.write(json.dumps(entry, default=str) + "\n")
 
     def _write(self, status, result):
-        path = os.environ.get("SCIM_RESULTS_FILE")
-        if not path:
-            return
         outcome = dict(result._result)
         if status in ("failed", "item_failed"):
             outcome["failed"] = True  # newer cores keep this out of _result
-        entry = {"task": result._task.get_name(), "status": status, "result": outcome}
-        with open(path, "a") as handle:
-            handle.write(json.dumps(entry, default=str) + "\n")
+        self._append({"task": result._task.get_name(), "status": status, "result": outcome, "play": self.play})
+
+    def v2_playbook_on_play_start(self, play):
+        self.play = play.get_name()
+        self._append({"play_start": self.play, "time": time.time()})
 
     def v2_runner_on_ok(self, result):
         self._write("ok", result)
