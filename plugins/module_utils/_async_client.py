@@ -46,29 +46,9 @@ from ansible_collections.scim.slack.plugins.module_utils._client import (
 )
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._models import Group, User
-from ansible_collections.scim.slack.plugins.module_utils._responses import (
-    GroupCreateResponse,
-    GroupDeleteResponse,
-    GroupPatchResponse,
-    GroupUpdateResponse,
-    ReadGroupResponse,
-    ReadUserResponse,
-    SCIMResponse,
-    SearchGroupsResponse,
-    SearchUsersResponse,
-    UserCreateResponse,
-    UserDeleteResponse,
-    UserPatchResponse,
-    UserUpdateResponse,
-)
 from ansible_collections.scim.slack.plugins.module_utils._retry import HttpRequest, HttpResponse, RetryState
 from ansible_collections.scim.slack.plugins.module_utils._retry_policy import ASK, PREPARE, Attempt, retry_steps
-from ansible_collections.scim.slack.plugins.module_utils._sdk_client import (
-    response_fields,
-    sdk_body,
-    sdk_endpoint,
-    sdk_user_body,
-)
+from ansible_collections.scim.slack.plugins.module_utils._sdk_client import SDKMethods, response_fields, sdk_endpoint
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
@@ -123,7 +103,7 @@ def _plan(method, *args, **kwargs):
     raise AssertionError("%s sent no request" % method.__name__)  # pragma: no cover - every method sends one
 
 
-class AsyncSCIMClient:
+class AsyncSCIMClient(SDKMethods):
     """The asyncio twin of ``SCIMClient``: the same keywords, methods and responses, awaited.
 
     ``retry_handlers`` takes ``AsyncRetryHandler`` objects (synchronous ``RetryHandler`` objects work too:
@@ -142,7 +122,7 @@ class AsyncSCIMClient:
         self._core_options = dict(api_version=api_version, base_url=base_url, timeout=timeout,
                                   validate_certs=validate_certs, retry_handlers=[], max_wait=max_wait)
         self._token = token
-        self._planner = _Planner(token, **self._core_options)
+        self._client = _Planner(token, **self._core_options)
         self.retry_handlers = list(async_default_retry_handlers() if retry_handlers is None else retry_handlers)
         self._ssl = _ssl_setting(ssl, validate_certs)
         self._proxy = proxy
@@ -155,25 +135,6 @@ class AsyncSCIMClient:
                          "Accept": "application/json"}
         self.request_count = 0
 
-    def __repr__(self):
-        return "AsyncSCIMClient(base_url=%r, api_version=%r)" % (self.base_url, self.api_version)
-
-    @property
-    def base_url(self):
-        return self._planner.base_url
-
-    @property
-    def api_version(self):
-        return self._planner.api_version
-
-    @property
-    def timeout(self):
-        return self._planner.timeout
-
-    @property
-    def max_wait(self):
-        return self._planner.max_wait
-
     # -- transport -------------------------------------------------------------------------
 
     async def _perform(self, planned):
@@ -185,10 +146,10 @@ class AsyncSCIMClient:
                 _count_every_attempt(session)
                 return await self._attempts(session, planned)
         except ScimError as exc:
-            raise exc.redact(self._planner._secrets)  # pylint: disable=protected-access
+            raise exc.redact(self._client._secrets)  # pylint: disable=protected-access
 
     async def _attempts(self, session, planned):
-        core = self._planner
+        core = self._client
         method, path = planned.method.upper(), planned.path
         url = path if path.startswith(("https://", "http://")) else core.base_url + path.lstrip("/")
         data = json.dumps(planned.body) if planned.body is not None else None
@@ -226,7 +187,7 @@ class AsyncSCIMClient:
 
     def _failure(self, method, path, response, error, state):
         """The synchronous client's error for the same failure (aiohttp's errors named as requests' are)."""
-        failure = self._planner._failure(  # pylint: disable=protected-access
+        failure = self._client._failure(  # pylint: disable=protected-access
             method, path, response, _as_requests_error(error), state)
         if error is not None and connection_never_made(error):
             failure.request_sent = False
@@ -266,56 +227,11 @@ class AsyncSCIMClient:
                 return _answer(reply, b"")
             return _answer(reply, await _read_body(reply, request.method, display_path))
 
-    # -- what the SDK's users call ---------------------------------------------------------
+    # -- what the SDK's users call (the methods are SDKMethods') --------------------------------
 
-    async def _respond(self, response_class, method, *args, **kwargs):
-        answer, body = await self._perform(_plan(method, *args, **kwargs))
+    async def _respond(self, response_class, call, *args, **kwargs):
+        answer, body = await self._perform(_plan(call, *args, **kwargs))
         return response_class(**response_fields(answer.url, answer.status_code, answer.headers, answer.text, body))
-
-    async def api_call(self, *, http_verb, path, query_params=None, body_params=None):
-        """Any request to the SCIM API (``path`` below ``base_url``), as a ``SCIMResponse``."""
-        return await self._respond(SCIMResponse, self._planner.api_call, http_verb, path,
-                                   query_params=query_params, body=body_params)
-
-    async def search_users(self, *, count=MAX_PAGE_SIZE, start_index=1, filter=None):
-        return await self._respond(SearchUsersResponse, self._planner.search_users, filter=filter,
-                                   start_index=start_index, count=count)
-
-    async def read_user(self, id):
-        return await self._respond(ReadUserResponse, self._planner.read_user, id)
-
-    async def create_user(self, user):
-        return await self._respond(UserCreateResponse, self._planner.create_user,
-                                   sdk_user_body(user, self._planner.dialect))
-
-    async def patch_user(self, id, partial_user):
-        return await self._respond(UserPatchResponse, self._planner.patch_user, id, sdk_body(partial_user))
-
-    async def update_user(self, user):
-        return await self._respond(UserUpdateResponse, self._planner.update_user,
-                                   sdk_user_body(user, self._planner.dialect))
-
-    async def delete_user(self, id):
-        return await self._respond(UserDeleteResponse, self._planner.delete_user, id)
-
-    async def search_groups(self, *, count=MAX_PAGE_SIZE, start_index=1, filter=None):
-        return await self._respond(SearchGroupsResponse, self._planner.search_groups, filter=filter,
-                                   start_index=start_index, count=count)
-
-    async def read_group(self, id):
-        return await self._respond(ReadGroupResponse, self._planner.read_group, id)
-
-    async def create_group(self, group):
-        return await self._respond(GroupCreateResponse, self._planner.create_group, sdk_body(group))
-
-    async def patch_group(self, id, partial_group):
-        return await self._respond(GroupPatchResponse, self._planner.patch_group, id, sdk_body(partial_group))
-
-    async def update_group(self, group):
-        return await self._respond(GroupUpdateResponse, self._planner.update_group, sdk_body(group))
-
-    async def delete_group(self, id):
-        return await self._respond(GroupDeleteResponse, self._planner.delete_group, id)
 
     async def iter_users(self, *, filter=None, count=MAX_PAGE_SIZE, limit=None):
         """Every user matching ``filter``, as ``User``, each once, the whole listing checked."""
@@ -345,6 +261,7 @@ class AsyncSCIMClient:
                 yield item
         finally:
             await loop.run_in_executor(None, items.close)
+            bridged.close()
 
 
 def _count_every_attempt(session):

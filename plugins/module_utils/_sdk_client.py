@@ -105,7 +105,80 @@ def sdk_user_body(user, dialect):
     return body
 
 
-class SCIMClient:
+class SDKMethods:
+    """The SDK's methods, written once for both clients: each asks the modules' client (``self._client``) for
+    its request and wraps the answer in the SDK's response.  ``_respond`` sends: the synchronous client
+    returns the response, the asynchronous one a coroutine of it."""
+
+    _client = None
+
+    def __repr__(self):
+        return "%s(base_url=%r, api_version=%r)" % (type(self).__name__, self.base_url, self.api_version)
+
+    @property
+    def base_url(self):
+        return self._client.base_url
+
+    @property
+    def api_version(self):
+        return self._client.api_version
+
+    @property
+    def timeout(self):
+        return self._client.timeout
+
+    @property
+    def max_wait(self):
+        return self._client.max_wait
+
+    def _respond(self, response_class, call, *args, **kwargs):
+        raise NotImplementedError()
+
+    def api_call(self, *, http_verb, path, query_params=None, body_params=None):
+        """Any request to the SCIM API (``path`` below ``base_url``), as a :class:`SCIMResponse`."""
+        return self._respond(SCIMResponse, self._client.api_call, http_verb, path, query_params=query_params,
+                             body=body_params)
+
+    def search_users(self, *, count=MAX_PAGE_SIZE, start_index=1, filter=None):
+        return self._respond(SearchUsersResponse, self._client.search_users, filter=filter,
+                             start_index=start_index, count=count)
+
+    def read_user(self, id):
+        return self._respond(ReadUserResponse, self._client.read_user, id)
+
+    def create_user(self, user):
+        return self._respond(UserCreateResponse, self._client.create_user, sdk_user_body(user, self._client.dialect))
+
+    def patch_user(self, id, partial_user):
+        return self._respond(UserPatchResponse, self._client.patch_user, id, sdk_body(partial_user))
+
+    def update_user(self, user):
+        return self._respond(UserUpdateResponse, self._client.update_user, sdk_user_body(user, self._client.dialect))
+
+    def delete_user(self, id):
+        return self._respond(UserDeleteResponse, self._client.delete_user, id)
+
+    def search_groups(self, *, count=MAX_PAGE_SIZE, start_index=1, filter=None):
+        return self._respond(SearchGroupsResponse, self._client.search_groups, filter=filter,
+                             start_index=start_index, count=count)
+
+    def read_group(self, id):
+        return self._respond(ReadGroupResponse, self._client.read_group, id)
+
+    def create_group(self, group):
+        return self._respond(GroupCreateResponse, self._client.create_group, sdk_body(group))
+
+    def patch_group(self, id, partial_group):
+        return self._respond(GroupPatchResponse, self._client.patch_group, id, sdk_body(partial_group))
+
+    def update_group(self, group):
+        return self._respond(GroupUpdateResponse, self._client.update_group, sdk_body(group))
+
+    def delete_group(self, id):
+        return self._respond(GroupDeleteResponse, self._client.delete_group, id)
+
+
+class SCIMClient(SDKMethods):
     """A client for one Slack org's SCIM API, shaped like the Python Slack SDK's.
 
     Failures raise ``ScimError`` (with ``status``, ``error`` and ``detail``, never the token) instead
@@ -124,21 +197,6 @@ class SCIMClient:
             session=session, sleep=sleep, clock=clock)
         if ssl is not None:
             self._client._session.mount("https://", _SSLContextAdapter(ssl))  # pylint: disable=protected-access
-
-    def __repr__(self):
-        return "SCIMClient(base_url=%r, api_version=%r)" % (self.base_url, self.api_version)
-
-    @property
-    def base_url(self):
-        return self._client.base_url
-
-    @property
-    def api_version(self):
-        return self._client.api_version
-
-    @property
-    def timeout(self):
-        return self._client.timeout
 
     @property
     def retry_handlers(self):
@@ -163,59 +221,10 @@ class SCIMClient:
         answer = self._client.last_answer
         return response_class(**response_fields(answer.url, answer.status_code, answer.headers, answer.text, body))
 
-    def api_call(self, *, http_verb, path, query_params=None, body_params=None):
-        """Any request to the SCIM API (``path`` below ``base_url``), as a :class:`SCIMResponse`."""
-        return self._respond(SCIMResponse, self._client.api_call, http_verb, path, query_params=query_params,
-                             body=body_params)
-
-    # -- users -----------------------------------------------------------------------------
-
-    def search_users(self, *, count=MAX_PAGE_SIZE, start_index=1, filter=None):
-        return self._respond(SearchUsersResponse, self._client.search_users, filter=filter,
-                             start_index=start_index, count=count)
-
-    def read_user(self, id):
-        return self._respond(ReadUserResponse, self._client.read_user, id)
-
-    def create_user(self, user):
-        return self._respond(UserCreateResponse, self._client.create_user,
-                             sdk_user_body(user, self._client.dialect))
-
-    def patch_user(self, id, partial_user):
-        return self._respond(UserPatchResponse, self._client.patch_user, id, sdk_body(partial_user))
-
-    def update_user(self, user):
-        return self._respond(UserUpdateResponse, self._client.update_user,
-                             sdk_user_body(user, self._client.dialect))
-
-    def delete_user(self, id):
-        return self._respond(UserDeleteResponse, self._client.delete_user, id)
-
     def iter_users(self, *, filter=None, count=MAX_PAGE_SIZE, limit=None):
         """Every user matching ``filter``, as :class:`User`, each once, the whole listing checked."""
         for item in self._client.iter_users(filter=filter, count=count, limit=limit):
             yield User.from_dict(item)
-
-    # -- groups ----------------------------------------------------------------------------
-
-    def search_groups(self, *, count=MAX_PAGE_SIZE, start_index=1, filter=None):
-        return self._respond(SearchGroupsResponse, self._client.search_groups, filter=filter,
-                             start_index=start_index, count=count)
-
-    def read_group(self, id):
-        return self._respond(ReadGroupResponse, self._client.read_group, id)
-
-    def create_group(self, group):
-        return self._respond(GroupCreateResponse, self._client.create_group, sdk_body(group))
-
-    def patch_group(self, id, partial_group):
-        return self._respond(GroupPatchResponse, self._client.patch_group, id, sdk_body(partial_group))
-
-    def update_group(self, group):
-        return self._respond(GroupUpdateResponse, self._client.update_group, sdk_body(group))
-
-    def delete_group(self, id):
-        return self._respond(GroupDeleteResponse, self._client.delete_group, id)
 
     def iter_groups(self, *, filter=None, count=MAX_PAGE_SIZE, limit=None):
         """Every group matching ``filter``, as :class:`Group`, each once, the whole listing checked."""
