@@ -229,7 +229,10 @@ class AsyncSCIMClient(SDKMethods):
 
     # -- what the SDK's users call (the methods are SDKMethods') --------------------------------
 
-    async def _respond(self, response_class, call, *args, **kwargs):
+    def _respond(self, response_class, call, *args, **kwargs):
+        return self._respond_later(response_class, call, args, kwargs)
+
+    async def _respond_later(self, response_class, call, args, kwargs):
         answer, body = await self._perform(_plan(call, *args, **kwargs))
         return response_class(**response_fields(answer.url, answer.status_code, answer.headers, answer.text, body))
 

@@ -108,7 +108,7 @@ class ScriptedServer:
     async def _one(self, reader, writer):
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode().split("\r\n")
-        method, target, _version = lines[0].split(" ")
+        method, target, dummy_version = lines[0].split(" ")
         headers = dict(line.split(": ", 1) for line in lines[1:] if line)
         body = await reader.readexactly(int(headers.get("Content-Length", 0)))
         self.requests.append({"method": method, "target": target, "headers": headers,
@@ -171,7 +171,7 @@ def test_the_sdk_calls_answer_sdk_responses():
         deletion = await client.delete_user(creation.user.id)
         return search, creation, deletion
 
-    (search, creation, deletion), server, _ = run(
+    (search, creation, deletion), server, dummy_waits = run(
         [answer(body=page([])), answer(201, created, {"X-Trace": "t1"}), answer(200)], calls)
     assert search.status_code == 200 and search.users == [] and search.total_results == 0
     assert creation.status_code == 201 and creation.user.user_name == "cal" and creation.headers["X-Trace"] == "t1"
@@ -185,7 +185,7 @@ def test_the_sdk_calls_answer_sdk_responses():
 def test_requests_are_built_by_the_modules_client():
     """The same guards as SCIMClient, before any request: an empty-the-group PATCH is refused."""
     operations = {"Operations": [{"op": "remove", "path": "members"}]}
-    error, server, _ = run([], lambda client: client.patch_group("S1", operations), api_version="v2")
+    error, server, dummy_waits = run([], lambda client: client.patch_group("S1", operations), api_version="v2")
     assert isinstance(error, ScimError) and not error.request_sent and "empties the group" in str(error)
     assert server.requests == []
 
@@ -258,7 +258,7 @@ def test_5xx_is_retried_for_reads_and_not_for_creates():
 
 def test_a_transient_create_error_is_retried_once():
     transient = {"Errors": {"description": "invited_user_not_created", "code": 500}}
-    result, server, _ = run([answer(500, transient), answer(201, V1_USER)],
+    result, server, dummy_waits = run([answer(500, transient), answer(201, V1_USER)],
                             lambda client: client.create_user({"userName": "bot-user"}),
                             retry_handlers=[AsyncTransientCreateErrorRetryHandler()])
     assert result.status_code == 201 and server.methods == ["POST", "POST"]
@@ -272,7 +272,7 @@ def test_a_reset_connection_is_retried_by_default_for_a_read():
 
 
 def test_a_reset_post_is_not_retried_it_may_have_been_applied():
-    error, server, _ = run([reset()], lambda client: client.create_user({"userName": "cal"}))
+    error, server, dummy_waits = run([reset()], lambda client: client.create_user({"userName": "cal"}))
     assert isinstance(error, ScimError) and error.request_sent and len(server.requests) == 1
     assert "POST /Users failed: connection failed" in str(error)
 
@@ -299,31 +299,31 @@ def test_an_sdk_style_handler_sees_aiohttps_own_error():
             seen.append(error)
             return isinstance(error, socket.error)
 
-    result, server, _ = run([reset(), answer(body=V1_USER)], read_user, retry_handlers=[ResetHandler()])
+    result, server, dummy_waits = run([reset(), answer(body=V1_USER)], read_user, retry_handlers=[ResetHandler()])
     assert result.status_code == 200 and len(server.requests) == 2
     assert type(seen[0]).__module__.startswith("aiohttp")
 
 
 def test_silence_is_a_timeout_and_not_retried():
-    error, server, _ = run([silence()], read_user, timeout=0.3)
+    error, server, dummy_waits = run([silence()], read_user, timeout=0.3)
     assert isinstance(error, ScimError) and "no complete answer within the timeout of 0.3 seconds" in str(error)
     assert len(server.requests) == 1
 
 
 def test_an_answer_cut_short_is_retried_for_a_read():
     truncated = answer(raw=b'{"id": "W111", "userName', declared_length=200)
-    result, server, _ = run([truncated, answer(body=V1_USER)], read_user)
+    result, server, dummy_waits = run([truncated, answer(body=V1_USER)], read_user)
     assert result.user.id == "W111" and len(server.requests) == 2
 
 
 def test_a_whole_answer_that_is_not_json_fails_clearly():
-    error, server, _ = run([answer(raw=b'{"id": "W111", "userName')], read_user)
+    error, server, dummy_waits = run([answer(raw=b'{"id": "W111", "userName')], read_user)
     assert isinstance(error, ScimError) and "body that is not JSON" in str(error) and len(server.requests) == 1
 
 
 def test_an_error_echoing_the_token_does_not_show_it():
     echo = {"Errors": {"description": "invalid_authentication (authorization=Bearer %s)" % TOKEN, "code": 401}}
-    error, _, _ = run([answer(401, echo)], read_user)
+    error, dummy_server, dummy_waits = run([answer(401, echo)], read_user)
     assert isinstance(error, ScimError) and error.status == 401
     assert TOKEN not in str(error) and TOKEN not in repr(vars(error))
 
@@ -336,16 +336,16 @@ def test_a_read_follows_a_redirect_on_the_same_origin_only():
         return location
 
     moved = answer(302, headers={"Location": "/scim/v1/Users/W111?moved=1"})
-    result, server, _ = run([moved, answer(body=V1_USER)], read_user)
+    result, server, dummy_waits = run([moved, answer(body=V1_USER)], read_user)
     assert result.user.id == "W111" and [r["target"] for r in server.requests] == [
         "/scim/v1/Users/W111", "/scim/v1/Users/W111?moved=1"]
-    error, server, _ = run([answer(302, headers={"Location": "https://elsewhere.example/scim/v1/Users/W111"})],
+    error, server, dummy_waits = run([answer(302, headers={"Location": "https://elsewhere.example/scim/v1/Users/W111"})],
                            read_user)
     assert isinstance(error, ScimError) and "does not follow it" in str(error) and len(server.requests) == 1
 
 
 def test_a_write_never_follows_a_redirect():
-    error, server, _ = run([answer(307, headers={"Location": "/scim/v1/Users/W111"})],
+    error, server, dummy_waits = run([answer(307, headers={"Location": "/scim/v1/Users/W111"})],
                            lambda client: client.patch_user("W111", {"title": "CEO"}))
     assert isinstance(error, ScimError) and "writes never follow redirects" in str(error)
     assert server.methods == ["PATCH"]
@@ -362,13 +362,13 @@ def listing(client):
 def test_iter_users_reads_every_page():
     users = [dict(V1_USER, id="W%d" % index) for index in range(3)]
     script = [answer(body=page([user], total=3, start=index + 1)) for index, user in enumerate(users)]
-    result, server, _ = run(script, listing)
+    result, server, dummy_waits = run(script, listing)
     assert result == ["W0", "W1", "W2"] and len(server.requests) == 3
 
 
 def test_a_short_listing_is_an_error_not_a_smaller_directory():
     short = [answer(body=page([dict(V1_USER, id="W0")], total=3)), answer(body=page([], total=3))]
-    error, server, _ = run(short * 2, listing)
+    error, server, dummy_waits = run(short * 2, listing)
     assert isinstance(error, IncompleteListingError) and "1 of 3 users received" in str(error)
     assert len(server.requests) == 4
 
@@ -422,3 +422,31 @@ def test_async_handlers_follow_the_synchronous_rules():
     assert not asyncio.run(connection.can_retry_async(state=state, request=request, error=reset_error))
     assert not asyncio.run(connection.can_retry_async(state=state, request=request.__class__("GET", "x"),
                                                       error=asyncio.TimeoutError()))
+
+
+def test_https_to_a_plain_http_server_fails_at_the_handshake_as_the_sync_client_says(monkeypatch):
+    """``validate_certs=False`` wins over a CA bundle variable naming a missing file: the client connects, and
+    the TLS failure is told in the synchronous client's words."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/scim-slack-ca.pem")
+
+    async def plain_http(reader, writer):
+        await reader.read(1024)
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    async def main():
+        server = await asyncio.start_server(plain_http, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = AsyncSCIMClient(TOKEN, base_url="https://127.0.0.1:%d/scim/v1/" % port, validate_certs=False,
+                                 retry_handlers=[])
+        try:
+            with pytest.raises(ScimError) as raised:
+                await client.read_user("W111")
+        finally:
+            server.close()
+        return raised.value
+
+    error = asyncio.run(main())
+    assert "TLS handshake failed" in str(error) and "the server speaks plain http" in str(error)
+    assert "CA bundle" not in str(error)

@@ -110,8 +110,8 @@ def test_groups_take_models_and_v1s_member_removal(mocked):
     mocked.patch(V2 + "Groups/S123ABC456", json=V2_GROUP)
     scim = client(V2)
     created = scim.create_group(Group(display_name="Some Group Name", members=[GroupMember(value="U123ABC456")]))
-    scim.patch_group(created.group.id, partial_group=Group(members=[GroupMember(value="U123ABC456",
-                                                                               operation="delete")]))
+    removal = Group(members=[GroupMember(value="U123ABC456", operation="delete")])
+    scim.patch_group(created.group.id, partial_group=removal)
     assert body_of(mocked.calls[0])["members"] == [{"value": "U123ABC456"}]
     assert body_of(mocked.calls[1])["Operations"] == [
         {"op": "remove", "path": "members", "value": [{"value": "U123ABC456"}]}]
