@@ -258,9 +258,9 @@ def test_5xx_is_retried_for_reads_and_not_for_creates():
 
 def test_a_transient_create_error_is_retried_once():
     transient = {"Errors": {"description": "invited_user_not_created", "code": 500}}
-    result, server, dummy_waits = run([answer(500, transient), answer(201, V1_USER)],
-                            lambda client: client.create_user({"userName": "bot-user"}),
-                            retry_handlers=[AsyncTransientCreateErrorRetryHandler()])
+    script = [answer(500, transient), answer(201, V1_USER)]
+    result, server, dummy_waits = run(script, lambda client: client.create_user({"userName": "bot-user"}),
+                                      retry_handlers=[AsyncTransientCreateErrorRetryHandler()])
     assert result.status_code == 201 and server.methods == ["POST", "POST"]
 
 
@@ -331,22 +331,18 @@ def test_an_error_echoing_the_token_does_not_show_it():
 # -- redirects -------------------------------------------------------------------------------------
 
 def test_a_read_follows_a_redirect_on_the_same_origin_only():
-    async def follow(client):
-        location = client.base_url + "Users/W111?moved=1"
-        return location
-
     moved = answer(302, headers={"Location": "/scim/v1/Users/W111?moved=1"})
     result, server, dummy_waits = run([moved, answer(body=V1_USER)], read_user)
     assert result.user.id == "W111" and [r["target"] for r in server.requests] == [
         "/scim/v1/Users/W111", "/scim/v1/Users/W111?moved=1"]
-    error, server, dummy_waits = run([answer(302, headers={"Location": "https://elsewhere.example/scim/v1/Users/W111"})],
-                           read_user)
+    elsewhere = answer(302, headers={"Location": "https://elsewhere.example/scim/v1/Users/W111"})
+    error, server, dummy_waits = run([elsewhere], read_user)
     assert isinstance(error, ScimError) and "does not follow it" in str(error) and len(server.requests) == 1
 
 
 def test_a_write_never_follows_a_redirect():
-    error, server, dummy_waits = run([answer(307, headers={"Location": "/scim/v1/Users/W111"})],
-                           lambda client: client.patch_user("W111", {"title": "CEO"}))
+    moved = answer(307, headers={"Location": "/scim/v1/Users/W111"})
+    error, server, dummy_waits = run([moved], lambda client: client.patch_user("W111", {"title": "CEO"}))
     assert isinstance(error, ScimError) and "writes never follow redirects" in str(error)
     assert server.methods == ["PATCH"]
 
