@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import os
 import re
 import sys
@@ -282,3 +283,48 @@ def test_the_guides_blocks_run_as_written(emulator, reader_env, capsys):
     writes = [entry for entry in emulator.log() if entry["method"] != "GET"]
     run_code(blocks[0], {"__name__": "guide"}, "guide block 0, again")
     assert [entry for entry in emulator.log() if entry["method"] != "GET"] == writes, "run again, it writes nothing"
+
+
+# -- 3. AsyncSCIMClient against the emulator's faults ------------------------------------------------
+
+def test_async_client_rides_out_a_dropped_connection_and_a_rate_limit(emulator, reader_env):
+    reader_env("v2")
+    from ansible_collections.scim.slack.plugins.module_utils.scim_client import (
+        AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler, AsyncSCIMClient, User)
+
+    client = AsyncSCIMClient(token=TOKEN, base_url=os.environ["SLACK_SCIM_API_URL"], retry_handlers=[
+        AsyncConnectionErrorRetryHandler(max_retry_count=1), AsyncRateLimitErrorRetryHandler(max_retry_count=1)])
+    emulator.control("POST", "faults", [{"action": "drop", "method": "GET"},
+                                        {"status": 429, "retry_after": 1, "method": "POST"}])
+
+    async def main():
+        search = await client.search_users(start_index=1, count=10)
+        created = await client.create_user(User(user_name="carly", emails=[{"value": "carly@example.com"}]))
+        return search, created
+
+    search, created = asyncio.run(main())
+    assert search.status_code == 200 and created.status_code == 201 and created.user.user_name == "carly"
+    log = emulator.log()
+    assert [(entry["method"], entry.get("fault")) for entry in log] == [
+        ("GET", "drop"), ("GET", None), ("POST", "status"), ("POST", None)], log
+    assert [entry["status"] for entry in log[1:]] == [200, 429, 201]
+    assert list(emulator.users()) == ["carly"]
+
+
+def test_async_listing_is_complete_or_an_error(emulator, reader_env):
+    reader_env("v2")
+    from ansible_collections.scim.slack.plugins.module_utils.scim_client import (
+        AsyncSCIMClient, IncompleteListingError)
+
+    emulator.control("POST", "seed", {"users": 25})
+    client = AsyncSCIMClient(token=TOKEN, base_url=os.environ["SLACK_SCIM_API_URL"])
+
+    async def ids():
+        return [user.id async for user in client.iter_users(count=10)]
+
+    listed = asyncio.run(ids())
+    assert len(listed) == len(set(listed)) == 25
+    emulator.control("POST", "faults", {"action": "empty_page", "method": "GET", "query": {"startIndex": "11"},
+                                        "count": 2})
+    with pytest.raises(IncompleteListingError, match="10 of 25 users received"):
+        asyncio.run(ids())
