@@ -41,6 +41,13 @@ from ansible_collections.scim.slack.plugins.module_utils._retry import (
     request_never_sent,
     retries_problem,
 )
+from ansible_collections.scim.slack.plugins.module_utils._retry_policy import (
+    ASK,
+    PREPARE,
+    Attempt,
+    budget_exhausted,
+    retry_steps,
+)
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
@@ -72,8 +79,6 @@ READ_CHUNK = 64 * 1024
 # Reads follow at most this many redirects, and only to the same scheme, host and port.
 MAX_REDIRECTS = 5
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
-# A handler that spent longer than this in prepare_for_next_attempt has slept by itself.
-_HANDLER_SLEPT = 0.01
 
 
 def web_api_url(base_url, method):
@@ -300,43 +305,23 @@ class SCIMClient:
         response._content_consumed = True  # pylint: disable=protected-access
 
     def _retry(self, state, request, response, error):
-        """Ask the handlers, in order, whether to retry; sleep and return True if one does.
-
-        The client keeps its own count of each handler's retries and of the time waited, so a
-        handler that counts or sleeps by itself (as the SDK's built-in handlers do in
-        ``prepare_for_next_attempt``) cannot go past its ``max_retry_count`` or ``max_wait``.
-        """
-        counts = state.custom_values.setdefault("client_retries", {})
-        for handler in self.retry_handlers:
-            done = counts.get(id(handler), 0)
-            if done >= _max_retries(handler):
-                continue
-            if not handler.can_retry(state=state, request=request, response=response, error=error):
-                continue
-            duration = _seconds(handler.calculate_sleep_duration(
-                state=state, request=request, response=response, error=error))
-            # A handler may sleep by itself for longer than it says: expect at least what
-            # Retry-After asks for and what it slept last time.
-            expected = max(duration, _retry_after(response), state.custom_values.get(("slept", id(handler)), 0.0))
-            if state.total_sleep + expected > self.max_wait:
-                state.custom_values["budget_exhausted"] = True
-                return False
-            started = self._clock()
-            handler.prepare_for_next_attempt(state=state, request=request, response=response, error=error)
-            spent = max(0.0, self._clock() - started)
-            if spent > _HANDLER_SLEPT:
-                state.custom_values[("slept", id(handler))] = spent
-            left = duration - spent if spent > _HANDLER_SLEPT else duration
-            if left > 0:
-                self._sleep(left)
-            state.total_sleep += max(duration, spent)
-            counts[id(handler)] = done + 1
-            # Keep the state's own counters true, whatever the handler did to them.
-            state._attempts_by_handler[id(handler)] = done + 1  # pylint: disable=protected-access
-            state.current_attempt = sum(counts.values())
-            state.next_attempt_requested = True
-            return True
-        return False
+        """Ask the handlers, in order, whether to retry; sleep and return True if one does (the rules,
+        shared with the asynchronous client, are in ``_retry_policy``)."""
+        attempt = Attempt(state, request, response, error)
+        steps = retry_steps(attempt, self.retry_handlers, self.max_wait, self._clock)
+        answer = None
+        while True:
+            try:
+                step, value = steps.send(answer)
+            except StopIteration as stop:
+                return stop.value
+            answer = None
+            if step == ASK:
+                answer = value.can_retry(**attempt.hook_kwargs)
+            elif step == PREPARE:
+                value.prepare_for_next_attempt(**attempt.hook_kwargs)
+            else:
+                self._sleep(value)
 
     def _parse_body(self, response, method, path, state):
         if response.status_code == 204 or not response.content or not response.content.strip():
@@ -354,7 +339,7 @@ class SCIMClient:
                 status=response.status_code, method=method, path=path, retries=state.current_attempt)
 
     def _failure(self, method, path, response, error, state):
-        exhausted = bool(state.custom_values.get("budget_exhausted"))
+        exhausted = budget_exhausted(state)
         retried = ""
         if state.current_attempt:
             retried = " after %d %s (%.1f s waiting)" % (
@@ -836,31 +821,6 @@ def _redirect_refusal(method, path, status, url, target, hop):
         return ScimError("%s %s was redirected more than %d times; api_url is probably wrong"
                          % (method, path, MAX_REDIRECTS), status=status, method=method, path=path)
     return None
-
-
-def _max_retries(handler):
-    try:
-        return max(0, int(getattr(handler, "max_retry_count", 1)))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _seconds(value):
-    """A sleep duration from a handler: a finite number of seconds, 0 or more."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return seconds if math.isfinite(seconds) and seconds > 0 else 0.0
-
-
-def _retry_after(response):
-    if response is None or response.status_code != 429:
-        return 0.0
-    try:
-        return _seconds(int(str(response.header("Retry-After")).strip()))
-    except (TypeError, ValueError):
-        return 0.0
 
 
 _PLAIN_HTTP_PORT = re.compile(r"wrong.version.number|unknown.protocol|record.layer.failure|packet.length.too.long|"

@@ -3,8 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The supported Python API (plugins/module_utils/scim_client.py), and the docs that teach it.
 
-The Python example of docs/migrating-from-slack-sdk.md is read from the page and run here, so
-the page cannot drift from the code: it must import only the public module, and it must work.
+The Python blocks of docs/migrating-from-slack-sdk.md that import the collection must import only the
+public module; its custom retry handler is run here against mocked HTTP (tests/e2e/test_python_api.py
+runs every block against the emulator).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import ast
 import errno
 import importlib
-import json
 import os
 import re
 import time
@@ -20,7 +20,17 @@ import time
 import pytest
 import requests
 
-from ansible_collections.scim.slack.plugins.module_utils import _client, _errors, _retry, scim_client
+from ansible_collections.scim.slack.plugins.module_utils import (
+    _async_client,
+    _async_retry,
+    _client,
+    _errors,
+    _models,
+    _responses,
+    _retry,
+    _sdk_client,
+    scim_client,
+)
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import TOKEN
 
@@ -33,7 +43,13 @@ COLLECTION = "ansible_collections.scim.slack"
 # The supported names, and the internal module each one lives in.  Semantic versioning: a name
 # leaves this table only in a major release (after a deprecation); new names join in minor ones.
 API = {
-    "SCIMClient": _client,
+    "SCIMClient": _sdk_client,
+    "AsyncSCIMClient": _async_client,
+    "AsyncRetryHandler": _async_retry,
+    "AsyncConnectionErrorRetryHandler": _async_retry,
+    "AsyncRateLimitErrorRetryHandler": _async_retry,
+    "AsyncServerErrorRetryHandler": _async_retry,
+    "AsyncTransientCreateErrorRetryHandler": _async_retry,
     "ScimError": _errors,
     "IncompleteListingError": _errors,
     "RetryHandler": _retry,
@@ -49,6 +65,31 @@ API = {
     "BackoffRetryIntervalCalculator": _retry,
     "Jitter": _retry,
     "RandomJitter": _retry,
+    "User": _models,
+    "UserName": _models,
+    "UserEmail": _models,
+    "UserPhoneNumber": _models,
+    "UserAddress": _models,
+    "UserPhoto": _models,
+    "UserRole": _models,
+    "UserGroup": _models,
+    "UserMeta": _models,
+    "Group": _models,
+    "GroupMember": _models,
+    "GroupMeta": _models,
+    "SCIMResponse": _responses,
+    "SearchUsersResponse": _responses,
+    "ReadUserResponse": _responses,
+    "UserCreateResponse": _responses,
+    "UserPatchResponse": _responses,
+    "UserUpdateResponse": _responses,
+    "UserDeleteResponse": _responses,
+    "SearchGroupsResponse": _responses,
+    "ReadGroupResponse": _responses,
+    "GroupCreateResponse": _responses,
+    "GroupPatchResponse": _responses,
+    "GroupUpdateResponse": _responses,
+    "GroupDeleteResponse": _responses,
 }
 
 
@@ -98,63 +139,66 @@ def test_only_scim_client_is_public():
     assert public == ["scim_client.py"]
 
 
-# -- (b) the docs' Python example imports only the public module, and runs -------------------------------
+# -- (b) the docs' Python imports only the public module, and its handler retries what it says ----------
 
 def python_blocks():
     return re.findall(r"^```python\n(.*?)^```", read(MIGRATING), re.M | re.S)
 
 
-def docs_example():
-    blocks = [block for block in python_blocks() if "SCIMClient(" in block]
-    assert len(blocks) == 1, "docs/migrating-from-slack-sdk.md must hold one Python example using SCIMClient"
+def collection_blocks():
+    return [block for block in python_blocks() if COLLECTION in block]
+
+
+def test_docs_blocks_import_only_the_public_module():
+    assert len(collection_blocks()) >= 3
+    for block in collection_blocks():
+        imported = []
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+                assert not [m for m in modules if m.startswith(COLLECTION)], "use 'from %s import ...'" % PUBLIC
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(COLLECTION):
+                assert node.module == PUBLIC, "the docs import from %s, which is internal" % node.module
+                imported.extend(alias.name for alias in node.names)
+        assert imported, "a docs block imports nothing from %s" % PUBLIC
+        assert sorted(set(imported) - set(scim_client.__all__)) == []
+
+
+def handler_block():
+    blocks = [block for block in collection_blocks() if "class ConnectionResetHandler(RetryHandler)" in block]
+    assert len(blocks) == 1, "docs/migrating-from-slack-sdk.md must hold one synchronous custom handler"
     return blocks[0]
 
 
-def test_docs_example_imports_only_the_public_module():
-    imported = []
-    for node in ast.walk(ast.parse(docs_example())):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-            assert not [m for m in modules if m.startswith(COLLECTION)], "use 'from %s import ...'" % PUBLIC
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(COLLECTION):
-            assert node.module == PUBLIC, "the docs import from %s, which is internal" % node.module
-            imported.extend(alias.name for alias in node.names)
-    assert imported, "the docs' example imports nothing from %s" % PUBLIC
-    assert sorted(set(imported) - set(scim_client.__all__)) == []
-
-
 @pytest.fixture
-def ran_example(mocked, monkeypatch):
-    """Run the docs' example against mocked HTTP: a reset connection, then a 429, each retried."""
+def ran_handler_example(mocked, monkeypatch):
+    """Run the docs' handler example against mocked HTTP: a reset connection, then a 429, each retried."""
     sleeps = []
     monkeypatch.setenv("SLACK_ORG_ADMIN_USER_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_SCIM_API_URL", _client.default_api_url("v1"))
     monkeypatch.setattr(time, "sleep", sleeps.append)
     base = _client.default_api_url("v1")
     reset = ConnectionResetError(errno.ECONNRESET, "Connection reset by peer")
-    created = {"id": "W0123ABCDE", "userName": "cal", "emails": [{"value": "carly@example.com"}]}
-    mocked.post(base + "Users", body=requests.exceptions.ConnectionError(reset))
-    mocked.post(base + "Users", status=201, json=created)
-    mocked.patch(base + "Users/W0123ABCDE", status=429, headers={"Retry-After": "2"},
-                 json={"Errors": {"description": "too_many_requests", "code": 429}})
-    mocked.patch(base + "Users/W0123ABCDE", json=dict(created, title="CEO"))
+    mocked.get(base + "Users", body=requests.exceptions.ConnectionError(reset))
+    mocked.get(base + "Users", status=429, headers={"Retry-After": "2"},
+               json={"Errors": {"description": "too_many_requests", "code": 429}})
+    mocked.get(base + "Users", json={"Resources": [], "totalResults": 0, "startIndex": 1, "itemsPerPage": 0})
     namespace = {"__name__": "docs_example"}
-    exec(compile(docs_example(), MIGRATING, "exec"), namespace)  # pylint: disable=exec-used
+    exec(compile(handler_block(), MIGRATING, "exec"), namespace)  # pylint: disable=exec-used
     return namespace, mocked.calls, sleeps
 
 
-def test_docs_example_runs_and_retries(ran_example):
-    namespace, calls, sleeps = ran_example
-    assert namespace["user"]["id"] == "W0123ABCDE"
-    assert [call.request.method for call in calls] == ["POST", "POST", "PATCH", "PATCH"]
+def test_docs_example_runs_and_retries(ran_handler_example):
+    namespace, calls, sleeps = ran_handler_example
+    assert namespace["client"].api_version == "v1"
+    assert [call.request.method for call in calls] == ["GET", "GET", "GET"]
     assert all(call.request.headers["Authorization"] == "Bearer %s" % TOKEN for call in calls)
-    assert json.loads(calls[1].request.body)["userName"] == "cal"
-    assert "CEO" in json.dumps(json.loads(calls[3].request.body))
     # The custom handler's fixed 0.5 s, then Retry-After plus the built-in handler's jitter (under 1 s).
     assert sleeps[0] == 0.5 and 2 <= sleeps[1] < 3 and len(sleeps) == 2
 
 
-def test_docs_handler_retries_only_a_reset_connection(ran_example):
-    namespace = ran_example[0]
+def test_docs_handler_retries_only_a_reset_connection(ran_handler_example):
+    namespace = ran_handler_example[0]
     handlers = [value for value in namespace.values()
                 if isinstance(value, type) and issubclass(value, scim_client.RetryHandler)
                 and value.__module__ == "docs_example"]
