@@ -112,6 +112,16 @@ def is_read(request):
     return request["method"] in READ_METHODS or request["path"] in READ_ONLY_POSTS
 
 
+def read_results(path):
+    """What the scim_results callback wrote: (the task results, the plays' starts), both empty without a file."""
+    entries = []
+    if os.path.exists(path):
+        with open(path) as handle:
+            entries = [json.loads(line) for line in handle if line.strip()]
+    return ([entry for entry in entries if "play_start" not in entry],
+            [entry for entry in entries if "play_start" in entry])
+
+
 def e2e_mode():
     """The execution mode of this test session: SCIM_SLACK_E2E_MODE, controller by default."""
     mode = os.environ.get("SCIM_SLACK_E2E_MODE") or "controller"
@@ -254,12 +264,7 @@ class Harness:
                                    cwd=self.workdir, timeout=timeout, check=False)
         seconds = time.monotonic() - started
         output = completed.stdout.decode("utf-8", "replace")
-        results = []
-        if os.path.exists(results_file):
-            with open(results_file) as handle:
-                results = [json.loads(line) for line in handle if line.strip()]
-        starts = [entry for entry in results if "play_start" in entry]
-        results = [entry for entry in results if "play_start" not in entry]
+        results, starts = read_results(results_file)
         made = self.emulator.control("GET", "log?since=%d" % since)["requests"]
         peak = None
         if measure_memory and os.path.exists(peak_file):

@@ -51,7 +51,7 @@ import textwrap
 import pytest
 import yaml
 
-from harness import ROOT, TOKEN, TOTALS, Run
+from harness import ROOT, TOKEN, TOTALS, Run, read_results
 
 MARKDOWN = ["README.md"] + sorted("docs/" + name for name in os.listdir(os.path.join(ROOT, "docs"))
                                   if name.endswith(".md"))
@@ -217,10 +217,7 @@ def run_playbook(harness, playbook, check=False, diff=False):
     completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                cwd=os.path.dirname(playbook), timeout=600, check=False)
     output = completed.stdout.decode("utf-8", "replace")
-    results = []
-    if os.path.exists(results_file):
-        with open(results_file) as handle:
-            results = [json.loads(line) for line in handle if line.strip()]
+    results = read_results(results_file)[0]
     made = harness.emulator.control("GET", "log?since=%d" % since)["requests"]
     assert TOKEN not in output, "the token leaked into the output of %s" % playbook
     assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
