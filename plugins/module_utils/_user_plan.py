@@ -145,6 +145,7 @@ def _plan_creation(spec):
     if spec.desired.get("guest_expiration") and not spec.desired.get("guest"):
         raise UserSpecError("guest_expiration %r needs guest: true to create a multi-channel guest"
                             % spec.desired["guest_expiration"])
+    _refuse_past_expiration(spec, None)
     missing = [option for option, value in (("user_name", spec.user_name), ("email", spec.email)) if not value]
     if missing:
         raise UserSpecError("no user matches %s, and creating one needs %s" % (
@@ -185,6 +186,22 @@ def _apply_creation(client, spec, outcome):
     return converged
 
 
+def _refuse_past_expiration(spec, current):
+    """A new guest_expiration must lie in the future (Slack refuses a past one); the value a guest already
+    holds is no change, whatever its date, and never gets here."""
+    past = spec.past_expiration()
+    if past is None:
+        return
+    if current is None:
+        raise UserSpecError("guest_expiration %r is not in the future, and a new guest cannot be given a past "
+                            "expiration; give a later date, or leave guest_expiration out" % past)
+    held = get_path(current, (spec.dialect.guest_urn, "expiration"))
+    raise UserSpecError("guest_expiration %r is not in the future, and user %s (%s) holds %s; Slack refuses a past "
+                        "expiration. Give a later date, or the one the user holds"
+                        % (past, current.get("id"), current.get("userName"),
+                           repr(held) if not is_blank(held) else "no expiration"))
+
+
 def _identity(spec):
     parts = []
     if spec.user_name:
@@ -210,6 +227,8 @@ def _plan_update(finder, spec, current):
             raise UserSpecError("guest_expiration %r: user %s (%s) is a full member; set guest: true to make it a "
                                 "multi-channel guest" % (spec.desired["guest_expiration"], current.get("id"),
                                                          current.get("userName")))
+    if "guest_expiration" in changed:
+        _refuse_past_expiration(spec, current)
     if "guest" in changed and not current.get("active"):
         warnings.append("user %s (%s) is deactivated; Slack reactivates a user whose guest status changes"
                         % (current.get("id"), current.get("userName")))

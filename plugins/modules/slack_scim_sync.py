@@ -556,7 +556,7 @@ def run_module(module):
                 module.fail_json(msg="purge_users needs to know the token's own user, to spare it, and Slack's "
                                      "auth.test did not say; nothing was changed")
         plan = build_plan(client, params, token_user_id=owner)
-        failed = [] if module.check_mode else execute(client, plan, Pacer(params["write_rate"]),
+        failed = plan.failures if module.check_mode else execute(client, plan, Pacer(params["write_rate"]),
                                                       params["continue_on_error"])
     except SyncError as exc:
         result = {}

@@ -555,7 +555,6 @@ def test_replace_keeps_guest_status_unless_guest_is_given(mocked, run_module):
 
 
 @pytest.mark.parametrize("args", [
-    dict(guest_expiration="2001-01-01"),
     dict(guest_expiration="next tuesday"),
     dict(guest_expiration="2099-13-01"),
     dict(guest=False, guest_expiration="2099-01-01"),
@@ -563,6 +562,30 @@ def test_replace_keeps_guest_status_unless_guest_is_given(mocked, run_module):
 def test_bad_guest_expiration_fails_before_any_request(mocked, run_module, args):
     result = run(run_module, user_name="carly", **args)
     assert result["failed"] and "guest_expiration" in result["msg"] and len(mocked.calls) == 0
+
+
+def test_a_past_expiration_the_guest_already_holds_is_no_change(mocked, run_module):
+    guest = {"type": "multi", "expiration": "2024-03-31T23:59:59Z"}
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: guest}))
+    result = run(run_module, id="W00001000", guest=True, guest_expiration="2024-03-31")
+    assert result["changed"] is False and not result["failed"] and writes(mocked) == []
+
+
+def test_a_new_past_expiration_fails_naming_the_value_held(mocked, run_module):
+    guest = {"type": "multi", "expiration": "2024-03-31T23:59:59Z"}
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: guest}))
+    result = run(run_module, id="W00001000", guest_expiration="2024-04-30", check_mode=True)
+    assert result["failed"] and writes(mocked) == []
+    assert result["msg"] == ("guest_expiration '2024-04-30' is not in the future, and user W00001000 (carly) holds "
+                             "'2024-03-31T23:59:59Z'; Slack refuses a past expiration. Give a later date, or the "
+                             "one the user holds")
+
+
+def test_a_new_guest_with_a_past_expiration_fails_before_any_write(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, user_name="newbie", email="newbie@example.com", guest=True, guest_expiration="2001-01-01")
+    assert result["failed"] and "'2001-01-01' is not in the future" in result["msg"] and writes(mocked) == []
 
 
 # -- create_only and external_id ---------------------------------------------------------------------
