@@ -132,3 +132,12 @@ def test_plain_http_to_loopback_does_not_warn(mocked, lookup, monkeypatch):
     mocked.get("http://127.0.0.1:8765/scim/v2/Users", json={"Resources": [carly()], "totalResults": 1})
     lookup.run(["users"], {}, token=TOKEN, api_url="http://127.0.0.1:8765/scim/v2/")
     assert shown == []
+
+
+def test_no_term_fails_naming_the_terms_and_sends_nothing(mocked, lookup):
+    with pytest.raises(AnsibleLookupError) as caught:
+        lookup.run([], {}, token=TOKEN, api_url=BASE % "v2", user_name="erin")
+    assert str(caught.value) == ("slack_scim_info: no term, so nothing to read; give one of users, groups, "
+                                 "service_provider_config first, for example "
+                                 "query('scim.slack.slack_scim_info', 'users', user_name='erin')")
+    assert len(mocked.calls) == 0
