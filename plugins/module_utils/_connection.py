@@ -89,7 +89,7 @@ def client_from_options(options):
     if problem:
         raise ScimError(problem, request_sent=False)
     handlers, max_wait = retry_handlers_from_budget(options.get("retries"))
-    return SCIMClient(
+    client = SCIMClient(
         options.get("token"),
         api_version=_option(options, "api_version"),
         base_url=options.get("api_url") or None,
@@ -98,3 +98,6 @@ def client_from_options(options):
         retry_handlers=handlers,
         max_wait=max_wait,
     )
+    if not options.get("api_url"):
+        client.api_url_origin = ", the default: api_url and %s are unset or empty" % ENVIRONMENT["api_url"][0]
+    return client
