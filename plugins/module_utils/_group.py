@@ -181,10 +181,17 @@ def _view(display_name, members, names, pending=()):
     return {"display_name": display_name, "members": sorted(labels)}
 
 
-def _member_names(current, resolved):
-    """{user id: name} for a diff: the user name of resolved users, else the group's member display."""
-    names = {m.get("value"): m.get("display") for m in (current or {}).get("members") or []
-             if isinstance(m, dict) and m.get("display")}
+def _member_names(current, resolved, index=None):
+    """{user id: user name} for a diff: of resolved users, and of current members the ``index`` knows.
+
+    Always the user name, never Slack's member ``display`` (a display name): a member's label must not
+    change between runs as it is resolved in one and not in the other.  A member whose user name is not
+    known without another request is shown by ID alone."""
+    names = {}
+    for uid in member_ids(current):
+        user = index.by_id(uid) if index is not None else None
+        if user and user.get("userName"):
+            names[uid] = user["userName"]
     names.update({user["id"]: user.get("userName") for user in resolved.values()
                   if user and user.get("id") and user.get("userName")})
     return names
@@ -298,7 +305,7 @@ def plan_group(finder, resolver, spec, current, check_mode=False):
         raise GroupSpecError("no group has id %s; omit id to create a group named by display_name" % spec.id)
     current_ids = member_ids(current)
     add, remove, warnings, resolved, pending = plan_members(spec, current_ids, resolver, check_mode)
-    names = _member_names(current, resolved)
+    names = _member_names(current, resolved, getattr(resolver, "index", None))
     if current is None:
         if not spec.display_name:
             raise GroupSpecError("display_name is required to create a group")

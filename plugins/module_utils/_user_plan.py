@@ -16,7 +16,7 @@ import copy
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
-from ansible_collections.scim.slack.plugins.module_utils._user_attributes import BY_OPTION, diff_view
+from ansible_collections.scim.slack.plugins.module_utils._user_attributes import BY_OPTION, current_value, diff_view
 from ansible_collections.scim.slack.plugins.module_utils._user_requests import (
     create_body,
     patch_body,
@@ -240,8 +240,13 @@ def _plan_update(finder, spec, current):
     before_values = spec.current_view(current)
     after_values = dict(before_values)
     after_values.update({option: spec.desired[option] for option in changed if option in spec.desired})
-    before = diff_view({o: v for o, v in before_values.items() if o in changed})
-    after = diff_view({o: v for o, v in after_values.items() if o in changed})
+    # An empty value is left out of its side (no "title": null): the other side alone shows it set or cleared.
+    before = diff_view({o: v for o, v in before_values.items() if o in changed and not is_blank(v)})
+    after = diff_view({o: v for o, v in after_values.items() if o in changed and not is_blank(v)})
+    if "guest" in changed and spec.desired["guest"] is False:
+        held = current_value("guest_expiration", current, spec.dialect)
+        if not is_blank(held):  # a full member has no expiration: show it going
+            before["guest_expiration"] = held
     for key in (option.split(".", 1)[1] for option in changed if option.startswith("extra_attributes.")):
         before.setdefault("extra_attributes", {})[key] = current.get(key)
         after.setdefault("extra_attributes", {})[key] = spec.extra[key]
