@@ -151,9 +151,10 @@ def _plan_creation(spec):
         raise UserSpecError("no user matches %s, and creating one needs %s" % (
             _identity(spec), " and ".join("email (or emails)" if m == "email" else m for m in missing)))
     body = create_body(spec)
+    warnings = [spec.user_name_warning()] if spec.user_name_warning() else []
     after = diff_view(dict((option, value) for option, value in spec.desired.items() if not is_blank(value)))
     predicted = dict(copy.deepcopy(body), id=None, nickName=spec.user_name)
-    return Outcome("create", predicted, {}, after, sorted(spec.desired), write=Write("create", None, body))
+    return Outcome("create", predicted, {}, after, sorted(spec.desired), warnings, write=Write("create", None, body))
 
 
 def _apply_creation(client, spec, outcome):
@@ -217,6 +218,8 @@ def _plan_update(finder, spec, current):
     if "user_name" in changed and not spec.id and spec.email:
         warnings.append("user %s was found by email %s; its user name %r becomes %r"
                         % (current.get("id"), spec.email, current.get("userName"), spec.user_name))
+    if "user_name" in changed and spec.user_name_warning():
+        warnings.append(spec.user_name_warning())
     if spec.external_id and (current.get("externalId") or "") != spec.external_id:
         warnings.append("external_id: Slack does not update externalId; user %s keeps %r (the task declares %r)"
                         % (current.get("id"), current.get("externalId") or "", spec.external_id))

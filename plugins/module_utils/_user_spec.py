@@ -12,6 +12,7 @@ Slack answers; the requests that make the change are built by _user_requests.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (
     BLANKLESS_NAMES,
@@ -165,6 +166,20 @@ class UserSpec:
                 self._fail("guest_expiration %r needs guest: true (guest: false makes a full member, who has "
                            "no expiration)" % expiration)
         self.desired["guest_expiration"] = expiration or None
+
+    def user_name_warning(self):
+        """A warning when Slack's rule changes characters of the declared user name (``jürgen`` becomes
+        ``j_rgen``), suggesting the name with accents dropped when that spells it; else None."""
+        declared = self.params.get("user_name") if self.params.get("user_name") is not None else \
+            self.params.get("nick_name")
+        if self.user_name is None or declared is None or declared.strip().lower() == self.user_name:
+            return None
+        folded = normalise_user_name("".join(
+            unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "_" for char in declared))
+        suggestion = "; to choose the name yourself, give an ASCII one such as %r" % folded \
+            if folded != self.user_name else ""
+        return ("user_name %r becomes %r: Slack keeps only a-z, 0-9, '.', '_' and '-' and turns every other "
+                "character into '_'%s" % (declared, self.user_name, suggestion))
 
     def past_expiration(self):
         """The declared guest_expiration when it is not in the future (a date alone: not after today, UTC).

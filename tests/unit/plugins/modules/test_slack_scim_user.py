@@ -640,3 +640,22 @@ def test_check_mode_shows_a_manager_not_created_yet_as_to_be_resolved(mocked, ru
     assert result["changed"] and not result.get("failed") and writes(mocked) == []
     assert diff_of(result)["after"] == {"enterprise": {"manager_id": "new.boss (to be resolved)"}}
     assert any("new.boss" in w and "real run fails" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("declared, stored, suggestion", [
+    ("jürgen", "j_rgen", "jurgen"), ("Zoë", "zo_", "zoe"), ("Ørjan", "_rjan", None)])
+def test_a_user_name_slack_changes_warns_naming_both(mocked, run_module, declared, stored, suggestion):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, check_mode=True, user_name=declared, email="someone@example.com")
+    expected = ("user_name %r becomes %r: Slack keeps only a-z, 0-9, '.', '_' and '-' and turns every other "
+                "character into '_'" % (declared, stored))
+    if suggestion:
+        expected += "; to choose the name yourself, give an ASCII one such as %r" % suggestion
+    assert result["warnings"] == [expected]
+
+
+def test_a_user_name_kept_as_slack_stores_it_does_not_warn_again(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page(user(user_name="j_rgen")))
+    result = run(run_module, user_name="jürgen")
+    assert result["changed"] is False and result["warnings"] == []
