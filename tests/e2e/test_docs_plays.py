@@ -126,7 +126,23 @@ def documented_plays():
         plays["EXAMPLES " + path] = (as_play(os.path.basename(path)[:-3], plugin_examples(path)), None)
     for name in example_playbooks():
         plays["examples/" + name] = (None, name)
+    plays[EXCEL_CSV] = (None, "sync_from_csv.yml")
     return plays
+
+
+# The CSV recipe again, with hr-export.csv saved as Excel's "CSV UTF-8" does: a byte-order mark, CRLF lines.
+EXCEL_CSV = "examples/sync_from_csv.yml, from Excel's CSV UTF-8"
+
+
+def as_excel_csv(folder):
+    path = os.path.join(folder, "hr-export.csv")
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    with open(path, "w", encoding="utf-8-sig", newline="\r\n") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+REWRITES = {EXCEL_CSV: as_excel_csv}
 
 
 PLAYS = documented_plays()
@@ -181,7 +197,7 @@ def groups_from_attributes_block():
     return matches[0]
 
 
-SEEDED = {groups_from_attributes_block(): seed_people, "examples/sync_from_csv.yml": seed_leaver}
+SEEDED = {groups_from_attributes_block(): seed_people, "examples/sync_from_csv.yml": seed_leaver, EXCEL_CSV: seed_leaver}
 DATA_FILES = {"EXAMPLES plugins/modules/slack_scim_sync.py": {"slack-directory.yml": SLACK_DIRECTORY}}
 
 
@@ -244,6 +260,7 @@ def test_documented_play_converges_as_pasted(harness, tmp_path, play_id):
     text, example = PLAYS[play_id]
     if example:
         shutil.copytree(EXAMPLES_DIR, str(tmp_path / "examples"))
+        REWRITES.get(play_id, lambda folder: None)(str(tmp_path / "examples"))
         playbook = str(tmp_path / "examples" / example)
     else:
         folder = tmp_path / "play"
@@ -294,7 +311,7 @@ def attributes_recipe_state(emulator):
     assert group_members(emulator) == {"dept-design": ["cy"], "dept-platform": ["ada", "bo"]}
 
 
-EXPECTED_STATE = {"examples/sync_from_csv.yml": csv_recipe_state,
+EXPECTED_STATE = {"examples/sync_from_csv.yml": csv_recipe_state, EXCEL_CSV: csv_recipe_state,
                   groups_from_attributes_block(): attributes_recipe_state}
 
 
