@@ -389,7 +389,7 @@ EXAMPLES = r"""
     groups: "{{ directory.groups }}"
     purge_users: true
     purge_exclude: [it-admin@example.com]
-    max_deactivations: 5
+    max_deactivations: null  # a preview writes nothing: show every deactivation instead of failing at a limit
   vars:
     directory: "{{ lookup('ansible.builtin.file', 'slack-directory.yml') | from_yaml }}"
   check_mode: true  # review purge_preview.changes (and the diff with --diff); drop these lines to carry it out
@@ -409,7 +409,7 @@ EXAMPLES = r"""
       - email: former@example.com
         state: absent
     groups:
-      - display_name: Engineering
+      - display_name: New starters
         members:
           add: [erin, finn@example.com]
 """

@@ -294,6 +294,59 @@ def test_documented_play_converges_as_pasted(harness, tmp_path, play_id):
     EXPECTED_STATE.get(play_id, lambda emulator: None)(harness.emulator)
 
 
+def adoption_block():
+    matches = [where for where, text in markdown_blocks()
+               if where.startswith("docs/recipes.md:") and "name: Adopt the organization as it is" in text]
+    assert len(matches) == 1, "docs/recipes.md must hold one play named 'Adopt the organization as it is ...'"
+    return matches[0]
+
+
+def together_order():
+    """Every documented play once, in the order test_all_documented_plays_settle_together runs them.
+
+    Three plays describe the organization as the others leave it, so they run last, in this order: the
+    groups built from every user's attributes, the export (saved to a file), and the adoption, which exports
+    the organization and purges whoever its file does not declare.  Anywhere earlier, a later play changes
+    what they read, and they change again on the rerun: that is what they are for, not a conflict."""
+    last = [groups_from_attributes_block(), "EXAMPLES plugins/modules/slack_scim_info.py", adoption_block()]
+    return sorted(play for play in PLAYS if play not in last and play != EXCEL_CSV) + last
+
+
+def test_all_documented_plays_settle_together(harness, tmp_path):
+    """Every example with every other (issue 24): all the plays as one playbook, each from its own folder (its
+    files beside it), on one organization seeded for all of them, then again: nothing changes and nothing is
+    written, so no two examples declare the same user or group differently."""
+    imports = []
+    for index, play_id in enumerate(together_order()):
+        folder = tmp_path / ("%02d" % index)
+        text, example = PLAYS[play_id]
+        if example:
+            shutil.copytree(EXAMPLES_DIR, str(folder))
+            playbook = folder / example
+        else:
+            folder.mkdir()
+            playbook = folder / "play.yml"
+            playbook.write_text(text, encoding="utf-8")
+            for name, content in DATA_FILES.get(play_id, {}).items():
+                (folder / name).write_text(content)
+        (folder / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
+        (folder / "group_vars" / "all" / "vault.yml").write_text(json.dumps({"slack_scim_token": TOKEN}))
+        imports.append("- import_playbook: %s  # %s\n" % (playbook.relative_to(tmp_path), play_id))
+    together = tmp_path / "together.yml"
+    together.write_text("".join(imports))
+    for seed in sorted(set(SEEDED.values()), key=lambda function: function.__name__):
+        seed(harness.emulator)
+
+    first = run_playbook(harness, str(together))
+    assert not first.failed, report("first real", first)
+    assert first.output.count("\nPLAY [") >= len(imports), "not every play ran\n%s" % report("first real", first)
+    second = run_playbook(harness, str(together))
+    assert not second.failed, report("second real", second)
+    changed = [r["task"] for r in second.results if r["result"].get("changed")]
+    assert not second.changed, "the rerun changed %s\n%s" % (changed, report("second real", second))
+    assert second.writes == [], ("the rerun sent writes", second.writes)
+
+
 def group_members(emulator):
     by_id = {user["id"]: name for name, user in emulator.users().items()}
     return {name: sorted(by_id[m] for m in group["members"]) for name, group in emulator.groups().items()}
@@ -310,7 +363,7 @@ def csv_recipe_state(emulator):
 
 def attributes_recipe_state(emulator):
     """docs/recipes.md, groups from user attributes: one group per department of the active people."""
-    assert group_members(emulator) == {"dept-design": ["cy"], "dept-platform": ["ada", "bo"]}
+    assert group_members(emulator) == {"team-design": ["cy"], "team-platform": ["ada", "bo"]}
 
 
 EXPECTED_STATE = {"examples/sync_from_csv.yml": csv_recipe_state, EXCEL_CSV: csv_recipe_state,
@@ -422,7 +475,15 @@ def test_awx_credential_type_injects_what_the_plugins_read():
 
 def test_awx_execution_environment_names_the_collection():
     with open(os.path.join(EXAMPLES_DIR, "awx", "execution-environment.yml"), encoding="utf-8") as handle:
-        definition = yaml.safe_load(handle)
+        text = handle.read()
+    definition = yaml.safe_load(text)
+    with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        version = yaml.safe_load(handle)["version"]
+    for where, source in (("examples/awx/execution-environment.yml", text),
+                          ("docs/awx.md", read(os.path.join(ROOT, "docs", "awx.md")))):
+        tagged = re.findall(r"slack-scim-ee:([\w.]+)|scim-slack-([\d.]+)\.tar\.gz", source)
+        assert tagged and {a or b for a, b in tagged} == {version}, (
+            "%s names the image or collection %s; the collection is %s" % (where, tagged, version))
     assert definition["version"] == 3 and definition["images"]["base_image"]["name"]
     assert [c["name"] for c in definition["dependencies"]["galaxy"]["collections"]] == ["scim.slack"]
     with open(os.path.join(ROOT, "meta", "execution-environment.yml"), encoding="utf-8") as handle:
