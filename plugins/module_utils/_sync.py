@@ -251,6 +251,15 @@ class Plan:
         self.failures = []     # {resource, id, name, msg}: entries that failed (planning or writing)
         self.continue_on_error = False  # an entry that cannot be planned fails alone instead of the plan
 
+    def unplannable(self, entry, resource, message, problems):
+        """An entry that cannot be planned: with continue_on_error it fails alone and stays in the plan, so its
+        account or group stays declared (never purged for it); otherwise ``message`` joins ``problems``."""
+        if not self.continue_on_error:
+            problems.append(message)
+            return
+        self.record_failure(entry, resource, message)
+        (self.users if resource == "user" else self.groups).append(entry)
+
     def record_failure(self, entry, resource, message):
         """``entry`` failed: it is counted under ``failed`` and listed in ``failures``."""
         entry.failure = message
@@ -404,12 +413,8 @@ def _plan_users(plan, users, user_specs, early, whole=None):
             try:
                 outcome = plan_found_user(users, spec, current)
             except UserSpecError as exc:
-                if not plan.continue_on_error:
-                    problems.append("users[%d]: %s" % (position, exc))
-                    continue
-                entry = UserEntry(position, spec, current, Outcome(None, current))
-                plan.record_failure(entry, "user", "users[%d]: %s" % (position, exc))
-                plan.users.append(entry)  # its account stays declared: never purged for a failed entry
+                plan.unplannable(UserEntry(position, spec, current, Outcome(None, current)), "user",
+                                 "users[%d]: %s" % (position, exc), problems)
                 continue
             if whole is not None and current and outcome.action is None:
                 if outcome.user is current:
@@ -480,12 +485,8 @@ def _plan_groups(plan, groups, after, group_specs):
         try:
             outcome = plan_group(groups, resolver, spec, current)
         except GroupSpecError as exc:
-            if not plan.continue_on_error:
-                problems.append("%s: %s" % (label, exc))
-                continue
-            entry = GroupEntry(position, spec, current, Outcome(None, current))
-            plan.record_failure(entry, "group", "%s: %s" % (label, exc))
-            plan.groups.append(entry)  # the group stays declared: never purged for a failed entry
+            plan.unplannable(GroupEntry(position, spec, current, Outcome(None, current)), "group",
+                             "%s: %s" % (label, exc), problems)
             continue
         entry = GroupEntry(position, spec, current, outcome)
         plan.groups.append(entry)
