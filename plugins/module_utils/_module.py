@@ -152,8 +152,8 @@ def explain_dict_option(argument_spec, raw, rules=None):
             rest[name] = []
     if not problems:
         return None
-    others = ArgumentSpecValidator(argument_spec, **dict((key, value) for key, value in (rules or {}).items()
-                                                          if value)).validate(rest).errors
+    given_rules = dict((key, value) for key, value in (rules or {}).items() if value)
+    others = ArgumentSpecValidator(argument_spec, **given_rules).validate(rest).errors
     problems.extend(str(error) for error in others)
     return problems[0] if len(problems) == 1 else "%d problems: %s" % (len(problems), "; ".join(problems))
 

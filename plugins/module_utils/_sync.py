@@ -624,8 +624,8 @@ def execute(client, plan, pacer, continue_on_error=False):
             missing = [uid for uid in outcome.members_added
                        if uid.startswith("new:") and created.get(uid, uid).startswith("new:")]
             if missing:
-                plan.record_failure(entry, "group", "not written: the users it adds, %s, were not created (see their failures)"
-                       % ", ".join(uid[len("new:"):] for uid in missing))
+                plan.record_failure(entry, "group", "not written: the users it adds, %s, were not created (see their "
+                                    "failures)" % ", ".join(uid[len("new:"):] for uid in missing))
                 continue
             pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
                                         / float(MEMBER_BATCH))))

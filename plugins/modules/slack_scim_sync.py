@@ -557,7 +557,7 @@ def run_module(module):
                                      "auth.test did not say; nothing was changed")
         plan = build_plan(client, params, token_user_id=owner)
         failed = plan.failures if module.check_mode else execute(client, plan, Pacer(params["write_rate"]),
-                                                      params["continue_on_error"])
+                                                                 params["continue_on_error"])
     except SyncError as exc:
         result = {}
         if exc.plan is not None:

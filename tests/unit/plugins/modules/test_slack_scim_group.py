@@ -335,8 +335,7 @@ def test_check_mode_shows_a_member_not_created_yet_as_to_be_resolved(mocked, run
 
 
 @pytest.mark.parametrize("action, then", [("warn", "skips them with a warning"), ("ignore", "skips them")])
-def test_check_mode_shows_a_member_not_created_yet_as_to_be_resolved_under_warn_and_ignore(mocked, run_module,
-                                                                                          action, then):
+def test_check_mode_shows_a_member_not_created_yet_under_warn_and_ignore(mocked, run_module, action, then):
     mocked.get(BASE % "v2" + "Groups", json=page([]))
     mocked.get(BASE % "v2" + "Users", json=page([]))
     result = run(run_module, check_mode=True, diff=True, display_name="Eng", lookup_failure_action=action,
