@@ -173,7 +173,7 @@ def _unknown_keys(spec, entry, prefix=""):
     unknown, known = [], {}
     for key, value in entry.items():
         if key not in spec:
-            close = difflib.get_close_matches(str(key), list(spec), n=1)
+            close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.75)
             unknown.append("%s%s (%s)" % (prefix, key, "did you mean %s?" % close[0] if close else
                                           "%s takes %s" % (prefix.rstrip(".") or "an entry", ", ".join(sorted(spec)))))
             continue
