@@ -29,8 +29,8 @@ options:
       - Defaults to C(https://api.slack.com/scim/v2/) or C(https://api.slack.com/scim/v1/), after O(api_version).
       - A URL whose path ends in C(/scim/v1/) or C(/scim/v2/) must agree with O(api_version); a contradiction
         fails before any request. Any other URL (a gateway) is taken as given.
-      - A plain C(http://) URL to a host other than this machine (C(localhost), 127.0.0.0/8, C(::1)) sends the
-        token in clear text, and gives a warning.
+      - A plain C(http://) URL to a host other than this machine (C(localhost), 127.0.0.0/8, C(::1)) would send
+        the token in clear text, and fails before any request unless O(allow_plain_http=true).
       - Writes never follow redirects, and reads follow them only to the same scheme, host and port; a redirect
         not followed fails naming where it pointed.
       - Modules fall back to the environment variable E(SLACK_SCIM_API_URL).
@@ -57,6 +57,16 @@ options:
         E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) is set; with V(true), those variables choose the CA bundle.
     type: bool
     default: true
+  allow_plain_http:
+    description:
+      - Allow a plain C(http://) O(api_url) to a host other than this machine (C(localhost), 127.0.0.0/8,
+        C(::1)). The token then travels in clear text, readable by anyone on the network, and every task
+        warns so.
+      - Only for a test endpoint (an emulator on another host) on a network you trust. A plain C(http://)
+        URL to this machine needs no such permission.
+    type: bool
+    default: false
+    version_added: 0.3.0
   retries:
     description:
       - How many times to retry a request, by kind of failure, and how long to wait in all.
@@ -119,4 +129,7 @@ options:
   retries:
     vars:
       - name: slack_scim_retries
+  allow_plain_http:
+    vars:
+      - name: slack_scim_allow_plain_http
 """

@@ -25,6 +25,8 @@ options:
     description:
       - What to read, V(users), V(groups) or V(service_provider_config). Several terms return their results
         one after the other in one flat list.
+      - At least one is needed; without a term the lookup fails, naming the terms it takes (it never returns an
+        empty list for a forgotten term).
     type: list
     elements: str
     required: true
@@ -65,12 +67,17 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._info import QUERY_OPTIONS, InfoQuery, QueryError
+from ansible_collections.scim.slack.plugins.module_utils._info import QUERY_OPTIONS, RESOURCES, InfoQuery, QueryError
 from ansible_collections.scim.slack.plugins.plugin_utils._lookup import client_from_plugin, set_lookup_options
 
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
+        if not terms:
+            raise AnsibleLookupError(
+                "slack_scim_info: no term, so nothing to read; give one of %s first, for example "
+                "query('scim.slack.slack_scim_info', 'users'%s)" % (", ".join(RESOURCES), "".join(
+                    ", %s=%r" % (name, value) for name, value in sorted(kwargs.items()) if name in QUERY_OPTIONS)))
         set_lookup_options(self, variables, kwargs)
         options = {name: self.get_option(name) for name in QUERY_OPTIONS}
         try:

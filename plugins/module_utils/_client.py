@@ -160,6 +160,8 @@ class SCIMClient:
         if problem:
             raise ScimError(problem, request_sent=False)
         self.base_url = (base_url or default_api_url(api_version)).rstrip("/") + "/"
+        # Where base_url came from, for messages (", the default ..."); the connection options say.
+        self.api_url_origin = ""
         self.timeout = timeout
         self.retry_handlers = list(default_retry_handlers() if retry_handlers is None else retry_handlers)
         self.max_wait = max_wait
@@ -378,10 +380,11 @@ class SCIMClient:
         reason = _describe_transport_error(error)
         if isinstance(error, requests.exceptions.ConnectTimeout):
             return ("could not connect within the timeout of %s seconds (%s)" % (_number(self.timeout), reason),
-                    "Check the host and port in api_url, and the network or proxy (HTTPS_PROXY)")
+                    "Check the host and port in %s, and the network or proxy (HTTPS_PROXY)" % self.api_url_named())
         if isinstance(error, requests.exceptions.Timeout):
             what = "no complete answer within the timeout of %s seconds" % _number(self.timeout)
-            return what, "Raise timeout if Slack is slow, or check that api_url points at Slack's SCIM API"
+            return what, "Raise timeout if Slack is slow, or check that %s points at Slack's SCIM API" % (
+                self.api_url_named())
         if isinstance(error, requests.exceptions.SSLError):
             if _PLAIN_HTTP_PORT.search(str(error)):
                 return ("TLS handshake failed (%s): api_url uses https:// but the server speaks plain http "
@@ -392,15 +395,22 @@ class SCIMClient:
                         "Fix the CA bundle (REQUESTS_CA_BUNDLE), or set validate_certs to false only for a "
                         "test endpoint you trust")
             return ("TLS failed (%s)" % reason,
-                    "Check that api_url's host and port serve https, and the CA bundle (REQUESTS_CA_BUNDLE)")
+                    "Check that the host and port of %s serve https, and the CA bundle (REQUESTS_CA_BUNDLE)"
+                    % self.api_url_named())
         if isinstance(error, requests.exceptions.ProxyError):
             return "the proxy failed (%s)" % reason, "Check the proxy settings (HTTPS_PROXY, NO_PROXY)"
         if "Connection refused" in reason:
             return ("connection refused (%s)" % reason,
-                    "Check the host and port in api_url; nothing accepts connections there")
+                    "Check the host and port in %s; nothing accepts connections there" % self.api_url_named())
         if _NAME_RESOLUTION.search(str(error)):
-            return "the host name did not resolve (%s)" % reason, "Check the host name in api_url, and DNS"
-        return "connection failed (%s)" % reason, "Check the network or proxy (HTTPS_PROXY), then run again"
+            return ("the host name did not resolve (%s)" % reason,
+                    "Check the host name in %s, and DNS" % self.api_url_named())
+        return ("connection failed (%s)" % reason,
+                "Check the network or proxy (HTTPS_PROXY) and %s, then run again" % self.api_url_named())
+
+    def api_url_named(self):
+        """``api_url (<the URL tried>)``, with where it came from when the caller said (``api_url_origin``)."""
+        return "api_url (%s%s)" % (_url_without_secrets(self.base_url), self.api_url_origin)
 
     # -- searching and paging --------------------------------------------------------------
 

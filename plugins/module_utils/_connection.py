@@ -28,9 +28,9 @@ from ansible_collections.scim.slack.plugins.module_utils._retry import (
     retry_handlers_from_budget,
 )
 
-NAMES = ("token", "api_url", "api_version", "timeout", "validate_certs", "retries")
+NAMES = ("token", "api_url", "api_version", "timeout", "validate_certs", "retries", "allow_plain_http")
 API_VERSIONS = ("v1", "v2")
-DEFAULTS = {"api_version": "v2", "timeout": 30, "validate_certs": True}
+DEFAULTS = {"api_version": "v2", "timeout": 30, "validate_certs": True, "allow_plain_http": False}
 # The variables the lookup and the action plugins read when an option is not given (before the environment).
 VARIABLES = dict((name, "slack_scim_%s" % name) for name in NAMES)
 # Environment variables read when an option is not given, the first one set winning.
@@ -55,6 +55,7 @@ def argument_spec():
                          **_fallback("api_version")),
         timeout=dict(type="float", default=DEFAULTS["timeout"]),
         validate_certs=dict(type="bool", default=DEFAULTS["validate_certs"]),
+        allow_plain_http=dict(type="bool", default=DEFAULTS["allow_plain_http"]),
         retries=dict(type="dict", apply_defaults=True, options=dict(
             (key, dict(type=retry_types[key], default=DEFAULT_RETRIES[key])) for key in retry_types)),
     )
@@ -74,11 +75,16 @@ def options_problem(options):
     api_url = options.get("api_url")
     if api_url and not api_url.lower().startswith(("https://", "http://")):
         return "api_url must be an http(s) URL, got %r" % api_url
+    clear_text = insecure_url_warning(api_url)
+    if clear_text and not _option(options, "allow_plain_http"):
+        return ("%s. Refused: use https://, or set allow_plain_http: true for a test endpoint on a network you "
+                "trust" % clear_text)
     return dialect_mismatch(api_url, _option(options, "api_version"))
 
 
 def options_warning(options):
-    """The warning to show for usable options (a token sent in clear text), or ``None``."""
+    """The warning to show for usable options (a token sent in clear text, allowed by allow_plain_http), or
+    ``None``."""
     return insecure_url_warning(options.get("api_url"))
 
 
@@ -91,7 +97,7 @@ def client_from_options(options):
     if problem:
         raise ScimError(problem, request_sent=False)
     handlers, max_wait = retry_handlers_from_budget(options.get("retries"))
-    return SCIMClient(
+    client = SCIMClient(
         options.get("token"),
         api_version=_option(options, "api_version"),
         base_url=options.get("api_url") or None,
@@ -100,3 +106,6 @@ def client_from_options(options):
         retry_handlers=handlers,
         max_wait=max_wait,
     )
+    if not options.get("api_url"):
+        client.api_url_origin = ", the default: api_url and %s are unset or empty" % ENVIRONMENT["api_url"][0]
+    return client

@@ -23,6 +23,8 @@ SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 MEMBER_BATCH = 5000
 RECOMMENDED_MAX_MEMBERS = 15000
 LOOKUP_FAILURE_ACTIONS = ("fail", "warn", "ignore")
+# What the real run does with a member check mode shows as to be resolved, by lookup_failure_action.
+IF_STILL_MISSING = {"fail": "fails", "warn": "skips them with a warning", "ignore": "skips them"}
 
 
 def group_argument_spec():
@@ -179,10 +181,17 @@ def _view(display_name, members, names, pending=()):
     return {"display_name": display_name, "members": sorted(labels)}
 
 
-def _member_names(current, resolved):
-    """{user id: name} for a diff: the user name of resolved users, else the group's member display."""
-    names = {m.get("value"): m.get("display") for m in (current or {}).get("members") or []
-             if isinstance(m, dict) and m.get("display")}
+def _member_names(current, resolved, index=None):
+    """{user id: user name} for a diff: of resolved users, and of current members the ``index`` knows.
+
+    Always the user name, never Slack's member ``display`` (a display name): a member's label must not
+    change between runs as it is resolved in one and not in the other.  A member whose user name is not
+    known without another request is shown by ID alone."""
+    names = {}
+    for uid in member_ids(current):
+        user = index.by_id(uid) if index is not None else None
+        if user and user.get("userName"):
+            names[uid] = user["userName"]
     names.update({user["id"]: user.get("userName") for user in resolved.values()
                   if user and user.get("id") and user.get("userName")})
     return names
@@ -198,9 +207,9 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
     """(ids to add, ids to remove, warnings, resolved, pending); raises GroupSpecError when lookups fail
     under ``fail``.
 
-    In check mode, under ``fail``, an entry to add that names nobody yet is ``pending`` instead of a
-    failure: an earlier task of the same check run would have created that user.  The real run still
-    fails on it.  Under ``warn`` and ``ignore`` check mode plans exactly as the real run.
+    In check mode an entry to add that names nobody yet is ``pending``, whatever ``lookup_failure_action``
+    says: an earlier task of the same check run would have created that user, and the real run adds it.
+    Should it still be missing, the real run fails on it (``fail``) or skips it (``warn``, ``ignore``).
     """
     current = set(current_ids)
     to_add_refs = list(spec.set) if spec.set is not None else spec.add
@@ -213,7 +222,7 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
 
     def usable(entry, adding):
         user = resolved.get(entry)
-        if user is None and check_mode and adding and spec.lookup_failure_action == "fail":
+        if user is None and check_mode and adding:
             pending.append(entry)
             return None
         if user is None:
@@ -231,12 +240,14 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
     if both:
         raise GroupSpecError("members.add and members.remove name the same user: %s; nothing was changed" % "; ".join(
             "%s and %s are both %s" % (wanted_by[uid][0], unwanted_by[uid][0], uid) for uid in both))
-    unresolved = [e for e in to_add_refs if resolved.get(e) is None and e not in pending]
+    # Under warn and ignore a pending entry may still be missing in the real run, which then removes nobody.
+    unresolved = [e for e in to_add_refs if resolved.get(e) is None and
+                  (e not in pending or spec.lookup_failure_action != "fail")]
     warnings = []
     if pending:
         warnings.append("check mode: %s named no user yet; shown as to be resolved (an earlier task of this run "
-                        "may create them). The real run fails if they are still missing"
-                        % ", ".join(pending))
+                        "may create them). The real run %s if they are still missing"
+                        % (", ".join(pending), IF_STILL_MISSING[spec.lookup_failure_action]))
     if problems:
         message = "members that cannot be group members: %s" % ", ".join(problems)
         if spec.lookup_failure_action == "fail":
@@ -294,7 +305,7 @@ def plan_group(finder, resolver, spec, current, check_mode=False):
         raise GroupSpecError("no group has id %s; omit id to create a group named by display_name" % spec.id)
     current_ids = member_ids(current)
     add, remove, warnings, resolved, pending = plan_members(spec, current_ids, resolver, check_mode)
-    names = _member_names(current, resolved)
+    names = _member_names(current, resolved, getattr(resolver, "index", None))
     if current is None:
         if not spec.display_name:
             raise GroupSpecError("display_name is required to create a group")

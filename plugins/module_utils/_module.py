@@ -19,13 +19,22 @@ plugins' subclass of it in ``plugins/plugin_utils/_in_process.py``):
 
 from __future__ import annotations
 
+import difflib
 import json
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.scim.slack.plugins.module_utils import _connection
 from ansible_collections.scim.slack.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils._user_spec import duplicate_entries
+
+# AnsibleModule's rules across options, which validation checks besides each option's own spec.
+VALIDATION_RULES = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+# The options that name a user or a group: a list of dicts with one of the first two is a list of resources
+# (slack_scim_sync's users and groups), each named in messages by the first of these it has.
+ENTRY_NAMES = ("user_name", "display_name", "email", "id")
 
 
 # A list option this long is logged to syslog as its length (ScimModule._log_invocation).
@@ -125,8 +134,10 @@ class ScimModule(ScimInterface, AnsibleModule):
             self.params.update(long_lists)
 
     def fail_json(self, msg=None, **kwargs):
-        if isinstance(msg, str) and msg.startswith("dictionary requested"):
-            msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, self.task_arguments()) or msg
+        validation = getattr(self, "validation_result", None)
+        if validation is not None and validation.errors.errors:
+            rules = dict((name, getattr(self, name, None)) for name in VALIDATION_RULES)
+            msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, self.task_arguments(), rules) or msg
         super().fail_json(msg=msg, **kwargs)
 
 
@@ -137,18 +148,85 @@ def fail_scim(module, error, **result):
     module.fail_json(msg=str(error), scim_error=error.to_dict(), **result)
 
 
-def explain_dict_option(argument_spec, raw):
-    """ansible-core's "dictionary requested, could not parse JSON or key=value" names no option: say
-    which dict option got what, and what it takes (``members: [a, b]`` for ``members: {set: [a, b]}``).
-    ``raw`` is the task's arguments as given."""
+def explain_dict_option(argument_spec, raw, rules=None):
+    """ansible-core's argument validation names no position: "dictionary requested, could not parse JSON or
+    key=value" names no option, "Unsupported parameters ... users.emial" no entry, and only the first problem
+    is shown.  Name every problem at once: a dict option given something else (and what it takes:
+    ``members: [a, b]`` for ``members: {set: [a, b]}``), and each entry of a list of dicts by its index and
+    name, with unknown keys and two entries declaring one user.  ``raw`` is the task's arguments as given;
+    ``rules`` the module's mutually_exclusive, required_one_of, ...  None when there is nothing to add to
+    ansible-core's own message.  Lists of other dicts (a user's emails) keep ansible-core's messages."""
+    problems = []
+    rest = dict((key, value) for key, value in raw.items() if not key.startswith("_ansible_"))
     for name, spec in argument_spec.items():
         value = raw.get(name)
-        if spec.get("type") != "dict" or value is None or isinstance(value, dict):
+        if value is None:
             continue
-        keys = sorted(spec.get("options") or ())
-        message = "%s must be a dict%s, got a %s: %r" % (
-            name, " with the keys %s" % ", ".join(keys) if keys else "", type(value).__name__, value)
-        if name == "members" and isinstance(value, list):
-            message += "; to make these the exact members, write members: {set: %s}" % (value,)
-        return message
-    return None
+        if spec.get("type") == "dict" and not isinstance(value, dict):
+            problems.append(_not_a_dict(name, spec, value))
+            rest.pop(name)
+        elif spec.get("type") == "list" and spec.get("elements") == "dict" and isinstance(value, list) and \
+                any(key in (spec.get("options") or ()) for key in ENTRY_NAMES[:2]):
+            problems.extend(_entry_problems(name, spec, value))
+            rest[name] = []
+    if not problems:
+        return None
+    given_rules = dict((key, value) for key, value in (rules or {}).items() if value)
+    others = ArgumentSpecValidator(argument_spec, **given_rules).validate(rest).errors
+    problems.extend(str(error) for error in others)
+    return problems[0] if len(problems) == 1 else "%d problems: %s" % (len(problems), "; ".join(problems))
+
+
+def _not_a_dict(name, spec, value):
+    keys = sorted(spec.get("options") or ())
+    message = "%s must be a dict%s, got a %s: %r" % (
+        name, " with the keys %s" % ", ".join(keys) if keys else "", type(value).__name__, value)
+    if name.rsplit(".", 1)[-1] == "members" and isinstance(value, list):
+        message += "; to make these the exact members, write members: {set: %s}" % (value,)
+    return message
+
+
+def _unknown_keys(spec, entry, prefix=""):
+    """The keys of ``entry`` (and of its dict options, with their dotted names) that ``spec`` does not take,
+    each with the closest known name or else the known ones; and the entry without them."""
+    unknown, known = [], {}
+    for key, value in entry.items():
+        if key not in spec:
+            close = difflib.get_close_matches(str(key), list(spec), n=1, cutoff=0.75)
+            unknown.append("%s%s (%s)" % (prefix, key, "did you mean %s?" % close[0] if close else
+                                          "%s takes %s" % (prefix.rstrip(".") or "an entry", ", ".join(sorted(spec)))))
+            continue
+        options = spec[key].get("options")
+        if spec[key].get("type") == "dict" and options and isinstance(value, dict):
+            inner, value = _unknown_keys(options, value, "%s%s." % (prefix, key))
+            unknown.extend(inner)
+        known[key] = value
+    return unknown, known
+
+
+def _entry_problems(name, spec, entries):
+    """Every problem of the entries of a list-of-dicts option, each named ``name[index] (its name)``."""
+    options = spec["options"]
+    rules = dict((rule, spec[rule]) for rule in VALIDATION_RULES if spec.get(rule))
+    problems = []
+    for index, entry in enumerate(entries):
+        label = "%s[%d]" % (name, index)
+        if not isinstance(entry, dict):
+            problems.append("%s must be a dict of options, got a %s: %r" % (label, type(entry).__name__, entry))
+            continue
+        called = next((entry[key] for key in ENTRY_NAMES
+                       if isinstance(entry.get(key), str) and entry[key]), None)
+        if called is not None:
+            label += " (%s)" % called
+        unknown, known = _unknown_keys(options, entry)
+        found = ["unknown option %s" % option for option in unknown]
+        for key, value in list(known.items()):
+            if options[key].get("type") == "dict" and value is not None and not isinstance(value, dict):
+                found.append(_not_a_dict(key, options[key], value))
+                known.pop(key)
+        errors = ArgumentSpecValidator(options, **rules).validate(known).errors
+        found.extend(str(error) for error in errors)
+        problems.extend("%s: %s" % (label, problem) for problem in found)
+    if "user_name" in options:
+        problems.extend(duplicate_entries(name, enumerate(entries)))
+    return problems

@@ -35,7 +35,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import apply_user, find_user, plan_found_user
-from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError
+from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError, duplicate_entries
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, normalise_user_name
 
 # The safety limits and their defaults; None (null) means no limit.
@@ -248,6 +248,23 @@ class Plan:
         self.spared = []       # {resource, id, name, reason} the purge left alone
         self.warnings = []
         self.index = None      # the user listing, to name members in messages
+        self.failures = []     # {resource, id, name, msg}: entries that failed (planning or writing)
+        self.continue_on_error = False  # an entry that cannot be planned fails alone instead of the plan
+
+    def unplannable(self, entry, resource, message, problems):
+        """An entry that cannot be planned: with continue_on_error it fails alone and stays in the plan, so its
+        account or group stays declared (never purged for it); otherwise ``message`` joins ``problems``."""
+        if not self.continue_on_error:
+            problems.append(message)
+            return
+        self.record_failure(entry, resource, message)
+        (self.users if resource == "user" else self.groups).append(entry)
+
+    def record_failure(self, entry, resource, message):
+        """``entry`` failed: it is counted under ``failed`` and listed in ``failures``."""
+        entry.failure = message
+        self.failures.append({"resource": resource, "msg": message, "name": entry.name,
+                              "id": entry.user_id if resource == "user" else entry.group_id})
 
     def deactivations(self):
         """Every active -> inactive transition: state absent, purge, active: false (PATCH or PUT)."""
@@ -271,17 +288,7 @@ class Plan:
 
 def check_duplicates(specs):
     """Fail when two entries declare one user (same user name, ignoring case, or same primary email)."""
-    seen, problems = {}, []
-    for position, spec in specs:
-        for kind, value in (("user_name", spec.user_name), ("email", (spec.email or "").lower() or None),
-                            ("id", spec.id)):
-            if value is None:
-                continue
-            if (kind, value) in seen:
-                problems.append("users[%d] and users[%d] both declare %s %r" % (seen[(kind, value)], position,
-                                                                                kind, value))
-            else:
-                seen[(kind, value)] = position
+    problems = duplicate_entries("users", [(position, spec.params) for position, spec in specs])
     if problems:
         raise SyncError("duplicate user entries: %s" % "; ".join(problems))
 
@@ -310,6 +317,7 @@ def _build_specs(params, dialect):
             group_specs.append((position, GroupSpec(entry)))
         except GroupSpecError as exc:
             problems.append("groups[%d]: %s" % (position, exc))
+    problems.extend(duplicate_entries("users", enumerate(params.get("users") or [])))
     _raise_all(problems, "entries")
     return user_specs, group_specs
 
@@ -317,8 +325,8 @@ def _build_specs(params, dialect):
 def build_plan(client, params, token_user_id=None, lean=True):
     """Read the directory once and decide every write.  Raises SyncError (nothing written)."""
     plan = Plan()
+    plan.continue_on_error = bool(params.get("continue_on_error"))
     user_specs, group_specs = _build_specs(params, client.dialect)
-    check_duplicates(user_specs)
 
     if lean:
         users = plan_as_listed(plan, client, user_specs)
@@ -401,11 +409,12 @@ def _plan_users(plan, users, user_specs, early, whole=None):
         if position in early:
             current, outcome = early[position]
         else:
+            current = find_user(whole or users, spec)
             try:
-                current = find_user(whole or users, spec)
                 outcome = plan_found_user(users, spec, current)
             except UserSpecError as exc:
-                problems.append("users[%d]: %s" % (position, exc))
+                plan.unplannable(UserEntry(position, spec, current, Outcome(None, current)), "user",
+                                 "users[%d]: %s" % (position, exc), problems)
                 continue
             if whole is not None and current and outcome.action is None:
                 if outcome.user is current:
@@ -472,11 +481,12 @@ def _plan_groups(plan, groups, after, group_specs):
         if conflicts:
             problems.append("%s: %s" % (label, "; ".join(conflicts)))
             continue
+        current = find_group(groups, spec)
         try:
-            current = find_group(groups, spec)
             outcome = plan_group(groups, resolver, spec, current)
         except GroupSpecError as exc:
-            problems.append("%s: %s" % (label, exc))
+            plan.unplannable(GroupEntry(position, spec, current, Outcome(None, current)), "group",
+                             "%s: %s" % (label, exc), problems)
             continue
         entry = GroupEntry(position, spec, current, outcome)
         plan.groups.append(entry)
@@ -585,7 +595,7 @@ def execute(client, plan, pacer, continue_on_error=False):
     Returns the failures (with ``continue_on_error``; otherwise the first failure is raised).  Each
     entry records its own failure, so the report counts only what was written.
     """
-    failures = []
+    plan.continue_on_error = continue_on_error
     created = {}
 
     def attempt(entry, resource, send):
@@ -599,13 +609,8 @@ def execute(client, plan, pacer, continue_on_error=False):
         except (ScimError, UserSpecError, GroupSpecError) as exc:
             if not continue_on_error:
                 raise
-            record(entry, resource, str(exc))
+            plan.record_failure(entry, resource, str(exc))
             return False
-
-    def record(entry, resource, message):
-        entry.failure = message
-        failures.append({"resource": resource, "id": entry.user_id if resource == "user" else entry.group_id,
-                         "name": entry.name, "msg": message})
 
     for entry in plan.users:
         if entry.outcome.write and entry.transition != "deactivate":
@@ -619,8 +624,8 @@ def execute(client, plan, pacer, continue_on_error=False):
             missing = [uid for uid in outcome.members_added
                        if uid.startswith("new:") and created.get(uid, uid).startswith("new:")]
             if missing:
-                record(entry, "group", "not written: the users it adds, %s, were not created (see their failures)"
-                       % ", ".join(uid[len("new:"):] for uid in missing))
+                plan.record_failure(entry, "group", "not written: the users it adds, %s, were not created (see their "
+                                    "failures)" % ", ".join(uid[len("new:"):] for uid in missing))
                 continue
             pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
                                         / float(MEMBER_BATCH))))
@@ -631,7 +636,7 @@ def execute(client, plan, pacer, continue_on_error=False):
     for entry in plan.deactivations():
         pacer.wait()
         attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome))
-    return failures
+    return plan.failures
 
 
 USER_COUNTS = {"create": "created", "update": "updated", "reactivate": "reactivated", "deactivate": "deactivated"}

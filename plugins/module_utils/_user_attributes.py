@@ -256,8 +256,11 @@ ATTRIBUTES = (
         "guest_expiration", type="str", version_added="0.2.0",
         kind="guest", path=("guest", "expiration"), create_only=True, same=same_instant,
         description=("When a multi-channel guest's account expires, as an ISO 8601 date (V(2027-03-31)) or "
-                     "date-time (V(2027-03-31T18:00:00Z)) in the future; V(\"\") removes the expiration. Checked "
-                     "before any request.",
+                     "date-time (V(2027-03-31T18:00:00Z)); V(\"\") removes the expiration. Its form is checked before "
+                     "any request.",
+                     "A new value must lie in the future (Slack refuses a past one; checked before any write). A guest "
+                     "who already holds the declared value is left alone, whatever its date, so an end date kept in "
+                     "the play does not fail once it has passed.",
                      "Slack takes a date-time; a date alone is sent as the end of that day, UTC "
                      "(V(2027-03-31T23:59:59Z)).",
                      "Alone, it changes an existing guest's expiration; on a full member it needs O(guest=true).",

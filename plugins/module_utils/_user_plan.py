@@ -16,7 +16,7 @@ import copy
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
-from ansible_collections.scim.slack.plugins.module_utils._user_attributes import BY_OPTION, diff_view
+from ansible_collections.scim.slack.plugins.module_utils._user_attributes import BY_OPTION, current_value, diff_view
 from ansible_collections.scim.slack.plugins.module_utils._user_requests import (
     create_body,
     patch_body,
@@ -145,14 +145,16 @@ def _plan_creation(spec):
     if spec.desired.get("guest_expiration") and not spec.desired.get("guest"):
         raise UserSpecError("guest_expiration %r needs guest: true to create a multi-channel guest"
                             % spec.desired["guest_expiration"])
+    _refuse_past_expiration(spec, None)
     missing = [option for option, value in (("user_name", spec.user_name), ("email", spec.email)) if not value]
     if missing:
         raise UserSpecError("no user matches %s, and creating one needs %s" % (
             _identity(spec), " and ".join("email (or emails)" if m == "email" else m for m in missing)))
     body = create_body(spec)
+    warnings = [spec.user_name_warning()] if spec.user_name_warning() else []
     after = diff_view(dict((option, value) for option, value in spec.desired.items() if not is_blank(value)))
     predicted = dict(copy.deepcopy(body), id=None, nickName=spec.user_name)
-    return Outcome("create", predicted, {}, after, sorted(spec.desired), write=Write("create", None, body))
+    return Outcome("create", predicted, {}, after, sorted(spec.desired), warnings, write=Write("create", None, body))
 
 
 def _apply_creation(client, spec, outcome):
@@ -185,6 +187,22 @@ def _apply_creation(client, spec, outcome):
     return converged
 
 
+def _refuse_past_expiration(spec, current):
+    """A new guest_expiration must lie in the future (Slack refuses a past one); the value a guest already
+    holds is no change, whatever its date, and never gets here."""
+    past = spec.past_expiration()
+    if past is None:
+        return
+    if current is None:
+        raise UserSpecError("guest_expiration %r is not in the future, and a new guest cannot be given a past "
+                            "expiration; give a later date, or leave guest_expiration out" % past)
+    held = get_path(current, (spec.dialect.guest_urn, "expiration"))
+    raise UserSpecError("guest_expiration %r is not in the future, and user %s (%s) holds %s; Slack refuses a past "
+                        "expiration. Give a later date, or the one the user holds"
+                        % (past, current.get("id"), current.get("userName"),
+                           repr(held) if not is_blank(held) else "no expiration"))
+
+
 def _identity(spec):
     parts = []
     if spec.user_name:
@@ -200,6 +218,8 @@ def _plan_update(finder, spec, current):
     if "user_name" in changed and not spec.id and spec.email:
         warnings.append("user %s was found by email %s; its user name %r becomes %r"
                         % (current.get("id"), spec.email, current.get("userName"), spec.user_name))
+    if "user_name" in changed and spec.user_name_warning():
+        warnings.append(spec.user_name_warning())
     if spec.external_id and (current.get("externalId") or "") != spec.external_id:
         warnings.append("external_id: Slack does not update externalId; user %s keeps %r (the task declares %r)"
                         % (current.get("id"), current.get("externalId") or "", spec.external_id))
@@ -210,6 +230,8 @@ def _plan_update(finder, spec, current):
             raise UserSpecError("guest_expiration %r: user %s (%s) is a full member; set guest: true to make it a "
                                 "multi-channel guest" % (spec.desired["guest_expiration"], current.get("id"),
                                                          current.get("userName")))
+    if "guest_expiration" in changed:
+        _refuse_past_expiration(spec, current)
     if "guest" in changed and not current.get("active"):
         warnings.append("user %s (%s) is deactivated; Slack reactivates a user whose guest status changes"
                         % (current.get("id"), current.get("userName")))
@@ -221,8 +243,13 @@ def _plan_update(finder, spec, current):
     before_values = spec.current_view(current)
     after_values = dict(before_values)
     after_values.update({option: spec.desired[option] for option in changed if option in spec.desired})
-    before = diff_view({o: v for o, v in before_values.items() if o in changed})
-    after = diff_view({o: v for o, v in after_values.items() if o in changed})
+    # An empty value is left out of its side (no "title": null): the other side alone shows it set or cleared.
+    before = diff_view({o: v for o, v in before_values.items() if o in changed and not is_blank(v)})
+    after = diff_view({o: v for o, v in after_values.items() if o in changed and not is_blank(v)})
+    if "guest" in changed and spec.desired["guest"] is False:
+        held = current_value("guest_expiration", current, spec.dialect)
+        if not is_blank(held):  # a full member has no expiration: show it going
+            before["guest_expiration"] = held
     for key in (option.split(".", 1)[1] for option in changed if option.startswith("extra_attributes.")):
         before.setdefault("extra_attributes", {})[key] = current.get(key)
         after.setdefault("extra_attributes", {})[key] = spec.extra[key]

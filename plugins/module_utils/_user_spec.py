@@ -12,6 +12,7 @@ Slack answers; the requests that make the change are built by _user_requests.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (
     BLANKLESS_NAMES,
@@ -41,6 +42,36 @@ from ansible_collections.scim.slack.plugins.module_utils._user_values import (
 
 class UserSpecError(ValueError):
     """Invalid input; the message names the option and the value."""
+
+
+def declared_identity(entry):
+    """(kind, value) pairs naming the one user an entry declares (user name as Slack stores it, primary email
+    ignoring case, id), read from the entry as given, so that an entry that fails validation counts too."""
+    if not isinstance(entry, dict):
+        return []
+    user_name = entry.get("user_name") if entry.get("user_name") is not None else entry.get("nick_name")
+    email = entry.get("email")
+    if email is None and isinstance(entry.get("emails"), list):
+        values = [e for e in entry["emails"] if isinstance(e, dict) and isinstance(e.get("value"), str)]
+        email = next((e["value"] for e in values if e.get("primary")), values[0]["value"] if values else None)
+    pairs = [("user_name", normalise_user_name(user_name) if isinstance(user_name, str) and user_name.strip() else None),
+             ("email", email.lower() if isinstance(email, str) and email else None),
+             ("id", entry.get("id") if isinstance(entry.get("id"), str) and entry.get("id") else None)]
+    return [(kind, value) for kind, value in pairs if value is not None]
+
+
+def duplicate_entries(option, entries):
+    """Messages naming every two entries of ``option`` that declare one user; ``entries`` are
+    (position, entry as given) pairs."""
+    seen, problems = {}, []
+    for position, entry in entries:
+        for kind, value in declared_identity(entry):
+            if (kind, value) in seen:
+                problems.append("%s[%d] and %s[%d] both declare %s %r"
+                                % (option, seen[(kind, value)], option, position, kind, value))
+            else:
+                seen[(kind, value)] = position
+    return problems
 
 
 class UserSpec:
@@ -131,13 +162,36 @@ class UserSpec:
             if parsed is None:
                 self._fail("guest_expiration %r is not an ISO 8601 date or date-time, for example 2027-03-31 or "
                            "2027-03-31T18:00:00Z" % expiration)
-            now = datetime.datetime.now(datetime.timezone.utc)
-            if (parsed[0].date() <= now.date()) if parsed[1] else parsed[0] <= now:
-                self._fail("guest_expiration %r is not in the future" % expiration)
             if guest is False:
                 self._fail("guest_expiration %r needs guest: true (guest: false makes a full member, who has "
                            "no expiration)" % expiration)
         self.desired["guest_expiration"] = expiration or None
+
+    def user_name_warning(self):
+        """A warning when Slack's rule changes characters of the declared user name (``jürgen`` becomes
+        ``j_rgen``), suggesting the name with accents dropped when that spells it; else None."""
+        declared = self.params.get("user_name") if self.params.get("user_name") is not None else \
+            self.params.get("nick_name")
+        if self.user_name is None or declared is None or declared.strip().lower() == self.user_name:
+            return None
+        folded = normalise_user_name("".join(
+            unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "_" for char in declared))
+        suggestion = "; to choose the name yourself, give an ASCII one such as %r" % folded \
+            if folded != self.user_name else ""
+        return ("user_name %r becomes %r: Slack keeps only a-z, 0-9, '.', '_' and '-' and turns every other "
+                "character into '_'%s" % (declared, self.user_name, suggestion))
+
+    def past_expiration(self):
+        """The declared guest_expiration when it is not in the future (a date alone: not after today, UTC).
+
+        Slack refuses such a value as a new expiration; a guest who already holds it is left alone, so the
+        check belongs to planning, once the current value is known."""
+        expiration = self.desired.get("guest_expiration")
+        parsed = parse_instant(expiration) if expiration else None
+        if parsed is None:
+            return None
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return expiration if ((parsed[0].date() <= now.date()) if parsed[1] else parsed[0] <= now) else None
 
     def _validate_display_name(self, display_name):
         if not display_name:

@@ -109,9 +109,12 @@ EXAMPLES = r"""
 - name: The people the groups below name exist (members must be users already, or be created first)
   scim.slack.slack_scim_user:
     token: "{{ slack_scim_token }}"
-    user_name: "{{ item }}"
-    email: "{{ item }}@example.com"
-  loop: [carly, dana.lee, erin]
+    user_name: "{{ item.user_name }}"
+    email: "{{ item.email }}"
+  loop:
+    - {user_name: cal, email: carly@example.com}
+    - {user_name: dana.lee, email: dana.lee@example.com}
+    - {user_name: erin, email: erin@example.com}
 
 - name: Engineering has exactly these members (an entry is an email, a user name or a user ID)
   scim.slack.slack_scim_group:

@@ -389,7 +389,7 @@ EXAMPLES = r"""
     groups: "{{ directory.groups }}"
     purge_users: true
     purge_exclude: [it-admin@example.com]
-    max_deactivations: 5
+    max_deactivations: null  # a preview writes nothing: show every deactivation instead of failing at a limit
   vars:
     directory: "{{ lookup('ansible.builtin.file', 'slack-directory.yml') | from_yaml }}"
   check_mode: true  # review purge_preview.changes (and the diff with --diff); drop these lines to carry it out
@@ -409,7 +409,7 @@ EXAMPLES = r"""
       - email: former@example.com
         state: absent
     groups:
-      - display_name: Engineering
+      - display_name: New starters
         members:
           add: [erin, finn@example.com]
 """
@@ -556,8 +556,8 @@ def run_module(module):
                 module.fail_json(msg="purge_users needs to know the token's own user, to spare it, and Slack's "
                                      "auth.test did not say; nothing was changed")
         plan = build_plan(client, params, token_user_id=owner)
-        failed = [] if module.check_mode else execute(client, plan, Pacer(params["write_rate"]),
-                                                      params["continue_on_error"])
+        failed = plan.failures if module.check_mode else execute(client, plan, Pacer(params["write_rate"]),
+                                                                 params["continue_on_error"])
     except SyncError as exc:
         result = {}
         if exc.plan is not None:

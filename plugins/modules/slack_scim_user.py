@@ -245,7 +245,10 @@ options:
     version_added: 0.2.0
     description:
       - When a multi-channel guest's account expires, as an ISO 8601 date (V(2027-03-31)) or date-time
-        (V(2027-03-31T18:00:00Z)) in the future; V("") removes the expiration. Checked before any request.
+        (V(2027-03-31T18:00:00Z)); V("") removes the expiration. Its form is checked before any request.
+      - A new value must lie in the future (Slack refuses a past one; checked before any write). A guest who already
+        holds the declared value is left alone, whatever its date, so an end date kept in the play does not fail once it
+        has passed.
       - Slack takes a date-time; a date alone is sent as the end of that day, UTC (V(2027-03-31T23:59:59Z)).
       - Alone, it changes an existing guest's expiration; on a full member it needs O(guest=true).
       - Compared as a moment (a date alone as a day), so Slack answering another spelling of the same time is no change.
@@ -296,44 +299,53 @@ seealso:
 """
 
 EXAMPLES = r"""
-# The Python Slack SDK's SCIM example, as tasks. Connection options from module_defaults.
-- name: Manage Carly Henderson
+# The Python Slack SDK's SCIM example, as tasks: one account from creation to deactivation.
+- name: Manage a temporary account
   module_defaults:
     group/scim.slack.slack_scim:
       token: "{{ slack_scim_token }}"
   block:
     - name: Create the user (POST /Users)
       scim.slack.slack_scim_user:
-        user_name: cal
-        email: carly@example.com
-        given_name: Carly
-        family_name: Henderson
-      register: carly
+        user_name: jordan.temp
+        email: jordan.temp@example.com
+        given_name: Jordan
+        family_name: Kim
+      register: jordan
 
-    # In check mode a user to be created has no ID yet (carly.user.id is null): the tasks by ID wait
+    # In check mode a user to be created has no ID yet (jordan.user.id is null): the tasks by ID wait
     # for the real run.
     - name: Update one attribute by ID (PATCH /Users/{id}, only the changed attribute is sent)
       scim.slack.slack_scim_user:
-        id: "{{ carly.user.id }}"
-        title: Head of Engineering
-      when: carly.user.id is not none
+        id: "{{ jordan.user.id }}"
+        title: Temporary Analyst
+      when: jordan.user.id is not none
 
     - name: Replace the whole user (PUT /Users/{id}; modelled attributes not declared are cleared)
       scim.slack.slack_scim_user:
-        id: "{{ carly.user.id }}"
-        user_name: cal
-        email: carly@example.com
-        given_name: Carly
-        family_name: Henderson
-        title: Head of Engineering
+        id: "{{ jordan.user.id }}"
+        user_name: jordan.temp
+        email: jordan.temp@example.com
+        given_name: Jordan
+        family_name: Kim
+        title: Temporary Analyst
         replace: true
-      when: carly.user.id is not none
+      when: jordan.user.id is not none
 
     - name: Deactivate the user (DELETE /Users/{id}; Slack deactivates, it never deletes)
       scim.slack.slack_scim_user:
-        id: "{{ carly.user.id }}"
+        id: "{{ jordan.user.id }}"
         state: absent
-      when: carly.user.id is not none
+      when: jordan.user.id is not none
+
+- name: Carly, Dana's manager, exists
+  scim.slack.slack_scim_user:
+    token: "{{ slack_scim_token }}"
+    user_name: cal
+    email: carly@example.com
+    given_name: Carly
+    family_name: Henderson
+    title: Head of Engineering
 
 - name: Declare a user with job details and a manager (a user ID, email or user name; Slack stores the ID)
   scim.slack.slack_scim_user:
@@ -349,7 +361,7 @@ EXAMPLES = r"""
     enterprise:
       department: Platform
       cost_center: CC-1042
-      manager_id: "{{ carly.user.id }}"   # null in check mode, where Carly is not created yet
+      manager_id: carly@example.com   # in check mode, before Carly exists: shown as to be resolved
   delegate_to: localhost
 
 - name: Reactivate a deactivated user (found by user name, or by email if it was renamed)

@@ -126,7 +126,23 @@ def documented_plays():
         plays["EXAMPLES " + path] = (as_play(os.path.basename(path)[:-3], plugin_examples(path)), None)
     for name in example_playbooks():
         plays["examples/" + name] = (None, name)
+    plays[EXCEL_CSV] = (None, "sync_from_csv.yml")
     return plays
+
+
+# The CSV recipe again, with hr-export.csv saved as Excel's "CSV UTF-8" does: a byte-order mark, CRLF lines.
+EXCEL_CSV = "examples/sync_from_csv.yml, from Excel's CSV UTF-8"
+
+
+def as_excel_csv(folder):
+    path = os.path.join(folder, "hr-export.csv")
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    with open(path, "w", encoding="utf-8-sig", newline="\r\n") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+REWRITES = {EXCEL_CSV: as_excel_csv}
 
 
 PLAYS = documented_plays()
@@ -181,12 +197,12 @@ def groups_from_attributes_block():
     return matches[0]
 
 
-SEEDED = {groups_from_attributes_block(): seed_people, "examples/sync_from_csv.yml": seed_leaver}
+SEEDED = {groups_from_attributes_block(): seed_people, "examples/sync_from_csv.yml": seed_leaver, EXCEL_CSV: seed_leaver}
 DATA_FILES = {"EXAMPLES plugins/modules/slack_scim_sync.py": {"slack-directory.yml": SLACK_DIRECTORY}}
 
 
 def run_playbook(harness, playbook, check=False, diff=False):
-    """ansible-playbook as a reader runs it: no inventory (implicit localhost), the emulator's URL and
+    """ansible-playbook as a reader runs it: an inventory of localhost (``-i localhost,``), the emulator's URL and
     the token in the environment, and the variable slack_scim_token in group_vars/all/vault.yml beside
     the playbook, where docs/getting-started.md puts it (so task vars still override it)."""
     harness.count += 1
@@ -195,7 +211,9 @@ def run_playbook(harness, playbook, check=False, diff=False):
     os.makedirs(os.path.dirname(vault), exist_ok=True)
     with open(vault, "w") as handle:
         json.dump({"slack_scim_token": TOKEN}, handle)
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook]
+    # An inventory that names localhost, as a reader's usually does: a play without connection: local then
+    # tries ssh, where the implicit localhost of no inventory would hide it.
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", playbook]
     command += ["--check"] if check else []
     command += ["--diff"] if diff else []
     env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
@@ -241,6 +259,7 @@ def test_documented_play_converges_as_pasted(harness, tmp_path, play_id):
     text, example = PLAYS[play_id]
     if example:
         shutil.copytree(EXAMPLES_DIR, str(tmp_path / "examples"))
+        REWRITES.get(play_id, lambda folder: None)(str(tmp_path / "examples"))
         playbook = str(tmp_path / "examples" / example)
     else:
         folder = tmp_path / "play"
@@ -272,6 +291,59 @@ def test_documented_play_converges_as_pasted(harness, tmp_path, play_id):
     EXPECTED_STATE.get(play_id, lambda emulator: None)(harness.emulator)
 
 
+def adoption_block():
+    matches = [where for where, text in markdown_blocks()
+               if where.startswith("docs/recipes.md:") and "name: Adopt the organization as it is" in text]
+    assert len(matches) == 1, "docs/recipes.md must hold one play named 'Adopt the organization as it is ...'"
+    return matches[0]
+
+
+def together_order():
+    """Every documented play once, in the order test_all_documented_plays_settle_together runs them.
+
+    Three plays describe the organization as the others leave it, so they run last, in this order: the
+    groups built from every user's attributes, the export (saved to a file), and the adoption, which exports
+    the organization and purges whoever its file does not declare.  Anywhere earlier, a later play changes
+    what they read, and they change again on the rerun: that is what they are for, not a conflict."""
+    last = [groups_from_attributes_block(), "EXAMPLES plugins/modules/slack_scim_info.py", adoption_block()]
+    return sorted(play for play in PLAYS if play not in last and play != EXCEL_CSV) + last
+
+
+def test_all_documented_plays_settle_together(harness, tmp_path):
+    """Every example with every other (issue 24): all the plays as one playbook, each from its own folder (its
+    files beside it), on one organization seeded for all of them, then again: nothing changes and nothing is
+    written, so no two examples declare the same user or group differently."""
+    imports = []
+    for index, play_id in enumerate(together_order()):
+        folder = tmp_path / ("%02d" % index)
+        text, example = PLAYS[play_id]
+        if example:
+            shutil.copytree(EXAMPLES_DIR, str(folder))
+            playbook = folder / example
+        else:
+            folder.mkdir()
+            playbook = folder / "play.yml"
+            playbook.write_text(text, encoding="utf-8")
+            for name, content in DATA_FILES.get(play_id, {}).items():
+                (folder / name).write_text(content)
+        (folder / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
+        (folder / "group_vars" / "all" / "vault.yml").write_text(json.dumps({"slack_scim_token": TOKEN}))
+        imports.append("- import_playbook: %s  # %s\n" % (playbook.relative_to(tmp_path), play_id))
+    together = tmp_path / "together.yml"
+    together.write_text("".join(imports))
+    for seed in sorted(set(SEEDED.values()), key=lambda function: function.__name__):
+        seed(harness.emulator)
+
+    first = run_playbook(harness, str(together))
+    assert not first.failed, report("first real", first)
+    assert first.output.count("\nPLAY [") >= len(imports), "not every play ran\n%s" % report("first real", first)
+    second = run_playbook(harness, str(together))
+    assert not second.failed, report("second real", second)
+    changed = [r["task"] for r in second.results if r["result"].get("changed")]
+    assert not second.changed, "the rerun changed %s\n%s" % (changed, report("second real", second))
+    assert second.writes == [], ("the rerun sent writes", second.writes)
+
+
 def group_members(emulator):
     by_id = {user["id"]: name for name, user in emulator.users().items()}
     return {name: sorted(by_id[m] for m in group["members"]) for name, group in emulator.groups().items()}
@@ -288,10 +360,10 @@ def csv_recipe_state(emulator):
 
 def attributes_recipe_state(emulator):
     """docs/recipes.md, groups from user attributes: one group per department of the active people."""
-    assert group_members(emulator) == {"dept-design": ["cy"], "dept-platform": ["ada", "bo"]}
+    assert group_members(emulator) == {"team-design": ["cy"], "team-platform": ["ada", "bo"]}
 
 
-EXPECTED_STATE = {"examples/sync_from_csv.yml": csv_recipe_state,
+EXPECTED_STATE = {"examples/sync_from_csv.yml": csv_recipe_state, EXCEL_CSV: csv_recipe_state,
                   groups_from_attributes_block(): attributes_recipe_state}
 
 
@@ -400,7 +472,15 @@ def test_awx_credential_type_injects_what_the_plugins_read():
 
 def test_awx_execution_environment_names_the_collection():
     with open(os.path.join(EXAMPLES_DIR, "awx", "execution-environment.yml"), encoding="utf-8") as handle:
-        definition = yaml.safe_load(handle)
+        text = handle.read()
+    definition = yaml.safe_load(text)
+    with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        version = yaml.safe_load(handle)["version"]
+    for where, source in (("examples/awx/execution-environment.yml", text),
+                          ("docs/awx.md", read(os.path.join(ROOT, "docs", "awx.md")))):
+        tagged = re.findall(r"slack-scim-ee:([\w.]+)|scim-slack-([\d.]+)\.tar\.gz", source)
+        assert tagged and {a or b for a, b in tagged} == {version}, (
+            "%s names the image or collection %s; the collection is %s" % (where, tagged, version))
     assert definition["version"] == 3 and definition["images"]["base_image"]["name"]
     assert [c["name"] for c in definition["dependencies"]["galaxy"]["collections"]] == ["scim.slack"]
     with open(os.path.join(ROOT, "meta", "execution-environment.yml"), encoding="utf-8") as handle:

@@ -50,7 +50,8 @@ def test_add_and_remove(harness, api_version):
     first = converge_twice(harness, tasks, api_version, reads_on_rerun=1).first
     assert [r["method"] for r in first.writes] == ["PATCH"]
     assert members_of(harness.emulator, "Eng") == sorted([ids["carly"], ids["erin"]])
-    assert diff_of(first.result())["after"]["members"] == ["%s (carly)" % ids["carly"], "%s (erin)" % ids["erin"]]
+    # Members by user name where the task resolved them, else by ID alone (never Slack's display name).
+    assert diff_of(first.result())["after"]["members"] == [ids["carly"], "%s (erin)" % ids["erin"]]
 
 
 def test_set_and_set_to_empty(harness, api_version):
@@ -83,13 +84,32 @@ def test_unknown_member_under_each_lookup_failure_action(harness, api_version):
     failed = harness.run([group_task(display_name="Eng", members=members)], api_version=api_version)
     assert failed.failed and failed.writes == []
     assert "ghost" in failed.result()["msg"] and "nobody@example.com" in failed.result()["msg"]
-    warned = converge_twice(harness, [group_task(display_name="Eng", members=members, lookup_failure_action="warn")],
-                            api_version, reads_on_rerun=3).first
-    # One ansible-playbook run shows a warning once: read it in the result, not in this phase's output.
-    assert "ghost" in str(warned.result().get("warnings")) and members_of(harness.emulator, "Eng") == [ids["carly"]]
+    warned_task = group_task(display_name="Eng", members=members, lookup_failure_action="warn")
+    check = harness.run([warned_task], check=True, diff=True, api_version=api_version)
+    assert not check.failed and check.writes == [], check
+    assert "ghost (to be resolved)" in diff_of(check.result())["after"]["members"]
+    assert "The real run skips them with a warning if they are still missing" in check.output
+    warned = harness.run([warned_task], api_version=api_version)
+    assert "ghost" in warned.output and members_of(harness.emulator, "Eng") == [ids["carly"]]
+    rerun = harness.run([warned_task], api_version=api_version)
+    assert not rerun.changed and rerun.writes == [] and len(rerun.reads) <= 3, rerun
     ignored = harness.run([group_task(display_name="Eng", members=members, lookup_failure_action="ignore")],
                           api_version=api_version)
     assert not ignored.failed and not ignored.changed and "ghost" not in ignored.output
+
+
+def test_check_mode_shows_a_member_an_earlier_task_creates_under_warn(harness, api_version):
+    seed_group(harness.emulator, api_version, "Eng")
+    tasks = [{"name": "newhire", "scim.slack.slack_scim_user": {"user_name": "newhire", "email": "newhire@example.com"}},
+             group_task(display_name="Eng", members={"add": ["newhire@example.com"]}, lookup_failure_action="warn")]
+    check = harness.run(tasks, check=True, diff=True, api_version=api_version)
+    assert not check.failed and check.writes == [] and check.result("group")["changed"], check
+    assert diff_of(check.result("group"))["after"]["members"] == ["newhire@example.com (to be resolved)"]
+    first = harness.run(tasks, diff=True, api_version=api_version)
+    newhire = harness.emulator.users()["newhire"]["id"]
+    assert first.result("group")["changed"] and members_of(harness.emulator, "Eng") == [newhire]
+    second = harness.run(tasks, api_version=api_version)
+    assert not second.changed and second.writes == [], second
 
 
 def test_deactivated_member_is_refused_before_any_write(harness, api_version):

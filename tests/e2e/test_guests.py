@@ -58,12 +58,29 @@ def test_converting_a_deactivated_user_reactivates_it(harness):
 
 def test_bad_expirations_fail_before_any_request(harness):
     seed_user(harness.emulator, "v2", "dana")
-    for expiration, guest in (("2001-01-01", True), ("next tuesday", True), ("2099-01-01", False)):
+    for expiration, guest in (("next tuesday", True), ("2099-01-01", False)):
         run = harness.run([user_task(user_name="dana", guest=guest, guest_expiration=expiration)])
         assert run.failed and "guest_expiration" in run.result()["msg"], run
         assert run.requests == [], run.requests
+    past = harness.run([user_task(user_name="dana", guest=True, guest_expiration="2001-01-01")])
+    assert past.failed and "'2001-01-01' is not in the future" in past.result()["msg"] and past.writes == [], past
     member = harness.run([user_task(user_name="dana", guest_expiration="2099-01-01")])
     assert member.failed and "guest: true" in member.result()["msg"] and member.writes == []
+
+
+def test_a_passed_expiration_kept_in_the_play_is_no_change_and_the_sync_goes_on(harness):
+    """Issue 24: a contract end date kept in git must not stop the play, nor the whole sync, once it has passed."""
+    seed_user(harness.emulator, "v2", "gwen", **{GUEST["v2"]: {"type": "multi", "expiration": "2024-03-31T23:59:59Z"}})
+    seed_user(harness.emulator, "v2", "dana")
+    gwen = {"user_name": "gwen", "guest": True, "guest_expiration": "2024-03-31"}
+    single = harness.run([user_task(**gwen)], check=True)
+    assert not single.failed and not single.changed and single.writes == [], single
+    first = converge_twice(harness, [sync_task(users=[gwen, {"user_name": "dana", "title": "SRE"}])], "v2",
+                           reads_on_rerun=2).first
+    assert [r["method"] for r in first.writes] == ["PATCH"] and harness.emulator.users()["dana"]["title"] == "SRE"
+    moved = harness.run([user_task(user_name="gwen", guest_expiration="2024-04-30")])
+    assert moved.failed and moved.writes == [], moved
+    assert "holds '2024-03-31T23:59:59Z'" in moved.result()["msg"] and "Give a later date" in moved.result()["msg"]
 
 
 def test_admins_cannot_be_made_guests(harness):

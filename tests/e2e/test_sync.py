@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import math
+import os
+
+import yaml
 
 from harness import diff_of
 from scenario import converge_twice
@@ -201,3 +204,19 @@ def test_diffs_show_non_ascii_text_as_written(harness, api_version):
     assert "\\u00" not in run.output, run.output
     rerun = harness.run(tasks, diff=True, api_version=api_version)
     assert not rerun.failed and not rerun.changed and rerun.writes == [], rerun
+
+
+def test_invalid_entries_are_named_at_once_by_position_inline_and_from_src(harness):
+    """Issue 24: every mistake of the directory in one message, each named by its entry, before any request.
+    Run as a module (ScimModule explains the argument validation)."""
+    users = [{"user_name": "ok1"}, {"user_name": "OK1", "emial": "ok1@example.com"}]
+    groups = [{"display_name": "G", "members": ["ok1"]}]
+    with open(os.path.join(harness.workdir, "directory.yml"), "w") as handle:
+        yaml.safe_dump({"users": users, "groups": groups}, handle)
+    for options in (dict(users=users, groups=groups), dict(src="directory.yml")):
+        run = harness.run([sync_task(**options)], mode="remote")
+        assert run.failed and run.requests == [], run
+        assert run.result()["msg"] == (
+            "3 problems: users[1] (OK1): unknown option emial (did you mean email?); users[0] and users[1] both "
+            "declare user_name 'ok1'; groups[0] (G): members must be a dict with the keys add, remove, set, got a "
+            "list: ['ok1']; to make these the exact members, write members: {set: ['ok1']}"), run.result()["msg"]

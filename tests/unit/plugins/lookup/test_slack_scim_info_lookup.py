@@ -118,11 +118,14 @@ def test_keywords_and_environment_are_not_templated_again(mocked, lookup, monkey
     assert lookup._templar.rendered == []
 
 
-def test_plain_http_to_another_host_warns(mocked, lookup, monkeypatch):
+def test_plain_http_to_another_host_fails_unless_allowed_then_warns(mocked, lookup, monkeypatch):
     shown = []
     monkeypatch.setattr("ansible.utils.display.Display.warning", lambda self, msg, *a, **k: shown.append(msg))
+    with pytest.raises(AnsibleLookupError, match="allow_plain_http: true"):
+        lookup.run(["users"], {}, token=TOKEN, api_url="http://scim.example.net/scim/v2/")
+    assert len(mocked.calls) == 0
     mocked.get("http://scim.example.net/scim/v2/Users", json={"Resources": [carly()], "totalResults": 1})
-    lookup.run(["users"], {}, token=TOKEN, api_url="http://scim.example.net/scim/v2/")
+    lookup.run(["users"], {"slack_scim_allow_plain_http": True}, token=TOKEN, api_url="http://scim.example.net/scim/v2/")
     assert len(shown) == 1 and "clear text" in shown[0] and TOKEN not in shown[0]
 
 
@@ -132,3 +135,12 @@ def test_plain_http_to_loopback_does_not_warn(mocked, lookup, monkeypatch):
     mocked.get("http://127.0.0.1:8765/scim/v2/Users", json={"Resources": [carly()], "totalResults": 1})
     lookup.run(["users"], {}, token=TOKEN, api_url="http://127.0.0.1:8765/scim/v2/")
     assert shown == []
+
+
+def test_no_term_fails_naming_the_terms_and_sends_nothing(mocked, lookup):
+    with pytest.raises(AnsibleLookupError) as caught:
+        lookup.run([], {}, token=TOKEN, api_url=BASE % "v2", user_name="erin")
+    assert str(caught.value) == ("slack_scim_info: no term, so nothing to read; give one of users, groups, "
+                                 "service_provider_config first, for example "
+                                 "query('scim.slack.slack_scim_info', 'users', user_name='erin')")
+    assert len(mocked.calls) == 0

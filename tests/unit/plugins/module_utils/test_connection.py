@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 import yaml
 
 from ansible_collections.scim.slack.plugins.doc_fragments.connection import ModuleDocFragment
@@ -78,7 +79,30 @@ def test_a_timeout_of_an_hour_is_the_longest_allowed():
     assert _connection.client_from_options({"token": TOKEN, "timeout": 3600}).timeout == 3600
 
 
-def test_clear_text_to_another_host_warns():
-    assert "clear text" in _connection.options_warning({"api_url": "http://scim.example.com/scim/v2/"})
+def test_clear_text_to_another_host_is_refused_unless_allowed():
+    assert _connection.options_problem({"api_url": "http://api.slack.com/scim/v2/"}) == (
+        "api_url http://api.slack.com/scim/v2/ is plain http:// to api.slack.com, which is not this machine: the "
+        "token travels in clear text and anyone on the network can read it; use https://. Refused: use https://, "
+        "or set allow_plain_http: true for a test endpoint on a network you trust")
+    with pytest.raises(ScimError, match="allow_plain_http") as caught:
+        _connection.client_from_options({"token": TOKEN, "api_url": "http://api.slack.com/scim/v2/"})
+    assert caught.value.request_sent is False
+    allowed = {"api_url": "http://scim.example.com/scim/v2/", "allow_plain_http": True}
+    assert _connection.options_problem(allowed) is None
+    assert "clear text" in _connection.options_warning(allowed)
     assert _connection.options_warning({"api_url": "http://127.0.0.1:8765/scim/v2/"}) is None
     assert _connection.options_warning({"api_url": None}) is None
+
+
+@pytest.mark.parametrize("api_url, named", [
+    ("", "api_url (https://api.slack.com/scim/v2/, the default: api_url and SLACK_SCIM_API_URL are unset or empty)"),
+    ("https://scim.example.invalid/scim/v2/", "api_url (https://scim.example.invalid/scim/v2/)"),
+])
+def test_a_network_error_names_the_url_tried_and_whether_it_is_the_default(mocked, api_url, named):
+    url = (api_url or "https://api.slack.com/scim/v2/") + "Users/W1"
+    mocked.get(url, body=requests.exceptions.ConnectionError("Failed to resolve host ([Errno -2] Name or service "
+                                                             "not known)"))
+    client = _connection.client_from_options({"token": TOKEN, "api_url": api_url, "retries": {"connection_errors": 0}})
+    with pytest.raises(ScimError) as caught:
+        client.read_user("W1")
+    assert str(caught.value).endswith("Check the host name in %s, and DNS" % named), str(caught.value)

@@ -61,8 +61,11 @@ def test_unusable_connection_options_fail_naming_the_option(build, args, message
     assert TOKEN not in str(caught.value)
 
 
-def test_plain_http_off_this_machine_warns(build):
-    module, warnings = build(api_url="http://scim.example.com/scim/v2/")
+def test_plain_http_off_this_machine_fails_unless_allowed_then_warns(build):
+    with pytest.raises(Failed) as caught:
+        build(api_url="http://scim.example.com/scim/v2/")
+    assert "clear text" in str(caught.value) and "allow_plain_http: true" in str(caught.value)
+    module, warnings = build(api_url="http://scim.example.com/scim/v2/", allow_plain_http=True)
     assert len(warnings) == 1 and "clear text" in warnings[0] and "scim.example.com" in warnings[0]
 
 

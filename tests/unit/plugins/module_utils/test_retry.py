@@ -473,7 +473,7 @@ def test_a_refused_connection_names_the_innermost_reason_whole(mocked, make_clie
         make_client(retry_handlers=[handler]).read_user("U1")
     assert str(caught.value) == (
         "GET /Users/U1 failed: connection refused ([Errno 111] Connection refused) after 1 retry (0.5 s waiting). "
-        "Check the host and port in api_url; nothing accepts connections there")
+        "Check the host and port in api_url (%s); nothing accepts connections there" % BASE % "v2")
     assert caught.value.request_sent is False
 
 

@@ -18,12 +18,11 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
     Pacer,
     SyncError,
     build_plan,
-    check_duplicates,
     execute,
     report,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import plan_user
-from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec
+from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, duplicate_entries
 
 CARLY, DAN, ERIN, BOTTY = "W00000001", "W00000002", "W00000003", "W00000004"
 DIRECTORY = [
@@ -189,11 +188,22 @@ def test_limits_fail_with_the_plan():
 
 
 def test_duplicates_are_named_by_position():
-    dialect = get_dialect("v2")
-    specs = [(0, UserSpec({"user_name": "a", "email": "x@example.com"}, dialect)),
-             (1, UserSpec({"user_name": "b", "email": "X@example.com"}, dialect))]
-    with pytest.raises(SyncError, match=r"users\[0\] and users\[1\] both declare email 'x@example.com'"):
-        check_duplicates(specs)
+    entries = [{"user_name": "a", "email": "x@example.com"}, {"user_name": "b", "emails": [{"value": "X@example.com"}]},
+               {"nick_name": "A"}]
+    assert duplicate_entries("users", enumerate(entries)) == [
+        "users[0] and users[1] both declare email 'x@example.com'", "users[0] and users[2] both declare user_name 'a'"]
+
+
+def test_every_problem_is_named_in_one_round_duplicates_included():
+    client = FakeClient()
+    with pytest.raises(SyncError) as caught:
+        build_plan(client, {"users": [{"user_name": "ok1"}, {"user_name": "OK1"}, {"user_name": "x" * 30}],
+                            "groups": [{"display_name": "G", "members": {"set": ["a"], "add": ["b"]}}]})
+    message = str(caught.value)
+    assert message.startswith("3 entries cannot be planned; nothing was changed")
+    assert "users[2]: user_name" in message and "groups[0]: members.set cannot be combined" in message
+    assert "users[0] and users[1] both declare user_name 'ok1'" in message
+    assert client.reads == 0
 
 
 def test_invalid_entries_fail_before_any_read():
@@ -488,7 +498,8 @@ def test_diff_is_one_entry_per_changed_resource():
         ("user carly (%s)" % CARLY, "user carly (%s)" % CARLY), ("user finn (new)", "user finn (new)"),
         ("group Eng (%s)" % ENG, "group Eng (%s)" % ENG)]
     assert diff[0]["before"] == {"title": "CEO"} and diff[0]["after"] == {"title": "Chair"}
-    assert diff[2]["after"]["members"] == sorted([CARLY, "new:finn (finn)"])
+    # Every member by user name (the listing knows them all), as in every run.
+    assert diff[2]["after"]["members"] == sorted(["%s (carly)" % CARLY, "new:finn (finn)"])
 
 
 def test_purge_reports_what_it_spared_and_why():
@@ -520,3 +531,55 @@ def test_white_space_names_fail_in_the_user_spec_before_any_read():
     with pytest.raises(SyncError) as caught:
         build_plan(client, {"users": [{"user_name": "carly", "given_name": "  "}]})
     assert "given_name" in str(caught.value) and "users[0]" in str(caught.value) and client.reads == 0
+
+
+# -- issue 24: a guest's past expiration, and entries that cannot be planned --------------------------
+
+GUEST_URN = "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User"
+
+
+def expired_guest():
+    return {"id": "W00000006", "userName": "gwen", "active": True,
+            "emails": [{"value": "gwen@example.com", "primary": True}],
+            GUEST_URN: {"type": "multi", "expiration": "2024-03-31T23:59:59Z"}}
+
+
+def test_a_past_expiration_the_guest_holds_is_no_change_and_the_others_land():
+    client = FakeClient(users=DIRECTORY + [expired_guest()])
+    plan = build_plan(client, {"users": [{"user_name": "gwen", "guest": True, "guest_expiration": "2024-03-31"},
+                                         {"user_name": "carly", "title": "Chair"}]})
+    assert execute(client, plan, unpaced()) == []
+    assert client.writes == [("PATCH", CARLY)]
+    assert report(plan)[0]["users"]["unchanged"] == 1
+
+
+def test_a_new_past_expiration_fails_the_plan_naming_the_entry():
+    client = FakeClient(users=DIRECTORY + [expired_guest()])
+    with pytest.raises(SyncError) as caught:
+        build_plan(client, {"users": [{"user_name": "gwen", "guest_expiration": "2024-04-30"},
+                                      {"user_name": "carly", "title": "Chair"}]})
+    assert str(caught.value) == (
+        "users[0]: guest_expiration '2024-04-30' is not in the future, and user W00000006 (gwen) holds "
+        "'2024-03-31T23:59:59Z'; Slack refuses a past expiration. Give a later date, or the one the user holds; "
+        "nothing was changed")
+
+
+def test_with_continue_on_error_an_entry_that_cannot_be_planned_fails_alone():
+    client = FakeClient(users=DIRECTORY + [expired_guest()])
+    plan = build_plan(client, {"users": [{"user_name": "gwen", "guest_expiration": "2024-04-30"},
+                                         {"user_name": "carly", "title": "Chair"},
+                                         {"user_name": "newbie", "email": "newbie@example.com", "guest": True,
+                                          "guest_expiration": "2001-01-01"}],
+                               "groups": [{"display_name": "Eng", "members": {"add": ["newbie"]}}],
+                               "purge_users": True, "max_deactivations": 5, "continue_on_error": True},
+                      token_user_id=ERIN)
+    failures = execute(client, plan, unpaced(), continue_on_error=True)
+    assert [(f["resource"], f["id"], f["name"]) for f in failures] == [
+        ("user", "W00000006", "gwen"), ("user", None, "newbie"), ("group", ENG, "Eng")]
+    assert failures[0]["msg"].startswith("users[0]: guest_expiration '2024-04-30' is not in the future")
+    assert failures[1]["msg"].startswith("users[2]: guest_expiration '2001-01-01' is not in the future")
+    assert "newbie" in failures[2]["msg"]
+    assert ("PATCH", CARLY) in client.writes and ("DELETE", "W00000006") not in client.writes
+    summary = report(plan)[0]
+    assert summary["users"]["failed"] == 2 and summary["users"]["updated"] == 1
+    assert summary["groups"]["failed"] == 1

@@ -329,8 +329,22 @@ def test_check_mode_shows_a_member_not_created_yet_as_to_be_resolved(mocked, run
     mocked.get(BASE % "v2" + "Users", json=page([]))
     result = run(run_module, check_mode=True, diff=True, id="S00001", members={"add": ["new.hire"]})
     assert result["changed"] and writes(mocked) == [] and not result.get("failed")
-    assert diff_of(result)["after"]["members"] == ["U00000001 (Carly H)", "new.hire (to be resolved)"]
+    # Carly's label is her user name or, unknown without a request, her ID alone: never Slack's display name.
+    assert diff_of(result)["after"]["members"] == ["U00000001", "new.hire (to be resolved)"]
     assert "new.hire" in result["warnings"][0] and "real run fails" in result["warnings"][0]
+
+
+@pytest.mark.parametrize("action, then", [("warn", "skips them with a warning"), ("ignore", "skips them")])
+def test_check_mode_shows_a_member_not_created_yet_under_warn_and_ignore(mocked, run_module, action, then):
+    mocked.get(BASE % "v2" + "Groups", json=page([]))
+    mocked.get(BASE % "v2" + "Users", json=page([]))
+    result = run(run_module, check_mode=True, diff=True, display_name="Eng", lookup_failure_action=action,
+                 members={"add": ["newhire@example.com"]})
+    assert result["changed"] and writes(mocked) == [] and not result.get("failed")
+    assert diff_of(result)["after"]["members"] == ["newhire@example.com (to be resolved)"]
+    assert result["warnings"] == ["check mode: newhire@example.com named no user yet; shown as to be resolved (an "
+                                  "earlier task of this run may create them). The real run %s if they are still "
+                                  "missing" % then]
 
 
 def test_the_real_run_still_fails_on_a_missing_member(mocked, run_module):

@@ -183,8 +183,9 @@ def test_patch_v1_is_a_partial_resource(mocked, run_module):
     assert body_of(mocked.calls[1]) == {
         "schemas": ["urn:scim:schemas:core:1.0", ENT["v1"]], "title": "Chair", ENT["v1"]: {"department": "Board"},
         "meta": {"attributes": ["name.familyName"]}}
-    assert diff_of(result) == {"before": {"title": "CEO", "family_name": "H", "enterprise": {"department": None}},
-                               "after": {"title": "Chair", "family_name": "", "enterprise": {"department": "Board"}}}
+    # Empty values are left out of their side: no "department": null before, no "family_name": "" after.
+    assert diff_of(result) == {"before": {"title": "CEO", "family_name": "H"},
+                               "after": {"title": "Chair", "enterprise": {"department": "Board"}}}
 
 
 def test_patch_v2_sends_operations_for_changes_only(mocked, run_module):
@@ -524,7 +525,8 @@ def test_guest_to_member_removes_the_extension(mocked, run_module, api_version):
     base = BASE % api_version
     mocked.get(base + "Users/W00001000", json=user(**{GUEST[api_version]: {"type": "multi", "expiration": "2099-01-31"}}))
     mocked.patch(base + "Users/W00001000", json=user())
-    result = run(run_module, api_version=api_version, id="W00001000", guest=False)
+    result = run(run_module, api_version=api_version, id="W00001000", guest=False, diff=True)
+    assert diff_of(result) == {"before": {"guest": True, "guest_expiration": "2099-01-31"}, "after": {"guest": False}}
     sent = body_of(mocked.calls[1])
     if api_version == "v2":
         assert sent["Operations"] == [{"op": "remove", "path": GUEST["v2"]}]
@@ -562,7 +564,6 @@ def test_replace_keeps_guest_status_unless_guest_is_given(mocked, run_module):
 
 
 @pytest.mark.parametrize("args", [
-    dict(guest_expiration="2001-01-01"),
     dict(guest_expiration="next tuesday"),
     dict(guest_expiration="2099-13-01"),
     dict(guest=False, guest_expiration="2099-01-01"),
@@ -570,6 +571,30 @@ def test_replace_keeps_guest_status_unless_guest_is_given(mocked, run_module):
 def test_bad_guest_expiration_fails_before_any_request(mocked, run_module, args):
     result = run(run_module, user_name="carly", **args)
     assert result["failed"] and "guest_expiration" in result["msg"] and len(mocked.calls) == 0
+
+
+def test_a_past_expiration_the_guest_already_holds_is_no_change(mocked, run_module):
+    guest = {"type": "multi", "expiration": "2024-03-31T23:59:59Z"}
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: guest}))
+    result = run(run_module, id="W00001000", guest=True, guest_expiration="2024-03-31")
+    assert result["changed"] is False and not result["failed"] and writes(mocked) == []
+
+
+def test_a_new_past_expiration_fails_naming_the_value_held(mocked, run_module):
+    guest = {"type": "multi", "expiration": "2024-03-31T23:59:59Z"}
+    mocked.get(BASE % "v2" + "Users/W00001000", json=user(**{GUEST["v2"]: guest}))
+    result = run(run_module, id="W00001000", guest_expiration="2024-04-30", check_mode=True)
+    assert result["failed"] and writes(mocked) == []
+    assert result["msg"] == ("guest_expiration '2024-04-30' is not in the future, and user W00001000 (carly) holds "
+                             "'2024-03-31T23:59:59Z'; Slack refuses a past expiration. Give a later date, or the "
+                             "one the user holds")
+
+
+def test_a_new_guest_with_a_past_expiration_fails_before_any_write(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, user_name="newbie", email="newbie@example.com", guest=True, guest_expiration="2001-01-01")
+    assert result["failed"] and "'2001-01-01' is not in the future" in result["msg"] and writes(mocked) == []
 
 
 # -- create_only and external_id ---------------------------------------------------------------------
@@ -622,3 +647,22 @@ def test_check_mode_shows_a_manager_not_created_yet_as_to_be_resolved(mocked, ru
     assert result["changed"] and not result.get("failed") and writes(mocked) == []
     assert diff_of(result)["after"] == {"enterprise": {"manager_id": "new.boss (to be resolved)"}}
     assert any("new.boss" in w and "real run fails" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("declared, stored, suggestion", [
+    ("jürgen", "j_rgen", "jurgen"), ("Zoë", "zo_", "zoe"), ("Ørjan", "_rjan", None)])
+def test_a_user_name_slack_changes_warns_naming_both(mocked, run_module, declared, stored, suggestion):
+    mocked.get(BASE % "v2" + "Users", json=page())
+    mocked.get(BASE % "v2" + "Users", json=page())
+    result = run(run_module, check_mode=True, user_name=declared, email="someone@example.com")
+    expected = ("user_name %r becomes %r: Slack keeps only a-z, 0-9, '.', '_' and '-' and turns every other "
+                "character into '_'" % (declared, stored))
+    if suggestion:
+        expected += "; to choose the name yourself, give an ASCII one such as %r" % suggestion
+    assert result["warnings"] == [expected]
+
+
+def test_a_user_name_kept_as_slack_stores_it_does_not_warn_again(mocked, run_module):
+    mocked.get(BASE % "v2" + "Users", json=page(user(user_name="j_rgen")))
+    result = run(run_module, user_name="jürgen")
+    assert result["changed"] is False and result["warnings"] == []
