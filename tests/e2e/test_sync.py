@@ -207,14 +207,16 @@ def test_diffs_show_non_ascii_text_as_written(harness, api_version):
 
 
 def test_invalid_entries_are_named_at_once_by_position_inline_and_from_src(harness):
-    """Issue 24: every mistake of the directory in one message, each named by its entry, before any request.
-    Run as a module (ScimModule explains the argument validation)."""
+    """Issue 24: every mistake of the directory in one message, each named by its entry, before any request,
+    in-process and as a module (ScimModule explains the argument validation either way)."""
     users = [{"user_name": "ok1"}, {"user_name": "OK1", "emial": "ok1@example.com"}]
     groups = [{"display_name": "G", "members": ["ok1"]}]
     with open(os.path.join(harness.workdir, "directory.yml"), "w") as handle:
         yaml.safe_dump({"users": users, "groups": groups}, handle)
-    for options in (dict(users=users, groups=groups), dict(src="directory.yml")):
-        run = harness.run([sync_task(**options)], mode="remote")
+    cases = [(options, mode) for options in (dict(users=users, groups=groups), dict(src="directory.yml"))
+             for mode in ("controller", "remote")]
+    for options, mode in cases:
+        run = harness.run([sync_task(**options)], mode=mode)
         assert run.failed and run.requests == [], run
         assert run.result()["msg"] == (
             "3 problems: users[1] (OK1): unknown option emial (did you mean email?); users[0] and users[1] both "

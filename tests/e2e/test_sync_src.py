@@ -104,8 +104,8 @@ def test_a_file_that_cannot_serve_fails_before_any_request(harness):
         (dict(src="keys.yml"), "src keys.yml has unknown keys: people; it takes users and groups"),
         (dict(src="broken.yml"), "src broken.yml is neither JSON nor YAML"),
         (dict(src="keys.yml", users=[]), "parameters are mutually exclusive: src|users"),
-        (dict(src="entries.yml"), "Unsupported parameters for (scim.slack.slack_scim_sync) module: users.bogus"),
-        (dict(src="groups.yml"), "one of the following is required: id, display_name found in groups"),
+        (dict(src="entries.yml"), "users[0] (grace): unknown option bogus (an entry takes active, addresses,"),
+        (dict(src="groups.yml"), "groups[0]: one of the following is required: id, display_name"),
     ]
     for options, message in cases:
         run = harness.run([sync_task(**options)])
