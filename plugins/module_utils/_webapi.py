@@ -7,14 +7,18 @@
 Internal to scim.slack; the API may change.  No Ansible imports.
 
 Every call goes through :meth:`SCIMClient.api_call`: the same session, token, deadline, redirect rules,
-size cap, retry handlers and redaction as SCIM.  Calls are sent as the Python Slack SDK sends them: a
-``POST`` to ``<Web API>/<method>`` with the arguments as query parameters and lists joined with commas.
+size cap, retry handlers and redaction as SCIM.  Reads are ``GET`` and writes ``POST``, as Slack's own
+OpenAPI description of the Web API has them (so the retry handlers may repeat a read after a dropped
+connection or a 5xx, never a write), with the arguments as query parameters and lists joined with commas,
+as the Python Slack SDK sends them.
 The Web API lives beside the SCIM base URL (``slack.com/api/`` for Slack's own SCIM host, the same host
 for any other).  Slack answers errors as HTTP 200 with ``"ok": false``: they raise :class:`WebApiError`,
 keyed on Slack's error string.  A 429 with ``Retry-After`` is retried by the rate-limit handler.
 """
 
 from __future__ import annotations
+
+import difflib
 
 from ansible_collections.scim.slack.plugins.module_utils._client import web_api_url
 from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError, ScimError, redact
@@ -28,6 +32,10 @@ SEARCH_PAGE_SIZE = 20
 CHANNELS_PER_CALL = 100
 # A server that keeps handing out cursors must not make a client loop forever.
 MAX_PAGES = 100000
+
+# The methods that only read: sent as GET (slackapi/slack-api-specs, web-api/slack_web_openapi_v2.json).
+READ_METHODS = frozenset(("admin.teams.list", "admin.users.list", "admin.conversations.search",
+                          "admin.usergroups.listChannels", "usergroups.list"))
 
 MISSING_SCOPE = "missing_scope"
 ALREADY_MEMBER = "user_already_team_member"
@@ -86,12 +94,12 @@ def _argument(value):
     return str(value)
 
 
-def _failure(method, answer):
+def _failure(method, verb, answer):
     """The WebApiError for an ``"ok": false`` answer (or one that is no Web API answer at all)."""
     path = "/api/%s" % method
     if not isinstance(answer, dict) or "ok" not in answer:
-        return WebApiError("POST %s answered no Web API answer (no \"ok\"): %s; is api_url pointing at Slack?"
-                           % (path, redact(repr(answer)[:120])), method="POST", path=path)
+        return WebApiError("%s %s answered no Web API answer (no \"ok\"): %s; is api_url pointing at Slack?"
+                           % (verb, path, redact(repr(answer)[:120])), method=verb, path=path)
     error = answer.get("error") if isinstance(answer.get("error"), str) else "unknown_error"
     needed, provided = answer.get("needed"), answer.get("provided")
     invalid = answer.get("invalid_channels") or answer.get("errors") or []
@@ -104,7 +112,7 @@ def _failure(method, answer):
     messages = (answer.get("response_metadata") or {}).get("messages")
     if messages:
         message += " (%s)" % "; ".join(str(text) for text in messages)
-    return WebApiError(redact(message), method="POST", path=path, error=error, detail=redact(error), needed=needed,
+    return WebApiError(redact(message), method=verb, path=path, error=error, detail=redact(error), needed=needed,
                        provided=provided, invalid=invalid)
 
 
@@ -117,9 +125,10 @@ class WebApiClient:
     def call(self, method, **arguments):
         """One Web API call: the answer when ``"ok": true``, else :class:`WebApiError`."""
         params = {key: _argument(value) for key, value in arguments.items() if value is not None}
-        answer = self.client.api_call("POST", web_api_url(self.client.base_url, method), query_params=params)
+        verb = "GET" if method in READ_METHODS else "POST"
+        answer = self.client.api_call(verb, web_api_url(self.client.base_url, method), query_params=params)
         if not isinstance(answer, dict) or answer.get("ok") is not True:
-            raise _failure(method, answer)
+            raise _failure(method, verb, answer)
         return answer
 
     def pages(self, method, key, page_size, top_level_cursor=False, **arguments):
@@ -154,8 +163,8 @@ class WebApiClient:
 
     @staticmethod
     def _incomplete(method, reason):
-        return IncompleteListingError("POST /api/%s: the listing was incomplete: %s; the result cannot be trusted"
-                                      % (method, reason), resource=method, path="/api/%s" % method, method="POST")
+        return IncompleteListingError("GET /api/%s: the listing was incomplete: %s; the result cannot be trusted"
+                                      % (method, reason), resource=method, path="/api/%s" % method)
 
     # -- workspaces ------------------------------------------------------------------------
 
@@ -187,8 +196,8 @@ class WebApiClient:
     # -- channels --------------------------------------------------------------------------
 
     def search_channels(self, query=None, team_ids=None, channel_types=None):
-        """Channels whose name matches ``query`` (``admin.conversations.search``), every page."""
-        return list(self.pages("admin.conversations.search", "conversations", SEARCH_PAGE_SIZE,
+        """Channels whose name matches ``query`` (``admin.conversations.search``), page by page."""
+        return iter(self.pages("admin.conversations.search", "conversations", SEARCH_PAGE_SIZE,
                                top_level_cursor=True, query=query, team_ids=list(team_ids) if team_ids else None,
                                search_channel_types=list(channel_types) if channel_types else None))
 
@@ -241,3 +250,38 @@ def workspace_domain(team):
         if host.endswith(suffix):
             return host[:-len(suffix)]
     return host or None
+
+
+class UnknownWorkspaceError(LookupError):
+    """A workspace named by ID or name is not one of the organization's; the message names the close matches."""
+
+
+class WorkspaceIndex:
+    """The organization's workspaces from one ``admin.teams.list``, found by ID, name or domain."""
+
+    def __init__(self, teams):
+        self.teams = [{"id": team["id"], "name": team.get("name") or "", "domain": workspace_domain(team)}
+                      for team in teams]
+        self._by_id = {team["id"]: team for team in self.teams}
+
+    def resolve(self, reference, option="workspace"):
+        """The workspace ``reference`` names (its ID, or its name or domain, case-insensitive)."""
+        if reference in self._by_id:
+            return self._by_id[reference]
+        wanted = str(reference).casefold()
+        found = [team for team in self.teams if wanted in (team["name"].casefold(), (team["domain"] or "").casefold())]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise UnknownWorkspaceError("%s %r names %d workspaces (%s); use the ID" % (
+                option, reference, len(found), ", ".join(describe_workspace(team) for team in found)))
+        labels = {team["name"]: team for team in self.teams}
+        labels.update({team["id"]: team for team in self.teams})
+        close = difflib.get_close_matches(str(reference), list(labels), n=3, cutoff=0.6)
+        hint = "; close matches: %s" % ", ".join(describe_workspace(labels[label]) for label in close) if close else \
+            "; the organization has %d workspaces" % len(self.teams)
+        raise UnknownWorkspaceError("%s %r is not a workspace of this organization%s" % (option, reference, hint))
+
+
+def describe_workspace(team):
+    return "%s (%s)" % (team["name"], team["id"])

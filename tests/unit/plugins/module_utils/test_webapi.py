@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 import responses
 
-from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError
+from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError, ScimError
 from ansible_collections.scim.slack.plugins.module_utils._retry import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
 )
 from ansible_collections.scim.slack.plugins.module_utils._webapi import (
     WebApiClient,
@@ -24,18 +25,12 @@ WEB = "https://scim.test/api/"
 
 
 @pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
 def web(make_client):
     return WebApiClient(make_client(retry_handlers=[ConnectionErrorRetryHandler(),
                                                     RateLimitErrorRetryHandler(max_retry_count=2, jitter=NoJitter())]))
 
 
-def test_a_call_is_a_post_beside_the_scim_url_with_the_token_and_comma_lists(mocked, web):
+def test_a_write_is_a_post_beside_the_scim_url_with_the_token_and_comma_lists(mocked, web):
     mocked.post(WEB + "admin.users.assign", json={"ok": True})
     assert web.assign_user("T1", "W1", guest=True, channel_ids=["C1", "C2"]) is True
     request = mocked.calls[0].request
@@ -45,10 +40,22 @@ def test_a_call_is_a_post_beside_the_scim_url_with_the_token_and_comma_lists(moc
                                          "channel_ids": "C1,C2"}
 
 
-def test_slacks_own_scim_host_puts_the_web_api_on_slack_com(mocked, make_client):
-    mocked.post("https://slack.com/api/admin.teams.list", json={"ok": True, "teams": [],
+def test_slacks_own_scim_host_puts_the_web_api_on_slack_com_and_reads_are_gets(mocked, make_client):
+    mocked.get("https://slack.com/api/admin.teams.list", json={"ok": True, "teams": [],
                                                                  "response_metadata": {"next_cursor": ""}})
     assert WebApiClient(make_client(base_url="https://api.slack.com/scim/v2/")).teams() == []
+    assert mocked.calls[0].request.method == "GET"
+
+
+def test_a_read_is_sent_again_after_a_server_error_and_a_write_is_not(mocked, make_client):
+    web = WebApiClient(make_client(retry_handlers=[ServerErrorRetryHandler(max_retry_count=1)]))
+    mocked.get(WEB + "admin.usergroups.listChannels", status=503)
+    mocked.get(WEB + "admin.usergroups.listChannels", json={"ok": True, "channels": [{"id": "C1"}]})
+    assert web.group_channels("S1") == [{"id": "C1"}]
+    mocked.post(WEB + "admin.usergroups.addTeams", status=503)
+    with pytest.raises(ScimError, match="HTTP 503"):
+        web.connect_group("S1", ["T1"])
+    assert [call.request.method for call in mocked.calls] == ["GET", "GET", "POST"]
 
 
 def test_an_assign_repeat_is_no_change_and_other_errors_raise_keyed_on_slacks_string(mocked, web):
@@ -112,8 +119,8 @@ def _teams_page(ids, cursor):
 
 
 def test_paging_follows_next_cursor_until_it_is_empty(mocked, web):
-    mocked.post(WEB + "admin.teams.list", json=_teams_page(["T1", "T2"], "c2"))
-    mocked.post(WEB + "admin.teams.list", json=_teams_page(["T3"], ""))
+    mocked.get(WEB + "admin.teams.list", json=_teams_page(["T1", "T2"], "c2"))
+    mocked.get(WEB + "admin.teams.list", json=_teams_page(["T3"], ""))
     assert [team["id"] for team in web.teams()] == ["T1", "T2", "T3"]
     assert [query_of(call).get("cursor") for call in mocked.calls] == [None, "c2"]
     assert query_of(mocked.calls[0])["limit"] == "1000"
@@ -126,16 +133,15 @@ def test_paging_follows_next_cursor_until_it_is_empty(mocked, web):
     ({"ok": True, "teams": [{"name": "no id"}], "response_metadata": {"next_cursor": ""}}, "no list of teams"),
 ])
 def test_a_listing_that_cannot_be_shown_complete_raises(mocked, web, second, reason):
-    mocked.post(WEB + "admin.teams.list", json=_teams_page(["T1", "T2"], "c2"))
-    mocked.post(WEB + "admin.teams.list", json=second)
-    mocked.post(WEB + "admin.teams.list", json=_teams_page(["T4"], ""))
+    mocked.get(WEB + "admin.teams.list", json=_teams_page(["T1", "T2"], "c2"))
+    mocked.get(WEB + "admin.teams.list", json=second)
     with pytest.raises(IncompleteListingError) as caught:
         web.teams()
     assert reason in str(caught.value)
 
 
 def test_users_workspaces_lists_the_org_once_without_team_id(mocked, web):
-    mocked.post(WEB + "admin.users.list", json={"ok": True, "users": [{"id": "W1", "workspaces": ["T1", "T2"]},
+    mocked.get(WEB + "admin.users.list", json={"ok": True, "users": [{"id": "W1", "workspaces": ["T1", "T2"]},
                                                                       {"id": "W2"}],
                                                  "response_metadata": {"next_cursor": ""}})
     assert web.users_workspaces() == {"W1": ["T1", "T2"], "W2": []}
@@ -143,9 +149,9 @@ def test_users_workspaces_lists_the_org_once_without_team_id(mocked, web):
 
 
 def test_channel_search_reads_the_top_level_cursor(mocked, web):
-    mocked.post(WEB + "admin.conversations.search", json={"ok": True, "conversations": [{"id": "C1"}],
+    mocked.get(WEB + "admin.conversations.search", json={"ok": True, "conversations": [{"id": "C1"}],
                                                           "next_cursor": "n2"})
-    mocked.post(WEB + "admin.conversations.search", json={"ok": True, "conversations": [{"id": "C2"}],
+    mocked.get(WEB + "admin.conversations.search", json={"ok": True, "conversations": [{"id": "C2"}],
                                                           "next_cursor": ""})
     found = web.search_channels(query="eng", team_ids=["T1", "T2"], channel_types=["public"])
     assert [channel["id"] for channel in found] == ["C1", "C2"]
@@ -154,14 +160,14 @@ def test_channel_search_reads_the_top_level_cursor(mocked, web):
 
 
 def test_group_workspaces_asks_usergroups_list_per_workspace(mocked, web):
-    mocked.post(WEB + "usergroups.list", json={"ok": True, "usergroups": [{"id": "S1"}]})
-    mocked.post(WEB + "usergroups.list", json={"ok": True, "usergroups": [{"id": "S2"}]})
+    mocked.get(WEB + "usergroups.list", json={"ok": True, "usergroups": [{"id": "S1"}]})
+    mocked.get(WEB + "usergroups.list", json={"ok": True, "usergroups": [{"id": "S2"}]})
     assert web.group_workspaces("S1", ["T1", "T2"]) == ["T1"]
     assert [query_of(call)["team_id"] for call in mocked.calls] == ["T1", "T2"]
 
 
 def test_an_answer_without_ok_is_no_web_api_answer(mocked, web):
-    mocked.post(WEB + "admin.teams.list", json={"teams": []})
+    mocked.get(WEB + "admin.teams.list", json={"teams": []})
     with pytest.raises(WebApiError, match="no Web API answer"):
         web.teams()
 
