@@ -13,7 +13,7 @@ options:
   id:
     description:
       - The Slack ID of one user (V(U...) or V(W...)) or group (V(S...)); one C(GET). Not found returns nothing.
-      - With O(resource=workspaces), the ID of one workspace (V(T...)), picked from the listing of workspaces.
+      - For V(workspaces), the ID of one workspace (V(T...)), picked from the listing of workspaces.
     type: str
   user_name:
     description: Users whose user name equals this (case-insensitive); one filtered search.
@@ -53,31 +53,31 @@ options:
   name:
     version_added: 0.2.0
     description:
-      - With O(resource=workspaces), the workspace whose name or domain equals this (case-insensitive).
-      - With O(resource=channels), the channels named exactly this (case-insensitive, a leading V(#) ignored),
+      - For V(workspaces), the workspace whose name or domain equals this (case-insensitive).
+      - For V(channels), the channels named exactly this (case-insensitive, a leading V(#) ignored),
         found with Slack's channel search.
     type: str
   query:
     version_added: 0.2.0
     description:
-      - With O(resource=channels), the text Slack's channel search (C(admin.conversations.search)) matches channel
+      - For V(channels), the text Slack's channel search (C(admin.conversations.search)) matches channel
         names with; every channel it answers is returned.
     type: str
   workspace:
     version_added: 0.2.0
     description:
-      - With O(resource=channels), only channels of this workspace, by ID (V(T...)) or by name or domain. An
+      - For V(channels), only channels of this workspace, by ID (V(T...)) or by name or domain. An
         unknown workspace fails, naming the close matches.
     type: str
   private:
     version_added: 0.2.0
     description:
-      - With O(resource=channels), only private (V(true)) or public (V(false)) channels.
+      - For V(channels), only private (V(true)) or public (V(false)) channels.
     type: bool
   count:
     description:
-      - Page size of each SCIM list request (Slack's maximum is 1000). The Web API queries (O(resource=workspaces),
-        O(resource=channels)) use the largest page each method allows.
+      - Page size of each SCIM list request (Slack's maximum is 1000). The Web API queries (V(workspaces) and
+        V(channels)) use the largest page each method allows.
     type: int
     default: 1000
   limit:

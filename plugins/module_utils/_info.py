@@ -151,7 +151,6 @@ class InfoQuery:
             total = len(items)
         return items, total
 
-
     def _limited(self, found):
         """(at most ``limit`` of ``found``, how many matched)."""
         return found[:self.limit] if self.limit is not None else found, len(found)

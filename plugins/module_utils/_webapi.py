@@ -105,8 +105,7 @@ def _failure(method, verb, answer):
     invalid = answer.get("invalid_channels") or answer.get("errors") or []
     message = "%s failed: %s" % (method, error)
     if error == MISSING_SCOPE:
-        message += ": the token lacks the scope %s (it has %s)" % (needed or "(Slack named none)",
-                                                                      provided or "none")
+        message += ": the token lacks the scope %s (it has %s)" % (needed or "(Slack named none)", provided or "none")
     elif invalid:
         message += " for %s (the others were applied)" % ", ".join(str(item) for item in invalid)
     messages = (answer.get("response_metadata") or {}).get("messages")
@@ -147,8 +146,7 @@ class WebApiClient:
                 raise self._incomplete(method, "the answer has no list of %s with ids" % key)
             fresh = [item for item in items if item["id"] not in seen_ids]
             seen_ids.update(item["id"] for item in fresh)
-            for item in fresh:
-                yield item
+            yield from fresh
             holder = answer if top_level_cursor else (answer.get("response_metadata") or {})
             cursor = holder.get("next_cursor")
             if not isinstance(cursor, str):
@@ -172,11 +170,10 @@ class WebApiClient:
         """Every workspace of the organization (``admin.teams.list``)."""
         return list(self.pages("admin.teams.list", "teams", TEAMS_PAGE_SIZE))
 
-    def users_workspaces(self, active=True):
-        """``{user id: [workspace ids]}`` for every (active) user of the organization, from one listing
-        of ``admin.users.list`` without ``team_id``; deactivated users are absent unless ``active=False``."""
-        return {user["id"]: list(user.get("workspaces") or [])
-                for user in self.pages("admin.users.list", "users", USERS_PAGE_SIZE, is_active=active)}
+    def org_users(self):
+        """``{user id: entry}`` for every active user of the organization, each entry with its ``workspaces``
+        (IDs), from one listing of ``admin.users.list`` without ``team_id``; deactivated users are absent."""
+        return {user["id"]: user for user in self.pages("admin.users.list", "users", USERS_PAGE_SIZE, is_active=True)}
 
     def assign_user(self, team_id, user_id, guest=False, channel_ids=None):
         """``admin.users.assign``; True if assigned, False if the user was a member already."""

@@ -20,8 +20,9 @@ CHANNELS = [
 ]
 
 
-def seed_grid(emulator, teams=TEAMS, channels=CHANNELS, **extra):
-    emulator.control("POST", "grid", dict(teams=teams, channels=channels, **extra))
+def seed_grid(emulator, teams=None, channels=None, **extra):
+    emulator.control("POST", "grid", dict(teams=TEAMS if teams is None else teams,
+                                          channels=CHANNELS if channels is None else channels, **extra))
 
 
 def web_calls(run):

@@ -186,8 +186,8 @@ def test_missing_scope_names_needed_and_provided_and_the_header(web, v2):
     response = web.call("admin.users.assign", team_id="T0ENG00001", user_id="U0ANY00001")
     body = response.json()
     assert response.status_code == 200 and body["ok"] is False
-    assert (body["error"], body["needed"], body["provided"]) == ("missing_scope", "admin.users:write",
-                                                                  "admin.teams:read")
+    assert (body["error"], body["needed"], body["provided"]) == \
+        ("missing_scope", "admin.users:write", "admin.teams:read")
     assert response.headers["X-OAuth-Scopes"] == "admin.teams:read"
     assert response.headers["X-Accepted-OAuth-Scopes"] == "admin.users:write"
     assert web.ok("admin.teams.list")["teams"]

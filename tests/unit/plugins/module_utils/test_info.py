@@ -126,7 +126,7 @@ def test_workspace_limit_cuts_the_result_but_counts_every_match(mocked, make_cli
 
 def test_a_channel_name_is_searched_and_kept_only_when_it_is_exact(mocked, make_client):
     mocked.get(WEB + "admin.conversations.search",
-                json=search_answer(("C1", "eng"), ("C2", "eng-deploys"), ("C3", "ENG")))
+               json=search_answer(("C1", "eng"), ("C2", "eng-deploys"), ("C3", "ENG")))
     found, total = query("channels", name="#eng").run(make_client())
     assert [channel["id"] for channel in found] == ["C1", "C3"] and total == 2
     assert query_of(mocked.calls[0])["query"] == "eng"

@@ -41,8 +41,8 @@ def test_a_write_is_a_post_beside_the_scim_url_with_the_token_and_comma_lists(mo
 
 
 def test_slacks_own_scim_host_puts_the_web_api_on_slack_com_and_reads_are_gets(mocked, make_client):
-    mocked.get("https://slack.com/api/admin.teams.list", json={"ok": True, "teams": [],
-                                                                 "response_metadata": {"next_cursor": ""}})
+    empty = {"ok": True, "teams": [], "response_metadata": {"next_cursor": ""}}
+    mocked.get("https://slack.com/api/admin.teams.list", json=empty)
     assert WebApiClient(make_client(base_url="https://api.slack.com/scim/v2/")).teams() == []
     assert mocked.calls[0].request.method == "GET"
 
@@ -140,19 +140,18 @@ def test_a_listing_that_cannot_be_shown_complete_raises(mocked, web, second, rea
     assert reason in str(caught.value)
 
 
-def test_users_workspaces_lists_the_org_once_without_team_id(mocked, web):
-    mocked.get(WEB + "admin.users.list", json={"ok": True, "users": [{"id": "W1", "workspaces": ["T1", "T2"]},
-                                                                      {"id": "W2"}],
-                                                 "response_metadata": {"next_cursor": ""}})
-    assert web.users_workspaces() == {"W1": ["T1", "T2"], "W2": []}
+def test_org_users_lists_the_org_once_without_team_id(mocked, web):
+    users = [{"id": "W1", "workspaces": ["T1", "T2"]}, {"id": "W2"}]
+    mocked.get(WEB + "admin.users.list", json={"ok": True, "users": users, "response_metadata": {"next_cursor": ""}})
+    assert web.org_users() == {"W1": {"id": "W1", "workspaces": ["T1", "T2"]}, "W2": {"id": "W2"}}
     assert query_of(mocked.calls[0]) == {"limit": "100", "is_active": "true"}
 
 
 def test_channel_search_reads_the_top_level_cursor(mocked, web):
     mocked.get(WEB + "admin.conversations.search", json={"ok": True, "conversations": [{"id": "C1"}],
-                                                          "next_cursor": "n2"})
+                                                         "next_cursor": "n2"})
     mocked.get(WEB + "admin.conversations.search", json={"ok": True, "conversations": [{"id": "C2"}],
-                                                          "next_cursor": ""})
+                                                         "next_cursor": ""})
     found = web.search_channels(query="eng", team_ids=["T1", "T2"], channel_types=["public"])
     assert [channel["id"] for channel in found] == ["C1", "C2"]
     assert query_of(mocked.calls[0]) == {"limit": "20", "query": "eng", "team_ids": "T1,T2",
