@@ -32,19 +32,19 @@ class Web:
     def call(self, method, **args):
         return self.session.post("%s/api/%s" % (self.base, method), data=args, timeout=10)
 
-    def ok(self, method, **args):
+    def answer(self, method, ok, **args):
+        """The body of an HTTP 200 answer whose ``ok`` is ``ok``."""
         response = self.call(method, **args)
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["ok"] is True, body
+        assert body["ok"] is ok, body
         return body
 
+    def ok(self, method, **args):
+        return self.answer(method, True, **args)
+
     def error(self, method, **args):
-        response = self.call(method, **args)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert body["ok"] is False, body
-        return body
+        return self.answer(method, False, **args)
 
 
 @pytest.fixture
