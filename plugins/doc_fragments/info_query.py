@@ -50,6 +50,19 @@ options:
         roster costs the group query plus ceil(users / 1000) requests instead of one C(GET) per member.
     type: bool
     default: false
+  grid:
+    version_added: 0.2.0
+    description:
+      - Enterprise Grid's side of the users or groups found, through Slack's Web API (see C(docs/grid.md)).
+      - Each user gets C(workspaces), its workspace IDs, from one listing of the organization's users
+        (C(admin.users.list), ceil(users / 100) requests, scope C(admin.users:read)); V(null) for a deactivated
+        user, which Slack does not list.
+      - Each group gets C(workspaces), the IDs of the workspaces it is connected to (one C(usergroups.list) per
+        workspace, scopes C(admin.teams:read) and C(usergroups:read)), and C(channels), its default channels as
+        C(id), C(name) and C(workspace) (one C(admin.usergroups.listChannels) per group, scope
+        C(admin.usergroups:read); only channels the token's user can see).
+    type: bool
+    default: false
   name:
     version_added: 0.2.0
     description:

@@ -23,16 +23,18 @@ from ansible_collections.scim.slack.plugins.module_utils._webapi import (
 )
 
 RESOURCES = ("users", "groups", "workspaces", "channels", "service_provider_config")
-QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "expand_members", "name",
-                 "query", "workspace", "private", "count", "limit")
+QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "expand_members", "grid",
+                 "name", "query", "workspace", "private", "count", "limit")
 # The query options each resource takes (count and limit aside).
 RESOURCE_OPTIONS = {
-    "users": ("id", "user_name", "email", "filter", "active", "guest"),
-    "groups": ("id", "display_name", "filter", "expand_members"),
+    "users": ("id", "user_name", "email", "filter", "active", "guest", "grid"),
+    "groups": ("id", "display_name", "filter", "expand_members", "grid"),
     "workspaces": ("id", "name"),
     "channels": ("name", "query", "workspace", "private"),
     "service_provider_config": (),
 }
+# Options that are false by default: false is the same as not given.
+FLAGS = ("expand_members", "grid")
 WORKSPACE_ID = re.compile(r"^T[A-Z0-9]{2,}$")
 
 
@@ -54,7 +56,7 @@ class InfoQuery:
         if resource not in RESOURCES:
             raise QueryError("resource must be one of %s, got %r" % (", ".join(RESOURCES), resource))
         given = [key for key in QUERY_OPTIONS if options[key] is not None and key not in ("count", "limit")
-                 and not (key == "expand_members" and options[key] is False)]
+                 and not (key in FLAGS and options[key] is False)]
         wrong = [key for key in given if key not in RESOURCE_OPTIONS[resource]]
         if wrong:
             raise QueryError("%s cannot be used with resource %s" % (wrong[0], resource))
@@ -72,7 +74,7 @@ class InfoQuery:
         for key in ("user_name", "email", "display_name", "filter", "name", "query", "workspace"):
             if options[key] is not None and (not isinstance(options[key], str) or not options[key].strip()):
                 raise QueryError("%s must be a non-empty string, got %r" % (key, options[key]))
-        for key in ("active", "guest", "expand_members", "private"):
+        for key in ("active", "guest", "private") + FLAGS:
             if options[key] is not None and not isinstance(options[key], bool):
                 raise QueryError("%s must be true or false, got %r" % (key, options[key]))
 
@@ -116,6 +118,8 @@ class InfoQuery:
         found, total = self._run(client)
         if self.options["expand_members"] and found:
             expand_members(client, found)
+        if self.options["grid"] and found:
+            add_grid_details(WebApiClient(client), self.resource, found)
         return found, total
 
     def _run(self, client):
@@ -190,6 +194,27 @@ class InfoQuery:
 def _snippet(value):
     text = repr(value)
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+def add_grid_details(web, resource, found):
+    """Enterprise Grid's side of users and groups, read once for all of ``found``.
+
+    A user gets ``workspaces`` (its workspace IDs, from one ``admin.users.list`` of the organization; None for
+    a user that listing leaves out, a deactivated one).  A group gets ``workspaces`` (the IDs of the
+    workspaces it is connected to, from one ``usergroups.list`` per workspace) and ``channels`` (its default
+    channels, one ``admin.usergroups.listChannels`` each, as ``id``, ``name`` and ``workspace``).
+    """
+    if resource == "users":
+        listed = web.org_users()
+        for user in found:
+            entry = listed.get(user.get("id"))
+            user["workspaces"] = None if entry is None else list(entry.get("workspaces") or [])
+        return
+    connected = web.connected_groups([team["id"] for team in web.teams()])
+    for group in found:
+        group["workspaces"] = sorted(team_id for team_id, groups in connected.items() if group.get("id") in groups)
+        group["channels"] = [{"id": channel["id"], "name": channel.get("name"), "workspace": channel.get("team_id")}
+                             for channel in web.group_channels(group["id"])]
 
 
 def expand_members(client, groups):

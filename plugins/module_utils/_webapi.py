@@ -209,17 +209,20 @@ class WebApiClient:
             raise self._incomplete("admin.usergroups.listChannels", "the answer has no list of channels with ids")
         return channels
 
-    def group_workspaces(self, group_id, team_ids):
-        """Which of ``team_ids`` the IdP group is connected to: ``usergroups.list`` per workspace (Slack
-        has no method that lists a group's workspaces)."""
-        connected = []
+    def connected_groups(self, team_ids):
+        """``{workspace ID: {group IDs}}``: the user groups each workspace has, an IdP group connected to it
+        among them; ``usergroups.list`` per workspace (Slack has no method that lists a group's workspaces)."""
+        connected = {}
         for team_id in team_ids:
             groups = self.call("usergroups.list", team_id=team_id).get("usergroups")
-            if not isinstance(groups, list):
+            if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
                 raise self._incomplete("usergroups.list", "the answer has no list of usergroups")
-            if any(isinstance(group, dict) and group.get("id") == group_id for group in groups):
-                connected.append(team_id)
+            connected[team_id] = {group.get("id") for group in groups}
         return connected
+
+    def group_workspaces(self, group_id, team_ids):
+        """Which of ``team_ids`` the IdP group is connected to (``connected_groups``)."""
+        return [team_id for team_id, groups in self.connected_groups(team_ids).items() if group_id in groups]
 
     def connect_group(self, group_id, team_ids):
         """``admin.usergroups.addTeams``: connect the group to the workspaces (its members join them)."""

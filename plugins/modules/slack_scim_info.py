@@ -97,6 +97,13 @@ EXAMPLES = r"""
     expand_members: true
   register: roster
 
+- name: Carly's workspaces (Enterprise Grid), under users[0].workspaces
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    email: carly@example.com
+    grid: true
+  register: carly_grid
+
 - name: Read one group by ID
   scim.slack.slack_scim_info:
     token: "{{ slack_scim_token }}"
@@ -237,6 +244,7 @@ def argument_spec():
         active=dict(type="bool"),
         guest=dict(type="bool"),
         expand_members=dict(type="bool", default=False),
+        grid=dict(type="bool", default=False),
         name=dict(type="str"),
         query=dict(type="str"),
         workspace=dict(type="str"),

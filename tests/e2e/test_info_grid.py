@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 
 from harness import TOKEN
+from test_group import seed_group
 from test_info import debug_task, info_task
+from test_user import seed_user
 
 TEAMS = [{"id": "T0ENG00001", "name": "Engineering", "domain": "acme-eng"},
          {"id": "T0SAL00001", "name": "Sales", "domain": "acme-sales"}]
@@ -109,3 +111,22 @@ def test_lookup_reads_workspaces_and_channels(harness):
     assert run.result("lookup")["msg"] == ["T0ENG00001"]
     assert run.result("channels")["msg"] == ["C0SAL00001"]
     assert web_calls(run) == ["admin.teams.list", "admin.teams.list", "admin.conversations.search"]
+
+
+def test_grid_details_of_users_and_groups(harness, api_version):
+    seed_grid(harness.emulator)
+    carly = seed_user(harness.emulator, api_version, "carly")
+    group = seed_group(harness.emulator, api_version, "Engineering", [carly["id"]])
+    harness.emulator.control("POST", "grid", {"workspaces": {carly["id"]: ["T0SAL00001"]},
+                                              "connections": {group["id"]: {"teams": ["T0ENG00001"],
+                                                                            "channels": ["C0ENG00001"]}}})
+    users = harness.run([info_task(user_name="carly", grid=True)], api_version=api_version)
+    assert users.result()["users"][0]["workspaces"] == ["T0SAL00001"]
+    assert web_calls(users)[1:] == ["admin.users.list"]
+    groups = harness.run([info_task(resource="groups", display_name="Engineering", grid=True)],
+                         api_version=api_version)
+    found = groups.result()["groups"][0]
+    assert found["workspaces"] == ["T0ENG00001"]
+    assert found["channels"] == [{"id": "C0ENG00001", "name": "eng-deploys", "workspace": "T0ENG00001"}]
+    assert web_calls(groups)[1:] == ["admin.teams.list", "usergroups.list", "usergroups.list",
+                                     "admin.usergroups.listChannels"]

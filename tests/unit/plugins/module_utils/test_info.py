@@ -165,3 +165,31 @@ def test_an_unknown_workspace_fails_naming_the_close_matches(mocked, make_client
 def test_grid_queries_take_only_their_options(resource, options, message):
     with pytest.raises(QueryError, match=message):
         query(resource, **options)
+
+
+def test_grid_gives_users_their_workspaces_from_one_listing(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users", json=page([person("W1", "carly"), person("W2", "dan", active=False)]))
+    mocked.get(WEB + "admin.users.list", json={"ok": True, "users": [{"id": "W1", "workspaces": ["T0ENG00001"]}],
+                                               "response_metadata": {"next_cursor": ""}})
+    found, dummy = query(grid=True).run(make_client())
+    assert [(user["id"], user["workspaces"]) for user in found] == [("W1", ["T0ENG00001"]), ("W2", None)]
+    assert len(mocked.calls) == 2
+
+
+def test_grid_gives_groups_their_workspaces_and_default_channels(mocked, make_client):
+    mocked.get(BASE % "v2" + "Groups", json=page([{"id": "S1", "displayName": "eng"}]))
+    mocked.get(WEB + "admin.teams.list", json=TEAMS)
+    mocked.get(WEB + "usergroups.list", json={"ok": True, "usergroups": [{"id": "S1"}, {"id": "S9"}]})
+    mocked.get(WEB + "usergroups.list", json={"ok": True, "usergroups": []})
+    mocked.get(WEB + "admin.usergroups.listChannels",
+               json={"ok": True, "channels": [{"id": "C1", "name": "eng", "team_id": "T0ENG00001"}]})
+    found, dummy = query("groups", grid=True).run(make_client())
+    assert found[0]["workspaces"] == ["T0ENG00001"]
+    assert found[0]["channels"] == [{"id": "C1", "name": "eng", "workspace": "T0ENG00001"}]
+    assert [query_of(call).get("team_id") for call in mocked.calls[2:4]] == ["T0ENG00001", "T0SAL00001"]
+
+
+def test_grid_false_is_no_option_and_costs_nothing(mocked, make_client):
+    mocked.get(BASE % "v2" + "Users", json=page([person("W1", "carly")]))
+    found, dummy = query(grid=False).run(make_client())
+    assert "workspaces" not in found[0] and len(mocked.calls) == 1
