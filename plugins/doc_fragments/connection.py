@@ -66,7 +66,7 @@ options:
         URL to this machine needs no such permission.
     type: bool
     default: false
-    version_added: 0.3.0
+    version_added: 0.2.0
   retries:
     description:
       - How many times to retry a request, by kind of failure, and how long to wait in all.

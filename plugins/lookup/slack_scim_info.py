@@ -23,10 +23,12 @@ extends_documentation_fragment:
 options:
   _terms:
     description:
-      - What to read, V(users), V(groups) or V(service_provider_config). Several terms return their results
-        one after the other in one flat list.
+      - What to read, V(users), V(groups), V(workspaces), V(channels) or V(service_provider_config). Several terms
+        return their results one after the other in one flat list.
       - At least one is needed; without a term the lookup fails, naming the terms it takes (it never returns an
         empty list for a forgotten term).
+      - V(workspaces) and V(channels) (both version 0.2.0) are Enterprise Grid's, read through Slack's Web API
+        (see the M(scim.slack.slack_scim_info) module).
     type: list
     elements: str
     required: true
@@ -47,6 +49,11 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ query('scim.slack.slack_scim_info', 'groups', display_name='Engineering')
              | map(attribute='members') | flatten | map(attribute='value') }}"
+
+- name: The ID of the workspace named Engineering
+  ansible.builtin.debug:
+    msg: "{{ query('scim.slack.slack_scim_info', 'workspaces', name='Engineering')
+             | map(attribute='id') | first | default('no such workspace') }}"
 
 - name: Act only if the user exists
   ansible.builtin.debug:

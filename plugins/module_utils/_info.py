@@ -9,17 +9,33 @@ Internal to scim.slack; the API may change.  No Ansible imports.
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import SLACK_GROUP_ID
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import user_params_from_resource
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, is_guest, is_user_id
+from ansible_collections.scim.slack.plugins.module_utils._webapi import (
+    UnknownWorkspaceError,
+    WebApiClient,
+    WorkspaceIndex,
+)
 
-RESOURCES = ("users", "groups", "service_provider_config")
-QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "expand_members", "count",
-                 "limit")
-USER_ONLY = ("user_name", "email", "active", "guest")
-GROUP_ONLY = ("display_name", "expand_members")
+RESOURCES = ("users", "groups", "workspaces", "channels", "service_provider_config")
+QUERY_OPTIONS = ("id", "user_name", "email", "display_name", "filter", "active", "guest", "expand_members", "grid",
+                 "name", "query", "workspace", "private", "count", "limit")
+# The query options each resource takes (count and limit aside).
+RESOURCE_OPTIONS = {
+    "users": ("id", "user_name", "email", "filter", "active", "guest", "grid"),
+    "groups": ("id", "display_name", "filter", "expand_members", "grid"),
+    "workspaces": ("id", "name"),
+    "channels": ("name", "query", "workspace", "private"),
+    "service_provider_config": (),
+}
+# Options that are false by default: false is the same as not given.
+FLAGS = ("expand_members", "grid")
+WORKSPACE_ID = re.compile(r"^T[A-Z0-9]{2,}$")
 
 
 class QueryError(ValueError):
@@ -40,11 +56,8 @@ class InfoQuery:
         if resource not in RESOURCES:
             raise QueryError("resource must be one of %s, got %r" % (", ".join(RESOURCES), resource))
         given = [key for key in QUERY_OPTIONS if options[key] is not None and key not in ("count", "limit")
-                 and not (key == "expand_members" and options[key] is False)]
-        if resource == "service_provider_config" and given:
-            raise QueryError("%s cannot be used with resource service_provider_config" % given[0])
-        wrong = [key for key in given if (resource == "groups" and key in USER_ONLY)
-                 or (resource == "users" and key in GROUP_ONLY)]
+                 and not (key in FLAGS and options[key] is False)]
+        wrong = [key for key in given if key not in RESOURCE_OPTIONS[resource]]
         if wrong:
             raise QueryError("%s cannot be used with resource %s" % (wrong[0], resource))
         if not isinstance(self.count, int) or not 1 <= self.count <= MAX_PAGE_SIZE:
@@ -53,14 +66,15 @@ class InfoQuery:
             raise QueryError("limit must be 1 or more, got %r" % (self.limit,))
         resource_id = options["id"]
         if resource_id is not None:
+            pattern = {"groups": SLACK_GROUP_ID, "workspaces": WORKSPACE_ID}.get(resource)
             valid = is_user_id(resource_id) if resource == "users" else \
-                isinstance(resource_id, str) and SLACK_GROUP_ID.match(resource_id)
+                isinstance(resource_id, str) and pattern.match(resource_id)
             if not valid:
                 raise QueryError("id %r is not a Slack %s ID" % (resource_id, resource[:-1]))
-        for key in ("user_name", "email", "display_name", "filter"):
+        for key in ("user_name", "email", "display_name", "filter", "name", "query", "workspace"):
             if options[key] is not None and (not isinstance(options[key], str) or not options[key].strip()):
                 raise QueryError("%s must be a non-empty string, got %r" % (key, options[key]))
-        for key in ("active", "guest", "expand_members"):
+        for key in ("active", "guest", "private") + FLAGS:
             if options[key] is not None and not isinstance(options[key], bool):
                 raise QueryError("%s must be true or false, got %r" % (key, options[key]))
 
@@ -104,11 +118,17 @@ class InfoQuery:
         found, total = self._run(client)
         if self.options["expand_members"] and found:
             expand_members(client, found)
+        if self.options["grid"] and found:
+            add_grid_details(WebApiClient(client), self.resource, found)
         return found, total
 
     def _run(self, client):
         if self.resource == "service_provider_config":
             return client.service_provider_config(), None
+        if self.resource == "workspaces":
+            return self._limited(self._workspaces(WebApiClient(client)))
+        if self.resource == "channels":
+            return self._channels(WebApiClient(client))
         path = "Users" if self.resource == "users" else "Groups"
         if self.options["id"]:
             item = client.get_user(self.options["id"]) if path == "Users" else client.get_group(self.options["id"])
@@ -135,10 +155,66 @@ class InfoQuery:
             total = len(items)
         return items, total
 
+    def _limited(self, found):
+        """(at most ``limit`` of ``found``, how many matched)."""
+        return found[:self.limit] if self.limit is not None else found, len(found)
+
+    def _workspaces(self, web):
+        """The organization's workspaces from one ``admin.teams.list`` listing, as ``id``, ``name``, ``domain``."""
+        teams = WorkspaceIndex(web.teams()).teams
+        wanted_id, wanted_name = self.options["id"], self.options["name"]
+        if wanted_id:
+            teams = [team for team in teams if team["id"] == wanted_id]
+        if wanted_name:
+            wanted = wanted_name.casefold()
+            teams = [team for team in teams if wanted in (team["name"].casefold(), (team["domain"] or "").casefold())]
+        return teams
+
+    def _channels(self, web):
+        """A channel search (``admin.conversations.search``): ``name`` exactly, or ``query`` as Slack matches it,
+        in one ``workspace`` (ID or name) if given; ``private`` narrows it to private or public channels."""
+        options = self.options
+        team_ids = None
+        if options["workspace"]:
+            try:
+                team_ids = [WorkspaceIndex(web.teams()).resolve(options["workspace"])["id"]]
+            except UnknownWorkspaceError as exc:
+                raise QueryError(str(exc))
+        types = None if options["private"] is None else ["private" if options["private"] else "public"]
+        name = options["name"].lstrip("#").casefold() if options["name"] else None
+        found = []
+        for channel in web.search_channels(query=name or options["query"], team_ids=team_ids, channel_types=types):
+            if name is None or str(channel.get("name", "")).casefold() == name:
+                found.append(channel)
+                if self.limit is not None and len(found) >= self.limit:
+                    break
+        return found, len(found)
+
 
 def _snippet(value):
     text = repr(value)
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+def add_grid_details(web, resource, found):
+    """Enterprise Grid's side of users and groups, read once for all of ``found``.
+
+    A user gets ``workspaces`` (its workspace IDs, from one ``admin.users.list`` of the organization; None for
+    a user that listing leaves out, a deactivated one).  A group gets ``workspaces`` (the IDs of the
+    workspaces it is connected to, from one ``usergroups.list`` per workspace) and ``channels`` (its default
+    channels, one ``admin.usergroups.listChannels`` each, as ``id``, ``name`` and ``workspace``).
+    """
+    if resource == "users":
+        listed = web.org_users()
+        for user in found:
+            entry = listed.get(user.get("id"))
+            user["workspaces"] = None if entry is None else list(entry.get("workspaces") or [])
+        return
+    connected = web.connected_groups([team["id"] for team in web.teams()])
+    for group in found:
+        group["workspaces"] = sorted(team_id for team_id, groups in connected.items() if group.get("id") in groups)
+        group["channels"] = [{"id": channel["id"], "name": channel.get("name"), "workspace": channel.get("team_id")}
+                             for channel in web.group_channels(group["id"])]
 
 
 def expand_members(client, groups):

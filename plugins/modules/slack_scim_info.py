@@ -11,9 +11,16 @@ module: slack_scim_info
 short_description: Query Slack users and groups through the SCIM API
 version_added: 0.1.0
 description:
-  - Read users, groups or the service provider configuration of a Slack Enterprise organization.
+  - Read users, groups or the service provider configuration of a Slack Enterprise organization, and, on
+    Enterprise Grid, its workspaces and channels.
   - A query by O(id) costs one C(GET); by O(user_name), O(email) or O(display_name), one filtered search.
     Listing pages through everything, O(count) resources per request, and returns each resource once.
+  - O(resource=workspaces) and O(resource=channels) use Slack's Web API beside the SCIM API (C(slack.com/api/)
+    for Slack's own SCIM host, the same host for any other); the token needs the scope C(admin.teams:read), and
+    for channels also C(admin.conversations:read). A missing scope fails, naming it. Workspaces cost
+    ceil(workspaces / 1000) requests (Tier 3, about 50 a minute); a channel search ceil(channels found / 20)
+    requests, plus one listing of the workspaces with O(workspace). The collection's C(docs/grid.md) explains
+    the token, the scopes and what Slack can and cannot read.
   - Never changes anything; always RV(ignore:changed=false).
 author:
   - scim.slack maintainers (@scim-slack)
@@ -30,9 +37,11 @@ attributes:
     platforms: all
 options:
   resource:
-    description: What to read.
+    description:
+      - What to read. V(workspaces) (version 0.2.0) and V(channels) (version 0.2.0) are Enterprise Grid's, read
+        through the Web API.
     type: str
-    choices: [users, groups, service_provider_config]
+    choices: [users, groups, workspaces, channels, service_provider_config]
     default: users
   export:
     version_added: 0.2.0
@@ -88,12 +97,41 @@ EXAMPLES = r"""
     expand_members: true
   register: roster
 
+- name: Carly's workspaces (Enterprise Grid), under users[0].workspaces
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    email: carly@example.com
+    grid: true
+  register: carly_grid
+
 - name: Read one group by ID
   scim.slack.slack_scim_info:
     token: "{{ slack_scim_token }}"
     resource: groups
     id: S0123ABCDE
   register: engineering
+
+- name: The workspaces of the Enterprise Grid organization (id, name, domain)
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    resource: workspaces
+  register: grid
+
+- name: The public channels whose name contains deploy, in every workspace
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    resource: channels
+    query: deploy
+    private: false
+  register: deploy_channels
+
+- name: The same in the first workspace only (by ID; a name such as Engineering works too)
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    resource: channels
+    query: deploy
+    workspace: "{{ grid.workspaces[0].id }}"
+  when: grid.workspaces | length > 0
 
 - name: The first 50 users whose user name starts with contractor-
   scim.slack.slack_scim_info:
@@ -126,12 +164,34 @@ groups:
       members:
         - value: W0123ABCDE
           display: carly
+workspaces:
+  description: The workspaces found, each with its ID, name and domain (the host name of its URL).
+  returned: when O(resource=workspaces)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample:
+    - id: T0123ABCDE
+      name: Engineering
+      domain: acme-eng
+channels:
+  description: The channels found, as Slack's channel search returns them.
+  returned: when O(resource=channels)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample:
+    - id: C0123ABCDE
+      name: eng-deploys
+      is_private: false
+      internal_team_ids: [T0123ABCDE]
 total_results:
   description:
     - How many resources match on the server. More than returned when O(limit) cut the listing. When a
       condition is checked on the client (O(active), O(guest), or more than one of O(user_name), O(email),
-      O(display_name) and O(filter)), the number of matches found.
-  returned: when O(resource) is V(users) or V(groups)
+      O(display_name) and O(filter)), the number of matches found. For workspaces, how many match; for
+      channels, how many were returned.
+  returned: when O(resource) is not V(service_provider_config)
   type: int
   sample: 1
 directory:
@@ -174,7 +234,8 @@ from ansible_collections.scim.slack.plugins.module_utils._module import ScimModu
 
 def argument_spec():
     return dict(
-        resource=dict(type="str", default="users", choices=["users", "groups", "service_provider_config"]),
+        resource=dict(type="str", default="users",
+                      choices=["users", "groups", "workspaces", "channels", "service_provider_config"]),
         id=dict(type="str"),
         user_name=dict(type="str"),
         email=dict(type="str"),
@@ -183,6 +244,11 @@ def argument_spec():
         active=dict(type="bool"),
         guest=dict(type="bool"),
         expand_members=dict(type="bool", default=False),
+        grid=dict(type="bool", default=False),
+        name=dict(type="str"),
+        query=dict(type="str"),
+        workspace=dict(type="str"),
+        private=dict(type="bool"),
         export=dict(type="bool", default=False),
         count=dict(type="int", default=1000),
         limit=dict(type="int"),

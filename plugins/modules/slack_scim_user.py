@@ -286,6 +286,34 @@ options:
     type: bool
     default: false
   # END user options
+  workspaces:
+    version_added: 0.2.0
+    description:
+      - On Enterprise Grid, the workspaces the user belongs to, each by ID (V(T...)) or by name or domain. Through
+        Slack's Web API (C(admin.users.assign) and C(admin.users.remove)); the token needs the scopes
+        C(admin.teams:read), C(admin.users:read) and C(admin.users:write) (see C(docs/grid.md)).
+      - The task reads the workspaces (one C(admin.teams.list)) and the user's workspaces (one C(admin.users.list)
+        of the organization, ceil(users / 100) requests) before it writes, and writes only the difference, one
+        request per workspace (Tier 2, about 20 a minute). A multi-channel guest is assigned as a guest.
+      - An unknown workspace, a bot to assign, the primary owner to remove, or a deactivated user fail before
+        any write. Slack's assign would reactivate a deactivated user, so workspaces are managed only for active
+        users; O(state=absent) cannot take this option.
+      - Whatever a workspace's IdP group connections add is part of the user's workspaces; with O(workspaces.set),
+        a workspace the user has only through its groups is removed.
+    type: dict
+    suboptions:
+      add:
+        description: Workspaces to assign the user to; the others are left alone.
+        type: list
+        elements: str
+      remove:
+        description: Workspaces to remove the user from; the others are left alone.
+        type: list
+        elements: str
+      set:
+        description: The exact workspaces; the user is removed from every other. Cannot be combined with the others.
+        type: list
+        elements: str
 notes:
   - The module runs where the task runs; use C(delegate_to=localhost) or C(connection=local), and
     C(throttle) when many tasks write in parallel (Slack allows about 180 user writes a minute).
@@ -364,6 +392,21 @@ EXAMPLES = r"""
       manager_id: carly@example.com   # in check mode, before Carly exists: shown as to be resolved
   delegate_to: localhost
 
+- name: The organization's workspaces (Enterprise Grid)
+  scim.slack.slack_scim_info:
+    token: "{{ slack_scim_token }}"
+    resource: workspaces
+  register: grid
+
+- name: Put Dana into the first workspace, by name (Engineering, say), leaving the others alone
+  scim.slack.slack_scim_user:
+    token: "{{ slack_scim_token }}"
+    user_name: dana.lee
+    email: dana.lee@example.com
+    workspaces:
+      add: ["{{ grid.workspaces[0].name }}"]
+  when: grid.workspaces | length > 0
+
 - name: Reactivate a deactivated user (found by user name, or by email if it was renamed)
   scim.slack.slack_scim_user:
     token: "{{ slack_scim_token }}"
@@ -397,30 +440,54 @@ changed_attributes:
   type: list
   elements: str
   sample: [given_name, title]
+workspaces_added:
+  description: The workspaces the user was (or in check mode would be) assigned to, as C(name (ID)).
+  returned: when O(workspaces) is given
+  type: list
+  elements: str
+  version_added: 0.2.0
+  sample: [Engineering (T0123ABCDE)]
+workspaces_removed:
+  description: The workspaces the user was (or in check mode would be) removed from, as C(name (ID)).
+  returned: when O(workspaces) is given
+  type: list
+  elements: str
+  version_added: 0.2.0
+  sample: []
 """
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, exit_with_outcome
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import USER_SPEC_RULES, user_argument_spec
-from ansible_collections.scim.slack.plugins.module_utils._user_plan import converge_user
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError
+from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import (
+    WorkspacesError,
+    WorkspacesSpec,
+    converge_user_with_workspaces,
+    workspaces_argument_spec,
+)
 
 
 def module_kwargs():
     """ScimModule's arguments; the action plugin validates with the very same."""
-    return dict(argument_spec=user_argument_spec(), supports_check_mode=True, **USER_SPEC_RULES)
+    return dict(argument_spec=dict(user_argument_spec(), workspaces=workspaces_argument_spec()),
+                supports_check_mode=True, **USER_SPEC_RULES)
 
 
 def run_module(module):
     """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
     try:
+        workspaces = WorkspacesSpec(module.params.get("workspaces"))
         spec = UserSpec(module.params, module.client.dialect)
-        outcome = converge_user(module.client, spec, check_mode=module.check_mode)
-    except UserSpecError as exc:
+        outcome, plan = converge_user_with_workspaces(module.client, spec, workspaces, check_mode=module.check_mode)
+    except (UserSpecError, WorkspacesError) as exc:
         module.fail_json(msg=str(exc))
     except ScimError as exc:
         module.fail_scim(exc)
-    exit_with_outcome(module, outcome, "user", changed_attributes=outcome.changed_attributes)
+    result = dict(changed_attributes=outcome.changed_attributes)
+    if plan is not None:
+        result.update(workspaces_added=plan.described(plan.add), workspaces_removed=plan.described(plan.remove))
+    exit_with_outcome(module, outcome, "user", **result)
 
 
 def main():

@@ -138,7 +138,7 @@ def test_invalid_arguments_fail_alike(harness):
         ("module's own check", user_task(user_name="a" * 22, email="a@example.com")),
         ("dict as a list", group_task(display_name="Eng", members=["carly"])),
         ("group required one of", group_task(members={"set": []})),
-        ("info choice", info_task(resource="channels")),
+        ("info choice", info_task(resource="widgets")),
         ("info int", info_task(count="many")),
         ("info query", info_task(resource="users", display_name="x")),
         ("timeout", user_task(user_name="carly", timeout=0)),

@@ -18,6 +18,7 @@ from . import DEFAULT_TOKEN
 from .limits import RateLimiter, ResourceLocks
 from .schema import DIALECTS, ScimFault, error_body
 from .store import Store
+from .webapi import Grid, WebApiError, parse_arguments
 
 _SCIM_PATH = re.compile(r"^/scim/(v1|v2)/([A-Za-z]+)(?:/([^/]+))?/?$")
 DEFAULT_PAGE_SIZE = 10
@@ -118,6 +119,7 @@ class Emulator:
         self.store = Store()
         self.limiter = RateLimiter(rate_limit_scale)
         self.locks = ResourceLocks()
+        self.grid = Grid(self.store, self.limiter)
         self.write_hold = 0.0
         self.token_user = "UE0TOKEN01"  # the user auth.test names as the token's owner
         self.faults = []
@@ -326,20 +328,40 @@ class Handler(BaseHTTPRequestHandler):
         """
         if method not in ("GET", "POST"):
             return self._send(405, {"ok": False, "error": "method_not_allowed"})
-        header = self.headers.get("Authorization") or ""
-        form = parse_qs(self._raw_body.decode("utf-8", "replace")) if method == "POST" else {}
-        token = header[len("Bearer "):] if header.startswith("Bearer ") else (form.get("token") or [""])[-1]
-        if not token:
-            return self._send(200, {"ok": False, "error": "not_authed"})
-        if token != self.emulator.token:
-            return self._send(200, {"ok": False, "error": "invalid_auth"})
+        verdict = self._web_api_token()
+        if verdict is not True:
+            return self._send(200, {"ok": False, "error": verdict})
         return self._send(200, {"ok": True, "url": "https://emulated.enterprise.slack.com/", "team": "Emulated Org",
                                 "user": "emulator-admin", "team_id": "E0EMULATED", "user_id": self.emulator.token_user,
                                 "enterprise_id": "E0EMULATED", "is_enterprise_install": True})
 
+    def _web_api_token(self):
+        """True for the emulator's token (Authorization header, or a ``token`` form field or query
+        parameter), else Slack's error string for it."""
+        header = self.headers.get("Authorization") or ""
+        form = parse_qs(self._raw_body.decode("utf-8", "replace")) if self.command == "POST" else {}
+        form.update(parse_qs(urlsplit(self.path).query))
+        token = header[len("Bearer "):] if header.startswith("Bearer ") else (form.get("token") or [""])[-1]
+        if not token:
+            return "not_authed"
+        return True if token == self.emulator.token else "invalid_auth"
+
+    def _grid_api(self, method, url):
+        """The Enterprise Grid admin methods (webapi.py)."""
+        if method not in ("GET", "POST"):
+            return self._send(405, {"ok": False, "error": "method_not_allowed"})
+        try:
+            args = parse_arguments(url.query, self._raw_body, self.headers.get("Content-Type"))
+        except WebApiError as exc:
+            return self._send(200, {"ok": False, "error": exc.error})
+        status, body, headers = self.emulator.grid.call(url.path[len("/api/"):], args, self._web_api_token())
+        return self._send(status, body, headers)
+
     def _scim(self, method, url, entry):
         if url.path in ("/api/auth.test",):
             return self._web_api(method)
+        if url.path.startswith("/api/"):
+            return self._grid_api(method, url)
         match = _SCIM_PATH.match(url.path)
         dialect = match.group(1) if match else ("v2" if url.path.startswith("/scim/v2") else "v1")
         query = {key.lower(): values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
@@ -491,6 +513,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"ok": True})
         if route == "reset" and method == "POST":
             emulator.store.reset()
+            emulator.grid.reset()
             emulator.limiter.reset()
             with emulator.log_lock:
                 emulator.faults = []
@@ -558,6 +581,13 @@ class Handler(BaseHTTPRequestHandler):
                         return self._send(400, {"error": str(exc)})
             return self._send(200, {"rate_limit_scale": emulator.limiter.scale, "write_hold": emulator.write_hold,
                                     "profile_fields": sorted(emulator.store.profile_fields)})
+        if route == "grid":
+            if method != "POST":
+                return self._send(200, emulator.grid.dump())
+            try:
+                return self._send(200, emulator.grid.load(body))
+            except (KeyError, TypeError, AttributeError) as exc:
+                return self._send(400, {"error": "the grid needs teams and channels with an id (and a name): %r" % exc})
         if route == "shutdown" and method == "POST":
             self._send(200, {"ok": True})
             threading.Thread(target=self.server.shutdown, daemon=True).start()

@@ -128,7 +128,7 @@ INVALID = [
     ("group", {"display_name": "Eng", "members": ["carly", "dan"]}, "members: {set: ['carly', 'dan']}"),
     ("group", {"members": {"set": []}}, "one of the following is required: id, display_name"),
     ("group", {"display_name": "Eng", "lookup_failure_action": "skip"}, "lookup_failure_action"),
-    ("info", {"resource": "channels"}, "value of resource must be one of"),
+    ("info", {"resource": "widgets"}, "value of resource must be one of"),
     ("info", {"count": "many"}, "argument 'count' is of type"),
     ("info", {"display_name": "x"}, "display_name"),
     ("info", {"api_url": "ftp://example.com/scim/v2/"}, "api_url must be an http(s) URL"),
