@@ -342,7 +342,13 @@ def apply_group(client, outcome, substitute=None):
             created = dict(outcome.group, id=created["id"], meta=created.get("meta"))
         outcome.group = created
     else:
-        answered = client.update_group_members(write.id, add=swap(write.add), remove=write.remove,
+        add = swap(write.add)
+        both = sorted(set(add) & set(write.remove))
+        if both:
+            # A server applies a PatchOp in order: the remove would undo the add (RFC 7644 3.5.2).
+            raise ScimError("refusing to send PATCH /Groups/%s: it would add and remove the same members, %s"
+                            % (write.id, ", ".join(both)), request_sent=False)
+        answered = client.update_group_members(write.id, add=add, remove=write.remove,
                                                display_name=write.rename, batch_size=MEMBER_BATCH)
         outcome.group = answered or outcome.group  # v1 answers 204: the predicted group saves a read
     if substitute:

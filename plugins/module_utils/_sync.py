@@ -30,6 +30,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     MemberResolver,
     apply_group,
     find_group,
+    member_ids,
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
@@ -613,6 +614,8 @@ def execute(client, plan, pacer, continue_on_error=False):
             if attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome)) and \
                     entry.transition == "create":
                 created[entry.placeholder] = (entry.outcome.user or {}).get("id") or entry.placeholder
+                if entry.outcome.action != "create":
+                    _found_instead(plan, entry)
     for entry in plan.groups:
         outcome = entry.outcome
         if outcome.write and outcome.action != "delete":
@@ -621,6 +624,9 @@ def execute(client, plan, pacer, continue_on_error=False):
             if missing:
                 record(entry, "group", "not written: the users it adds, %s, were not created (see their failures)"
                        % ", ".join(uid[len("new:"):] for uid in missing))
+                continue
+            _settle_members(entry, created)
+            if not outcome.write:
                 continue
             pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
                                         / float(MEMBER_BATCH))))
@@ -632,6 +638,36 @@ def execute(client, plan, pacer, continue_on_error=False):
         pacer.wait()
         attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome))
     return failures
+
+
+def _found_instead(plan, entry):
+    """A user the listing lacked, that Slack had all along (the create met email_taken, or 409): the entry found
+    it and converged it; it was not created."""
+    entry.transition = {None: None, "reactivate": "reactivate"}.get(entry.outcome.action, "update")
+    entry._where = entry.user_id  # pylint: disable=protected-access
+    plan.warnings.append("%s: user %s (%s) was missing from the listing, but Slack has it: found, not created. A "
+                         "listing that leaves out existing users is incomplete; if this repeats, check api_url and any "
+                         "proxy in between" % (entry.label, entry.name, entry.user_id))
+
+
+def _settle_members(entry, created):
+    """Plan a group update's members against what the user writes found: a new user (a placeholder) that turned
+    out to be an account the group already has is neither added nor, under ``members.set``, removed."""
+    outcome, write = entry.outcome, entry.outcome.write
+    if write.kind != "update" or not created:
+        return
+    current = set(member_ids(entry.current))
+    add = [created.get(uid, uid) for uid in write.add]
+    found = set(add) & current
+    if not found:
+        return
+    add = [uid for uid in add if uid not in current]
+    remove = [uid for uid in write.remove if uid not in found] if entry.spec.set is not None else list(write.remove)
+    outcome.members_added, outcome.members_removed = sorted(add), sorted(remove)
+    if add or remove or write.rename is not None:
+        outcome.write = write._replace(add=add, remove=remove)
+    else:
+        outcome.action = outcome.write = None
 
 
 USER_COUNTS = {"create": "created", "update": "updated", "reactivate": "reactivated", "deactivate": "deactivated"}

@@ -20,7 +20,8 @@ import sys
 import time
 
 from harness import TOKEN, EmulatorProcess, Harness
-from test_group import group_task, seed_group
+from test_group import group_task, members_of, seed_group
+from test_sync import sync_task
 from test_user import seed_user, user_task
 
 USER = "scim.slack.slack_scim_user"
@@ -430,3 +431,31 @@ def test_control_api_refuses_a_peer_that_is_not_loopback(harness, tmp_path):
         assert not quiet.failed, quiet.result()
         assert CLEAR_TEXT not in shown(quiet) and not quiet.result().get("warnings"), quiet
         assert sorted(emulator.users()) == ["carly", "dan"]
+
+
+# -- issue 23.2: a user hidden from the listing, and the group PATCH ------------------------------------------
+
+def test_a_user_hidden_from_the_listing_is_found_and_stays_a_member(harness, api_version):
+    """Carly, a member of Eng, is missing from every listing but found by filter.  The sync's POST meets a conflict,
+    finds her, and the group PATCH adds Finn only: it never removes a member the task declares, and reports Carly
+    as found, not created."""
+    carly = seed_user(harness.emulator, api_version, "carly", "carly@example.com")
+    seed_group(harness.emulator, api_version, "Eng", [carly["id"]])
+    inject(harness, {"action": "hide_user", "user_name": "carly", "count": 100, "method": "GET"})
+    users = [{"user_name": "carly", "email": "carly@example.com"}, {"user_name": "finn", "email": "finn@example.com"}]
+    task = dict(sync_task(users=users, groups=[{"display_name": "Eng", "members": {"set": ["carly", "finn"]}}]))
+    run = harness.run([task], api_version=api_version)
+    assert not run.failed, run
+    finn = harness.emulator.users()["finn"]["id"]
+    assert members_of(harness.emulator, "Eng") == sorted([carly["id"], finn])
+    summary = run.result()["summary"]
+    assert (summary["users"]["created"], summary["users"]["unchanged"]) == (1, 1), summary
+    assert (summary["groups"]["members_added"], summary["groups"]["members_removed"]) == (1, 0), summary
+    assert "found, not created" in shown(run), run.output
+    patches = [r for r in run.writes if r["method"] == "PATCH"]
+    assert [r["path"].split("/")[-2] for r in patches] == ["Groups"], run.writes
+    # Every rerun meets the same hidden user: its POST is refused again, and nothing else is sent or changed.
+    rerun = harness.run([task], api_version=api_version)
+    assert not rerun.failed and not rerun.changed, rerun
+    assert [(r["method"], r["status"]) for r in rerun.writes] == [("POST", 409)], rerun.writes
+    assert members_of(harness.emulator, "Eng") == sorted([carly["id"], finn])
