@@ -435,12 +435,14 @@ class SCIMClient:
         """Every list page of ``resource`` ("Users" or "Groups"), each item once.
 
         Advances ``startIndex`` by the items received (the server may send fewer than asked) and
-        stops at ``totalResults``, at an empty page, or at a page that brings no new id (a server
-        that ignores ``startIndex`` repeats a page: that is never progress).  A listing that ends
-        with fewer distinct items than ``totalResults`` is listed again once, yielding only items
-        not yet yielded; if it is still short, :class:`IncompleteListingError` is raised, since a
-        directory with users missing would make them look absent.  A caller that stops early
-        (``limit``) stops the listing: that is not a short listing.
+        stops at an empty page, at a page short of what was asked once ``totalResults`` is reached, or at
+        a page that brings no new id (a server that ignores ``startIndex`` repeats a page: that is never
+        progress).  A full page always asks for the next one, whatever ``totalResults`` says.  A listing
+        whose distinct items disagree with its ``totalResults``, fewer or more, is listed again once,
+        yielding only items not yet yielded; if it still disagrees, :class:`IncompleteListingError` is
+        raised, since a directory with users missing would make them look absent (and a total that is too
+        small may hide what a short listing would).  A caller that stops early (``limit``) stops the
+        listing: that is not a short listing.
         """
         yielded = set()
         received = total = None
@@ -449,7 +451,7 @@ class SCIMClient:
                 self.listing_retries += 1
             ids = set()
             total = None
-            for number, page in enumerate(self._listing(resource, filter, count)):
+            for number, page in enumerate(self._listing(resource, filter, count, ids)):
                 resources = page.get("Resources") or []
                 page_total = page.get("totalResults")
                 if isinstance(page_total, int) and not isinstance(page_total, bool):
@@ -463,21 +465,16 @@ class SCIMClient:
                 if not new_ids:
                     break
             received = len(ids)
-            if total is None or received >= total:
+            if total is None or received == total:
                 return
-        noun = resource.lower()
-        where = "GET /%s%s" % (resource, " (filter %s)" % filter if filter else "")
-        raise IncompleteListingError(
-            "%s: the listing was incomplete: %d of %d %s received (totalResults %d), also when listed again; "
-            "the server skipped items or ignored startIndex, so the result cannot be trusted. Run again; if it "
-            "persists, check that api_url reaches Slack directly (a proxy that drops query parameters breaks paging)"
-            % (where, received, total, noun, total),
-            resource=resource, received=received, total=total, path="/" + resource)
+        raise _incomplete(resource, filter, received, total, "also when listed again")
 
-    def _listing(self, resource, filter, count):
-        """One pass over the pages, bounded by the first page's ``totalResults``; the caller decides
-        when the listing has ended."""
+    def _listing(self, resource, filter, count, ids):
+        """One pass over the pages; the caller decides when the listing has ended (``ids``: the distinct
+        items it has received).  A full page asks for the next one even past ``totalResults``: a total
+        that is too small is a listing to distrust, not the end of it."""
         start_index = 1
+        asked = min(int(count), MAX_PAGE_SIZE)
         max_pages = ABSOLUTE_MAX_PAGES
         pages = 0
         while True:
@@ -490,11 +487,13 @@ class SCIMClient:
             total = page.get("totalResults")
             start_index += len(resources)
             if isinstance(total, int) and not isinstance(total, bool):
-                if start_index > total:
+                if start_index > total and len(resources) < asked:
                     return
                 if pages == 1:
                     max_pages = min(ABSOLUTE_MAX_PAGES, math.ceil(total / len(resources)) + 2)
             if pages >= max_pages:
+                if isinstance(total, int) and len(ids) > total:
+                    raise _incomplete(resource, filter, len(ids), total, "and the pages went on")
                 raise ScimError(
                     "GET /%s paging did not end after %d pages (totalResults %r); the server keeps "
                     "returning pages past the end" % (resource, pages, total), method="GET", path="/" + resource)
@@ -698,6 +697,22 @@ def _checked(parsed, expect, method, path):
         raise ScimError("%s %s succeeded, but the answer %s: %s" % (method, path, problem, _snippet(parsed)),
                         method=method, path=path)
     return parsed
+
+
+def _incomplete(resource, filter, received, total, when):
+    """The IncompleteListingError of a listing whose distinct items disagree with its ``totalResults``."""
+    noun = resource.lower()
+    where = "GET /%s%s" % (resource, " (filter %s)" % filter if filter else "")
+    if received < total:
+        what = "%d of %d %s received (totalResults %d), %s; the server skipped items or ignored startIndex" % (
+            received, total, noun, total, when)
+    else:
+        what = "%d %s received, more than its totalResults %d, %s; the server miscounts or pages past its end" % (
+            received, noun, total, when)
+    return IncompleteListingError(
+        "%s: the listing was incomplete: %s, so the result cannot be trusted. Run again; if it persists, check that "
+        "api_url reaches Slack directly (a proxy that drops query parameters or rewrites answers breaks paging)"
+        % (where, what), resource=resource, received=received, total=total, path="/" + resource)
 
 
 def _snippet(value):

@@ -459,3 +459,28 @@ def test_a_user_hidden_from_the_listing_is_found_and_stays_a_member(harness, api
     assert not rerun.failed and not rerun.changed, rerun
     assert [(r["method"], r["status"]) for r in rerun.writes] == [("POST", 409)], rerun.writes
     assert members_of(harness.emulator, "Eng") == sorted([carly["id"], finn])
+
+
+# -- issue 23.3: a totalResults that disagrees with the listing ------------------------------------------------
+
+def test_a_listing_that_disagrees_with_its_total_fails_before_any_write(harness, api_version):
+    """30 users whose listing says 20: the sync, the group module and the info module fail naming the listing,
+    instead of trusting the total (a short total once let a sync POST users that exist)."""
+    ids = seed_directory(harness, 30)
+    seed_group(harness.emulator, api_version, "Platform", [ids["user00025"]])
+    inject(harness, {"action": "total_results", "total": 20, "count": 100, "method": "GET",
+                     "path": "/scim/%s/Users" % api_version})
+    before = harness.emulator.state()
+    tasks = [
+        {"name": "sync", SYNC: {"users": [{"user_name": "user00025", "title": "CTO"}], "purge_users": True,
+                                "max_deactivations": 100, "write_rate": 0}, "ignore_errors": True},
+        dict(group_task(display_name="Platform", members={"set": ["user00025", "user00026"]},
+                        lookup_failure_action="ignore"), name="group", ignore_errors=True),
+        {"name": "info", INFO: {"resource": "users"}, "ignore_errors": True},
+    ]
+    run = harness.run(tasks, api_version=api_version)
+    assert run.writes == [] and harness.emulator.state() == before, run.writes
+    for task in ("sync", "info"):
+        failed_with(run, task, "incomplete", "30 users received, more than its totalResults 20")
+    failed_with(run, "group", "incomplete", "1 of 20 users received")  # its lookup by filter met the same lie
+    assert "users" not in run.result("info")

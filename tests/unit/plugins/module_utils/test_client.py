@@ -261,8 +261,35 @@ def test_paging_dedupes_an_item_shifted_onto_the_next_page(mocked, make_client):
     url = BASE % "v2" + "Users"
     mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 3))
     mocked.get(url, json=page([user("U2", "b"), user("U3", "c")], 3, 3))  # U2 again: the pages overlap
+    mocked.get(url, json=page([], 3, 5))  # a full page asks for the next one
     assert [u["id"] for u in make_client().iter_users(count=2)] == ["U1", "U2", "U3"]
-    assert len(mocked.calls) == 2
+    assert [query_of(c)["startIndex"] for c in mocked.calls] == ["1", "3", "5"]
+
+
+@pytest.mark.parametrize("pages, message", [
+    # 30 users in pages of 10 that say there are 20: the full second page asks for the third.
+    ([(0, 10, 20), (10, 20, 20), (20, 30, 20), (30, 30, 20)], "30 users received, more than its totalResults 20"),
+    # 20 users that say there are 30, in two full pages and an empty one.
+    ([(0, 10, 30), (10, 20, 30), (20, 20, 30)], "20 of 30 users received (totalResults 30)"),
+])
+def test_a_listing_that_disagrees_with_its_total_either_way_fails_as_incomplete(mocked, make_client, pages, message):
+    url = BASE % "v2" + "Users"
+    for dummy in range(2):
+        for first, last, total in pages:
+            mocked.get(url, json=page([user("U%d" % n, "u%d" % n) for n in range(first, last)], total, first + 1))
+    client = make_client()
+    with pytest.raises(IncompleteListingError, match=re.escape(message)):
+        list(client.iter_users(count=10))
+    assert client.listing_retries == 1 and len(mocked.calls) == 2 * len(pages)
+
+
+def test_a_total_too_small_by_pages_past_the_bound_fails_as_incomplete(mocked, make_client):
+    url = BASE % "v2" + "Users"
+    for start in range(0, 40, 10):  # more users than the 20 they say: the bound is ceil(20 / 10) + 2 = 4 pages
+        mocked.get(url, json=page([user("U%d" % n, "u%d" % n) for n in range(start, start + 10)], 20, start + 1))
+    with pytest.raises(IncompleteListingError, match="40 users received, more than its totalResults 20, and the pages"):
+        list(make_client().iter_users(count=10))
+    assert len(mocked.calls) == 4
 
 
 def test_paging_without_total_reads_until_empty(mocked, make_client):
