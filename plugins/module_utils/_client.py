@@ -70,6 +70,8 @@ READ_CHUNK = 64 * 1024
 # Reads follow at most this many redirects, and only to the same scheme, host and port.
 MAX_REDIRECTS = 5
 WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# A user's attributes that SCIM answers as lists of objects.
+MULTI_VALUED_USER_ATTRIBUTES = ("emails", "phoneNumbers", "photos", "addresses", "roles", "groups")
 # A handler that spent longer than this in prepare_for_next_attempt has slept by itself.
 _HANDLER_SLEPT = 0.01
 
@@ -675,12 +677,15 @@ class SCIMClient:
 def _checked(parsed, expect, method, path):
     """``parsed`` if it has the shape ``expect`` asks for; otherwise a ScimError saying what is wrong."""
     problem = None
+    users = "/Users" in path
     if expect == "list":
         resources = parsed.get("Resources", []) if isinstance(parsed, dict) else None
         if not isinstance(resources, list) or not all(isinstance(item, dict) for item in resources):
             problem = "is not a SCIM list response"
         else:
             for index, item in enumerate(resources):
+                if users:
+                    _check_user_shape(item, method, path, "item %d" % (index + 1))
                 if not isinstance(item.get("id"), str) or not item.get("id"):
                     named = ", ".join("%s %r" % (key, item[key]) for key in ("userName", "displayName", "externalId")
                                       if isinstance(item.get(key), str) and item[key])
@@ -693,10 +698,27 @@ def _checked(parsed, expect, method, path):
             return None
         if not isinstance(parsed, dict) or not parsed.get("id"):
             problem = "has no resource with an id"
+        elif users:
+            _check_user_shape(parsed, method, path, "user %s" % parsed.get("id"))
     if problem:
         raise ScimError("%s %s succeeded, but the answer %s: %s" % (method, path, problem, _snippet(parsed)),
                         method=method, path=path)
     return parsed
+
+
+def _check_user_shape(user, method, path, where):
+    """A ScimError when a user answered carries a string (or anything but a list of objects) where SCIM has a list:
+    nothing read from such an answer can be trusted (its emails would look empty)."""
+    for attribute in MULTI_VALUED_USER_ATTRIBUTES:
+        value = user.get(attribute)
+        if value is None or (isinstance(value, list) and all(isinstance(entry, dict) for entry in value)):
+            continue
+        odd = next(entry for entry in value if not isinstance(entry, dict)) if isinstance(value, list) else value
+        what = ("a list with a %s in it" if isinstance(value, list) else "a %s") % type(odd).__name__
+        named = ", userName %r" % user["userName"] if isinstance(user.get("userName"), str) else ""
+        raise ScimError("%s %s succeeded, but Slack answered a malformed user (%s%s): %s is %s, not a list of "
+                        "objects; nothing was changed" % (method, path, where, named, attribute, what),
+                        method=method, path=path)
 
 
 def _incomplete(resource, filter, received, total, when):

@@ -207,7 +207,7 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
     # IDs to add are checked to exist.  An ID-shaped entry to remove that is no current member is looked
     # up only when it has no digit, the one case where it may well be a user name (WSVCACCOUNT).
     validate = [e for e in to_add_refs if member_kind(e) == "id" and e not in current]
-    validate += [e for e in spec.remove if member_kind(e) == "id" and e not in current and not re.search(r"\d", e)]
+    validate += [e for e in spec.remove if member_kind(e) == "id" and e not in current and not re.search(r"[0-9]", e)]
     resolved = resolver.resolve(spec.entries(), validate_ids=validate)
     problems, pending = [], []
 

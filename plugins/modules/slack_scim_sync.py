@@ -522,7 +522,7 @@ def whole_number(value):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else False
-    if isinstance(value, str) and re.match(r"^\s*[-+]?\d+\s*$", value):
+    if isinstance(value, str) and re.match(r"^\s*[-+]?[0-9]+\s*$", value):
         return int(value)
     return False
 

@@ -484,3 +484,38 @@ def test_a_listing_that_disagrees_with_its_total_fails_before_any_write(harness,
         failed_with(run, task, "incomplete", "30 users received, more than its totalResults 20")
     failed_with(run, "group", "incomplete", "1 of 20 users received")  # its lookup by filter met the same lie
     assert "users" not in run.result("info")
+
+
+# -- issue 23.5: a string where a list belongs, and full-width digits -----------------------------------------
+
+def test_a_listed_user_with_a_string_for_emails_fails_naming_the_malformed_user(harness, api_version):
+    ids = seed_directory(harness, 5)
+    seed_group(harness.emulator, api_version, "Platform", [ids["user00000"]])
+    inject(harness, {"action": "list_as_string", "attribute": "emails", "count": 100, "method": "GET",
+                     "path": "/scim/%s/Users" % api_version})
+    before = harness.emulator.state()
+    tasks = [
+        {"name": "sync", SYNC: {"users": [{"email": "user00003@example.com", "title": "CTO"}], "write_rate": 0},
+         "ignore_errors": True},
+        dict(user_task(email="user00002@example.com", title="CTO"), name="user", ignore_errors=True),
+        dict(group_task(display_name="Platform", members={"set": ["user00001@example.com"]}), name="group",
+             ignore_errors=True),
+        {"name": "info", INFO: {"resource": "users", "email": "user00004@example.com"}, "ignore_errors": True},
+    ]
+    run = harness.run(tasks, api_version=api_version)
+    assert run.writes == [] and harness.emulator.state() == before, run.writes
+    for task in tasks:
+        message = failed_with(run, task["name"], "malformed user", "emails")
+        assert "AttributeError" not in message and "object has no attribute" not in message, message
+
+
+def test_full_width_digits_fail_naming_the_option_before_any_request(harness, api_version):
+    seed_user(harness.emulator, api_version, "carly")
+    full_width = "\uff12\uff10\uff12\uff17-03-31"  # 2027-03-31 in full-width digits
+    tasks = [dict(user_task(user_name="carly", guest=True, guest_expiration=full_width + "T18:00:00Z"),
+                  name="guest_expiration", ignore_errors=True),
+             dict(user_task(user_name="carly", start_date=full_width), name="start_date", ignore_errors=True)]
+    run = harness.run(tasks, api_version=api_version)
+    assert run.writes == [], run.writes
+    for task in tasks:
+        failed_with(run, task["name"], task["name"], "is not an ISO 8601 date")

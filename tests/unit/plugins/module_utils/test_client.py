@@ -812,3 +812,22 @@ def test_a_server_dripping_its_answer_is_cut_at_the_deadline():
         thread.join(5)
         listener.close()
         client.close()
+
+
+# -- a string where a list belongs (issue 23.5) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("value, what", [("carly@example.com", "a str"), (["carly@example.com"], "a list with a str in it"),
+                                         ({"value": "carly@example.com"}, "a dict")])
+def test_a_listed_user_with_malformed_emails_fails_naming_it(mocked, make_client, value, what):
+    malformed = dict(user("U2", "carly"), emails=value)
+    mocked.get(BASE % "v2" + "Users", json=page([user("U1", "a"), malformed]))
+    with pytest.raises(ScimError) as caught:
+        list(make_client().iter_users())
+    assert "GET /Users succeeded, but Slack answered a malformed user (item 2, userName 'carly'): emails is %s, " \
+           "not a list of objects" % what in str(caught.value)
+
+
+def test_a_read_user_with_a_string_for_phone_numbers_fails_naming_it(mocked, make_client):
+    mocked.get(BASE % "v1" + "Users/U1", json=dict(user("U1", "a"), phoneNumbers="+1 555 0100"))
+    with pytest.raises(ScimError, match=r"malformed user \(user U1, userName 'a'\): phoneNumbers is a str"):
+        make_client("v1").read_user("U1")

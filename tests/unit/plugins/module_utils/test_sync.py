@@ -30,6 +30,7 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
 )
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import plan_user
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec
+from ansible_collections.scim.slack.plugins.modules.slack_scim_sync import whole_number
 
 CARLY, DAN, ERIN, BOTTY = "W00000001", "W00000002", "W00000003", "W00000004"
 DIRECTORY = [
@@ -590,3 +591,8 @@ def test_white_space_names_fail_in_the_user_spec_before_any_read():
     with pytest.raises(SyncError) as caught:
         build_plan(client, {"users": [{"user_name": "carly", "given_name": "  "}]})
     assert "given_name" in str(caught.value) and "users[0]" in str(caught.value) and client.reads == 0
+
+
+@pytest.mark.parametrize("value, number", [("10", 10), (" +3 ", 3), ("\uff11\uff10", False), ("\u00b2", False)])
+def test_limits_take_ascii_digits_only(value, number):
+    assert whole_number(value) == number
