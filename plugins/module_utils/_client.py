@@ -176,6 +176,9 @@ class SCIMClient:
         self._secrets = (token,)
         self.request_count = 0
         self.listing_retries = 0
+        # What this client chose that the task may want to know at -vvvv (see _patch_members).
+        self.notes = []
+        self._removal_form = "slack"
 
     def __repr__(self):
         return "SCIMClient(base_url=%r, api_version=%r)" % (self.base_url, self.api_version)
@@ -622,9 +625,30 @@ class SCIMClient:
             batches = [([], [])]
         result = None
         for index, (batch_add, batch_remove) in enumerate(batches):
-            body = self.dialect.patch_group_body(display_name if index == 0 else None, batch_add, batch_remove)
-            result = self.api_call("PATCH", "Groups/%s" % _path_id(id), body=body, expect="resource_or_empty") or result
+            result = self._patch_members(id, display_name if index == 0 else None, batch_add, batch_remove) or result
         return result
+
+    def _patch_members(self, id, display_name, add, remove):
+        """One member PATCH.  Removals go in Slack's form (``remove`` on ``members`` with a value) until a server
+        refuses that with HTTP 400: then, once per client, the same PATCH again with a ``members[value eq "..."]``
+        path for each member (RFC 7644; Slack takes it too), the form this client keeps to if it is taken."""
+        path = "Groups/%s" % _path_id(id)
+        by_filter = self._removal_form == "filter"
+        body = self.dialect.patch_group_body(display_name, add, remove, remove_by_filter=by_filter)
+        try:
+            return self.api_call("PATCH", path, body=body, expect="resource_or_empty")
+        except ScimError as exc:
+            if exc.status != 400 or not remove or by_filter or self._removal_form == "tried" or \
+                    self.dialect.name != "v2":
+                raise
+            self._removal_form = "tried"
+            answered = self.api_call("PATCH", path, expect="resource_or_empty", body=self.dialect.patch_group_body(
+                display_name, add, remove, remove_by_filter=True))
+            self._removal_form = "filter"
+            self.notes.append("PATCH /%s: the server refused Slack's member removal (a remove of members with a "
+                              "value) with HTTP 400 (%s); it took members[value eq \"...\"] paths, which this client "
+                              "sends from now on" % (path, exc.error or exc.detail or "no error string"))
+            return answered
 
     def find_group_by_display_name(self, display_name):
         return self._find_one(

@@ -358,6 +358,14 @@ def apply_group(client, outcome, substitute=None):
     return outcome
 
 
+def verbose_notes(module, client):
+    """The client's notes (the member removal form it fell back to) as warnings, when the task runs at -vvvv:
+    a server in front of Slack that takes only RFC 7644's form is worth knowing about, not worth a warning always."""
+    if getattr(module, "_verbosity", 0) >= 4:
+        while client.notes:  # said once: a client the action plugin shares serves later tasks too
+            module.warn(client.notes.pop(0))
+
+
 def _swap_label(label, substitute):
     uid, _sep, rest = label.partition(" ")
     return " ".join(part for part in (substitute.get(uid, uid), rest) if part)

@@ -186,6 +186,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     GroupSpecError,
     converge_group,
     group_argument_spec,
+    verbose_notes,
 )
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, exit_with_outcome
 
@@ -205,6 +206,7 @@ def run_module(module):
         module.fail_json(msg=str(exc))
     except ScimError as exc:
         module.fail_scim(exc)
+    verbose_notes(module, module.client)
     exit_with_outcome(module, outcome, "group", members_added=outcome.members_added,
                       members_removed=outcome.members_removed)
 

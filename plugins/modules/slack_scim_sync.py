@@ -478,7 +478,7 @@ requests:
 import re
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec
+from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec, verbose_notes
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
     DEFAULT_LIMITS,
@@ -567,6 +567,7 @@ def run_module(module):
         module.fail_scim(exc, requests=client.request_count)
     for warning in plan.warnings:
         module.warn(warning)
+    verbose_notes(module, client)
     summary, changes, diff = report(plan)
     result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed, spared=plan.spared,
                   requests=client.request_count)

@@ -519,3 +519,29 @@ def test_full_width_digits_fail_naming_the_option_before_any_request(harness, ap
     assert run.writes == [], run.writes
     for task in tasks:
         failed_with(run, task["name"], task["name"], "is not an ISO 8601 date")
+
+
+# -- issue 23.7: a strict RFC 7644 server in front of Slack ---------------------------------------------------
+
+def test_removals_through_a_strict_scim_server_fall_back_to_filter_paths(harness, api_version):
+    """A server that refuses Slack's removal form (remove on members with a value) with 400: the group module and
+    the sync send the PATCH again with members[value eq "..."] paths, once per client, and say so at -vvvv.  v1 has
+    its own removal form, which such a server does not see: one PATCH each."""
+    ids = {name: seed_user(harness.emulator, api_version, name)["id"] for name in ("ann", "bob", "cat")}
+    seed_group(harness.emulator, api_version, "Eng", [ids["ann"], ids["bob"]])
+    seed_group(harness.emulator, api_version, "Ops", [ids["ann"], ids["cat"]])
+    inject(harness, {"action": "strict_remove", "count": 100, "method": "PATCH", "path": "/scim/%s/Groups" % api_version})
+    tasks = [dict(group_task(display_name="Eng", members={"set": ["ann"]}), name="group"),
+             sync_task(groups=[{"display_name": "Ops", "members": {"remove": ["cat"]}}])]
+    run = harness.run(tasks, api_version=api_version, verbosity=4)
+    assert not run.failed, run
+    assert members_of(harness.emulator, "Eng") == [ids["ann"]] and members_of(harness.emulator, "Ops") == [ids["ann"]]
+    statuses = [r["status"] for r in run.writes]
+    if api_version == "v2":
+        # Each task has its own client in module mode, one shared client in-process: one probe each, or one in all.
+        assert statuses in ([400, 200, 400, 200], [400, 200, 200]), run.writes
+        assert shown(run).count("refused Slack's member removal") == statuses.count(400), run.output
+    else:
+        assert statuses == [204, 204], run.writes
+    quiet = harness.run(tasks, api_version=api_version)
+    assert not quiet.changed and quiet.writes == [] and "refused Slack's" not in shown(quiet), quiet

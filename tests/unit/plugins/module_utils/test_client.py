@@ -831,3 +831,45 @@ def test_a_read_user_with_a_string_for_phone_numbers_fails_naming_it(mocked, mak
     mocked.get(BASE % "v1" + "Users/U1", json=dict(user("U1", "a"), phoneNumbers="+1 555 0100"))
     with pytest.raises(ScimError, match=r"malformed user \(user U1, userName 'a'\): phoneNumbers is a str"):
         make_client("v1").read_user("U1")
+
+
+# -- a strict RFC 7644 server in front of Slack (issue 23.7) ------------------------------------------------------
+
+STRICT = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "scimType": "invalidValue",
+          "detail": "a remove operation carries no value"}
+
+
+def test_removal_falls_back_to_filter_paths_once_per_client_on_a_400(mocked, make_client):
+    url = BASE % "v2" + "Groups/S1"
+    mocked.patch(url, status=400, json=STRICT)
+    mocked.patch(url, json={"id": "S1", "displayName": "eng", "members": []})
+    client = make_client()
+    client.update_group_members("S1", add=["U3"], remove=["U1"])
+    client.update_group_members("S1", remove=["U2"])
+    bodies = [body_of(call)["Operations"] for call in mocked.calls]
+    assert bodies == [
+        [{"op": "add", "path": "members", "value": [{"value": "U3"}]},
+         {"op": "remove", "path": "members", "value": [{"value": "U1"}]}],
+        [{"op": "add", "path": "members", "value": [{"value": "U3"}]}, {"op": "remove", "path": 'members[value eq "U1"]'}],
+        [{"op": "remove", "path": 'members[value eq "U2"]'}],  # the client keeps to the form the server took
+    ]
+    [note] = client.notes
+    assert "refused Slack's member removal" in note and 'members[value eq "..."]' in note and "HTTP 400" in note
+
+
+def test_a_400_the_filter_form_does_not_cure_is_raised_and_not_probed_again(mocked, make_client):
+    url = BASE % "v2" + "Groups/S1"
+    mocked.patch(url, status=400, json={"schemas": [], "status": "400", "detail": "no_such_group_members"})
+    client = make_client()
+    for dummy in range(2):
+        with pytest.raises(ScimError, match="no_such_group_members"):
+            client.update_group_members("S1", remove=["U1"])
+    assert len(mocked.calls) == 3 and client.notes == []  # the probe once, then Slack's form again
+
+
+@pytest.mark.parametrize("api_version, add, remove", [("v1", [], ["U1"]), ("v2", ["U1"], [])])
+def test_no_fallback_without_a_removal_or_on_v1(mocked, make_client, api_version, add, remove):
+    mocked.patch(BASE % api_version + "Groups/S1", status=400, json=STRICT)
+    with pytest.raises(ScimError):
+        make_client(api_version).update_group_members("S1", add=add, remove=remove)
+    assert len(mocked.calls) == 1
