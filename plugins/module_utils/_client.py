@@ -20,12 +20,14 @@ import re
 import socket
 import time
 import traceback
+import warnings
 from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.scim.slack.plugins.module_utils._dialect import dialect_mismatch, empties_members, get_dialect
 from ansible_collections.scim.slack.plugins.module_utils._errors import (
     RESOURCE_LOCKED,
+    WRITE_METHODS,
     IncompleteListingError,
     ScimError,
     is_rate_limit,
@@ -69,7 +71,6 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 # Reads follow at most this many redirects, and only to the same scheme, host and port.
 MAX_REDIRECTS = 5
-WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # A user's attributes that SCIM answers as lists of objects.
 MULTI_VALUED_USER_ATTRIBUTES = ("emails", "phoneNumbers", "photos", "addresses", "roles", "groups")
 # A handler that spent longer than this in prepare_for_next_attempt has slept by itself.
@@ -246,10 +247,7 @@ class SCIMClient:
             response = None
             try:
                 remaining = _remaining(deadline, self._clock)
-                response = self._session.request(
-                    request.method, url, params=params, data=request.data, headers=headers,
-                    timeout=(remaining, remaining), verify=self.validate_certs, proxies=self._proxies,
-                    allow_redirects=False, stream=True)
+                response = self._request(request.method, url, params, request.data, headers, remaining)
                 location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
                 if location is None:
                     self._read_body(response, deadline, request.method, display_path)
@@ -273,6 +271,16 @@ class SCIMClient:
         raise ScimError("%s %s was redirected more than %d times; api_url is probably wrong"
                         % (request.method, display_path, MAX_REDIRECTS),
                         method=request.method, path=display_path)  # pragma: no cover - loop returns or raises
+
+    def _request(self, method, url, params, data, headers, remaining):
+        """``session.request`` without urllib3's InsecureRequestWarning: with ``validate_certs: false`` it would go
+        to the worker's stderr on every request (ansible-core reports that as data errantly sent to stderr)."""
+        with warnings.catch_warnings():
+            if not self.validate_certs and urllib3_exceptions is not None:
+                warnings.simplefilter("ignore", urllib3_exceptions.InsecureRequestWarning)
+            return self._session.request(
+                method, url, params=params, data=data, headers=headers, timeout=(remaining, remaining),
+                verify=self.validate_certs, proxies=self._proxies, allow_redirects=False, stream=True)
 
     def _read_body(self, response, deadline, method, path):
         """Read the whole body before the deadline and under the size cap; store it in the response."""

@@ -600,13 +600,16 @@ def execute(client, plan, pacer, continue_on_error=False):
         except (ScimError, UserSpecError, GroupSpecError) as exc:
             if not continue_on_error:
                 raise
-            record(entry, resource, str(exc))
+            record(entry, resource, str(exc), "unknown" if getattr(exc, "outcome_unknown", False) else None)
             return False
 
-    def record(entry, resource, message):
+    def record(entry, resource, message, outcome=None):
         entry.failure = message
-        failures.append({"resource": resource, "id": entry.user_id if resource == "user" else entry.group_id,
-                         "name": entry.name, "msg": message})
+        failure = {"resource": resource, "id": entry.user_id if resource == "user" else entry.group_id,
+                   "name": entry.name, "msg": message}
+        if outcome:
+            failure["outcome"] = outcome  # Slack may have applied the write: the task changed something, perhaps
+        failures.append(failure)
 
     for entry in plan.users:
         if entry.outcome.write and entry.transition != "deactivate":

@@ -205,7 +205,7 @@ def run_module(module):
     except GroupSpecError as exc:
         module.fail_json(msg=str(exc))
     except ScimError as exc:
-        module.fail_scim(exc)
+        module.fail_scim(exc, changed=exc.outcome_unknown)
     verbose_notes(module, module.client)
     exit_with_outcome(module, outcome, "group", members_added=outcome.members_added,
                       members_removed=outcome.members_removed)

@@ -448,6 +448,8 @@ failures:
   description:
     - Writes that failed, when O(continue_on_error=true). (Not C(failed), which Ansible reserves for the task's
       own status.)
+    - A write whose answer was lost (a timeout, a dropped connection) carries C(outcome=unknown): Slack may have
+      applied it, so the task reports C(changed); running it again settles it.
   returned: success
   type: list
   elements: dict
@@ -564,13 +566,14 @@ def run_module(module):
             result["summary"], result["changes"], dummy = report(exc.plan)
         module.fail_json(msg=str(exc), requests=client.request_count, **result)
     except ScimError as exc:
-        module.fail_scim(exc, requests=client.request_count)
+        module.fail_scim(exc, changed=exc.outcome_unknown, requests=client.request_count)
     for warning in plan.warnings:
         module.warn(warning)
     verbose_notes(module, client)
     summary, changes, diff = report(plan)
-    result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed, spared=plan.spared,
-                  requests=client.request_count)
+    unknown = any(failure.get("outcome") == "unknown" for failure in failed)  # a write Slack may have applied
+    result = dict(changed=bool(changes) or unknown, summary=summary, changes=changes, failures=failed,
+                  spared=plan.spared, requests=client.request_count)
     if module.diff_mode:
         result["diff"] = [diff_result(entry["before"], entry["after"], before_header=entry["before_header"],
                                       after_header=entry["after_header"]) for entry in diff]

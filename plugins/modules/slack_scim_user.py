@@ -407,7 +407,7 @@ def run_module(module):
     except UserSpecError as exc:
         module.fail_json(msg=str(exc))
     except ScimError as exc:
-        module.fail_scim(exc)
+        module.fail_scim(exc, changed=exc.outcome_unknown)
     exit_with_outcome(module, outcome, "user", changed_attributes=outcome.changed_attributes)
 
 

@@ -545,3 +545,19 @@ def test_removals_through_a_strict_scim_server_fall_back_to_filter_paths(harness
         assert statuses == [204, 204], run.writes
     quiet = harness.run(tasks, api_version=api_version)
     assert not quiet.changed and quiet.writes == [] and "refused Slack's" not in shown(quiet), quiet
+
+
+# -- issue 23.6: a PATCH whose answer was lost after Slack applied it ------------------------------------------
+
+def test_a_patch_whose_answer_was_lost_reports_an_unknown_outcome_and_a_rerun_settles_it(harness, api_version):
+    seed_user(harness.emulator, api_version, "carly", title="Engineer")
+    inject(harness, {"action": "drop_after", "method": "PATCH", "path": "/scim/%s/Users" % api_version})
+    tasks = [dict(user_task(user_name="carly", title="CTO", retries={"connection_errors": 0}), name="lost",
+                  ignore_errors=True)]
+    run = harness.run(tasks, api_version=api_version)
+    assert faults_left(harness) == [] and harness.emulator.users()["carly"]["title"] == "CTO"
+    result = run.result("lost")
+    message = failed_with(run, "lost", "outcome is unknown", "run the task again")
+    assert result["changed"] is True and result["scim_error"]["outcome"] == "unknown", (result, message)
+    rerun = harness.run(tasks, api_version=api_version)
+    assert not rerun.failed and not rerun.changed and rerun.writes == [], rerun

@@ -11,10 +11,12 @@ import re
 import socket
 import threading
 import time
+import warnings
 
 import pytest
 import requests
 import responses
+import urllib3
 
 from ansible_collections.scim.slack.plugins.module_utils import _client
 from ansible_collections.scim.slack.plugins.module_utils._client import (
@@ -873,3 +875,22 @@ def test_no_fallback_without_a_removal_or_on_v1(mocked, make_client, api_version
     with pytest.raises(ScimError):
         make_client(api_version).update_group_members("S1", add=add, remove=remove)
     assert len(mocked.calls) == 1
+
+
+# -- urllib3's InsecureRequestWarning stays out of stderr (issue 23.6) ----------------------------------------------
+
+@pytest.mark.parametrize("validate_certs, escaped", [(False, []), (True, ["Unverified HTTPS request"])])
+def test_insecure_request_warning_is_silenced_only_without_verification(mocked, make_client, validate_certs, escaped):
+    mocked.get(BASE % "v2" + "Users", json=page([]))
+    client = make_client(validate_certs=validate_certs)
+    request = client._session.request  # pylint: disable=protected-access
+
+    def warning_request(*args, **kwargs):
+        warnings.warn("Unverified HTTPS request", urllib3.exceptions.InsecureRequestWarning)
+        return request(*args, **kwargs)
+
+    client._session.request = warning_request  # pylint: disable=protected-access
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client.search_users()
+    assert [str(w.message) for w in caught if w.category is urllib3.exceptions.InsecureRequestWarning] == escaped

@@ -596,3 +596,12 @@ def test_white_space_names_fail_in_the_user_spec_before_any_read():
 @pytest.mark.parametrize("value, number", [("10", 10), (" +3 ", 3), ("\uff11\uff10", False), ("\u00b2", False)])
 def test_limits_take_ascii_digits_only(value, number):
     assert whole_number(value) == number
+
+
+def test_a_failed_write_whose_answer_was_lost_is_reported_with_an_unknown_outcome():
+    client = FakeClient()
+    lost = ScimError("PATCH /Users/%s failed: no complete answer" % ERIN, method="PATCH", request_sent=True)
+    client.patch_user = lambda user_id, partial: (_ for _ in ()).throw(lost)
+    plan = build_plan(client, {"users": [{"email": "erin@example.com", "title": "Lead"}]})
+    [failure] = execute(client, plan, unpaced(), continue_on_error=True)
+    assert failure["outcome"] == "unknown" and "run the task again" in failure["msg"]
