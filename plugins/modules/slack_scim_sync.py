@@ -448,8 +448,8 @@ failures:
   description:
     - Writes that failed, when O(continue_on_error=true). (Not C(failed), which Ansible reserves for the task's
       own status.)
-    - A write whose answer was lost (a timeout, a dropped connection) carries C(outcome=unknown): Slack may have
-      applied it, so the task reports C(changed); running it again settles it.
+    - A write whose answer was lost (a timeout, a dropped connection) carries C(outcome=unknown), since Slack may
+      have applied it; the task then reports C(changed), and running it again settles it.
   returned: success
   type: list
   elements: dict
