@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sys
 from unittest import mock
 
 import pytest
@@ -17,7 +18,6 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 from ansible_collections.scim.slack.plugins.action.slack_scim_sync import ActionModule
 from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
 from ansible_collections.scim.slack.plugins.plugin_utils._action import ControllerModule, ModuleExit
-from ansible_collections.scim.slack.plugins.plugin_utils import _directory
 from ansible_collections.scim.slack.plugins.plugin_utils._directory import parse_directory, read_directory
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN
@@ -167,13 +167,14 @@ def test_a_file_past_a_limit_fails_naming_the_limit_and_quoting_no_value(data, l
 def test_a_bomb_is_refused_without_expanding_it():
     """Twelve levels of nine aliases would expand to 9**12 values: refusing them visits each node once."""
     visits = []
-    size = _directory._NodeAudit.size
+    audit = sys.modules[parse_directory.__module__]._NodeAudit  # pylint: disable=protected-access
+    size = audit.size
 
     def counted(audit, node):
         visits.append(node)
         return size(audit, node)
 
-    with mock.patch.object(_directory._NodeAudit, "size", counted):
+    with mock.patch.object(audit, "size", counted):
         with pytest.raises(AnsibleActionFail) as caught:
             parse_directory(alias_bomb(12), "d")
     assert "the limit on what aliases may add to src" in str(caught.value)
