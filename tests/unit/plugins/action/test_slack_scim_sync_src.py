@@ -67,48 +67,6 @@ def test_a_vault_encrypted_file_is_read_decrypted(tmp_path):
     assert read_directory(loader, str(path), "directory.yml") == {"users": [{"user_name": "grace"}]}
 
 
-def plugin(args, found=None):
-    action = ActionModule(task=mock.MagicMock(args=args), connection=mock.MagicMock(), play_context=mock.MagicMock(),
-                          loader=DataLoader(), templar=mock.MagicMock(), shared_loader_obj=mock.MagicMock())
-    action._find_needle = mock.MagicMock(side_effect=found or AnsibleFileNotFound("Could not find or access 'x'"))
-    return action
-
-
-def test_src_becomes_users_and_groups(tmp_path):
-    path = tmp_path / "d.json"
-    path.write_text(json.dumps({"users": USERS}))
-    action = plugin({"src": "d.json", "write_rate": 0}, found=lambda kind, name: str(path))
-    assert action.task_arguments() == {"write_rate": 0, "users": USERS}
-    action._find_needle.assert_called_once_with("files", "d.json")
-
-
-def test_src_with_users_or_groups_goes_to_validation_as_given():
-    for args in ({"src": "d.json", "users": []}, {"src": "d.json", "groups": []}, {"users": USERS}):
-        action = plugin(args)
-        assert action.task_arguments() is action._task.args
-        action._find_needle.assert_not_called()
-
-
-def test_a_missing_file_fails_the_task_naming_it():
-    with pytest.raises(AnsibleActionFail) as caught:
-        plugin({"src": "missing.yml"}).task_arguments()
-    assert "Could not find or access" in str(caught.value)
-
-
-def test_src_and_users_are_mutually_exclusive_for_validation():
-    args = {"src": "d.json", "users": [], "token": TOKEN, "api_url": BASE % "v2", "_ansible_module_name": "sync"}
-    with pytest.raises(ModuleExit) as caught:
-        ControllerModule(slack_scim_sync.module_kwargs(), args, None)
-    assert caught.value.output["msg"] == "parameters are mutually exclusive: src|users"
-
-
-def test_the_module_without_its_action_plugin_says_src_needs_it():
-    args = {"src": "/tmp/d.json", "token": TOKEN, "api_url": BASE % "v2"}
-    with pytest.raises(ModuleExit) as caught:
-        slack_scim_sync.run_module(ControllerModule(slack_scim_sync.module_kwargs(), args, None))
-    assert caught.value.rc == 1 and "action plugin" in caught.value.output["msg"]
-
-
 # -- what a parser would forgive: repeated keys, and files past the limits --------------------------------
 
 HR_AND_CONTRACTORS = """\
@@ -186,3 +144,46 @@ def test_unknown_keys_are_named_at_most_five():
     with pytest.raises(AnsibleActionFail) as caught:
         parse_directory(data, "d")
     assert str(caught.value).endswith("unknown keys: k00, k01, k02, k03, k04, ...; it takes users and groups")
+
+
+def plugin(args, found=None):
+    action = ActionModule(task=mock.MagicMock(args=args), connection=mock.MagicMock(), play_context=mock.MagicMock(),
+                          loader=DataLoader(), templar=mock.MagicMock(), shared_loader_obj=mock.MagicMock())
+    action._find_needle = mock.MagicMock(side_effect=found or AnsibleFileNotFound("Could not find or access 'x'"))
+    return action
+
+
+def test_src_becomes_users_and_groups(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"users": USERS}))
+    action = plugin({"src": "d.json", "write_rate": 0}, found=lambda kind, name: str(path))
+    assert action.task_arguments() == {"write_rate": 0, "users": USERS}
+    action._find_needle.assert_called_once_with("files", "d.json")
+
+
+def test_src_with_users_or_groups_goes_to_validation_as_given():
+    for args in ({"src": "d.json", "users": []}, {"src": "d.json", "groups": []}, {"users": USERS}):
+        action = plugin(args)
+        assert action.task_arguments() is action._task.args
+        action._find_needle.assert_not_called()
+
+
+def test_a_missing_file_fails_the_task_naming_it():
+    with pytest.raises(AnsibleActionFail) as caught:
+        plugin({"src": "missing.yml"}).task_arguments()
+    assert "Could not find or access" in str(caught.value)
+
+
+def test_src_and_users_are_mutually_exclusive_for_validation():
+    args = {"src": "d.json", "users": [], "token": TOKEN, "api_url": BASE % "v2", "_ansible_module_name": "sync"}
+    with pytest.raises(ModuleExit) as caught:
+        ControllerModule(slack_scim_sync.module_kwargs(), args, None)
+    assert caught.value.output["msg"] == "parameters are mutually exclusive: src|users"
+
+
+def test_the_module_without_its_action_plugin_says_src_needs_it():
+    args = {"src": "/tmp/d.json", "token": TOKEN, "api_url": BASE % "v2"}
+    with pytest.raises(ModuleExit) as caught:
+        slack_scim_sync.run_module(ControllerModule(slack_scim_sync.module_kwargs(), args, None))
+    assert caught.value.rc == 1 and "action plugin" in caught.value.output["msg"]
+
