@@ -186,4 +186,3 @@ def test_the_module_without_its_action_plugin_says_src_needs_it():
     with pytest.raises(ModuleExit) as caught:
         slack_scim_sync.run_module(ControllerModule(slack_scim_sync.module_kwargs(), args, None))
     assert caught.value.rc == 1 and "action plugin" in caught.value.output["msg"]
-
