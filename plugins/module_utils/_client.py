@@ -748,9 +748,10 @@ def _check_user_shape(user, method, path, where):
         odd = next(entry for entry in value if not isinstance(entry, dict)) if isinstance(value, list) else value
         what = ("a list with a %s in it" if isinstance(value, list) else "a %s") % type(odd).__name__
         named = ", userName %r" % user["userName"] if isinstance(user.get("userName"), str) else ""
+        after = "the write was applied, but its answer cannot be used" if method in WRITE_METHODS else \
+            "nothing was changed"
         raise ScimError("%s %s succeeded, but Slack answered a malformed user (%s%s): %s is %s, not a list of "
-                        "objects; nothing was changed" % (method, path, where, named, attribute, what),
-                        method=method, path=path)
+                        "objects; %s" % (method, path, where, named, attribute, what, after), method=method, path=path)
 
 
 def _incomplete(resource, filter, received, total, when):

@@ -447,6 +447,7 @@ def test_a_user_hidden_from_the_listing_is_found_and_stays_a_member(harness, api
     run = harness.run([task], api_version=api_version)
     assert not run.failed, run
     finn = harness.emulator.users()["finn"]["id"]
+    assert sorted(harness.emulator.users()) == ["carly", "finn"]  # no second account for Carly
     assert members_of(harness.emulator, "Eng") == sorted([carly["id"], finn])
     summary = run.result()["summary"]
     assert (summary["users"]["created"], summary["users"]["unchanged"]) == (1, 1), summary

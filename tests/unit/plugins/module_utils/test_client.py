@@ -894,3 +894,10 @@ def test_insecure_request_warning_is_silenced_only_without_verification(mocked, 
         warnings.simplefilter("always")
         client.search_users()
     assert [str(w.message) for w in caught if w.category is urllib3.exceptions.InsecureRequestWarning] == escaped
+
+
+def test_a_malformed_user_in_a_write_answer_says_the_write_was_applied(mocked, make_client):
+    mocked.patch(BASE % "v2" + "Users/U1", json=dict(user("U1", "a"), emails="a@example.com"))
+    with pytest.raises(ScimError, match="emails is a str, not a list of objects; the write was applied, but its "
+                                        "answer cannot be used"):
+        make_client().patch_user("U1", {"title": "CTO"})

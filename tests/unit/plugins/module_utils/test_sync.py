@@ -600,8 +600,11 @@ def test_limits_take_ascii_digits_only(value, number):
 
 def test_a_failed_write_whose_answer_was_lost_is_reported_with_an_unknown_outcome():
     client = FakeClient()
-    lost = ScimError("PATCH /Users/%s failed: no complete answer" % ERIN, method="PATCH", request_sent=True)
-    client.patch_user = lambda user_id, partial: (_ for _ in ()).throw(lost)
+
+    def answer_lost(user_id, partial):
+        raise ScimError("PATCH /Users/%s failed: no complete answer" % user_id, method="PATCH", request_sent=True)
+
+    client.patch_user = answer_lost
     plan = build_plan(client, {"users": [{"email": "erin@example.com", "title": "Lead"}]})
     [failure] = execute(client, plan, unpaced(), continue_on_error=True)
     assert failure["outcome"] == "unknown" and "run the task again" in failure["msg"]
