@@ -20,12 +20,14 @@ import re
 import socket
 import time
 import traceback
+import warnings
 from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.scim.slack.plugins.module_utils._dialect import dialect_mismatch, empties_members, get_dialect
 from ansible_collections.scim.slack.plugins.module_utils._errors import (
     RESOURCE_LOCKED,
+    WRITE_METHODS,
     IncompleteListingError,
     ScimError,
     is_rate_limit,
@@ -78,7 +80,8 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 # Reads follow at most this many redirects, and only to the same scheme, host and port.
 MAX_REDIRECTS = 5
-WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# A user's attributes that SCIM answers as lists of objects.
+MULTI_VALUED_USER_ATTRIBUTES = ("emails", "phoneNumbers", "photos", "addresses", "roles", "groups")
 
 
 def web_api_url(base_url, method):
@@ -183,6 +186,9 @@ class SCIMClient:
         self._secrets = (token,)
         self.request_count = 0
         self.listing_retries = 0
+        # What this client chose that the task may want to know at -vvvv (see _patch_members).
+        self.notes = []
+        self._removal_form = "slack"
 
     def __repr__(self):
         return "SCIMClient(base_url=%r, api_version=%r)" % (self.base_url, self.api_version)
@@ -250,10 +256,7 @@ class SCIMClient:
             response = None
             try:
                 remaining = _remaining(deadline, self._clock)
-                response = self._session.request(
-                    request.method, url, params=params, data=request.data, headers=headers,
-                    timeout=(remaining, remaining), verify=self.validate_certs, proxies=self._proxies,
-                    allow_redirects=False, stream=True)
+                response = self._request(request.method, url, params, request.data, headers, remaining)
                 location = response.headers.get("Location") if 300 <= response.status_code < 400 else None
                 if location is None:
                     self._read_body(response, deadline, request.method, display_path)
@@ -277,6 +280,16 @@ class SCIMClient:
         raise ScimError("%s %s was redirected more than %d times; api_url is probably wrong"
                         % (request.method, display_path, MAX_REDIRECTS),
                         method=request.method, path=display_path)  # pragma: no cover - loop returns or raises
+
+    def _request(self, method, url, params, data, headers, remaining):
+        """``session.request`` without urllib3's InsecureRequestWarning: with ``validate_certs: false`` it would go
+        to the worker's stderr on every request (ansible-core reports that as data errantly sent to stderr)."""
+        with warnings.catch_warnings():
+            if not self.validate_certs and urllib3_exceptions is not None:
+                warnings.simplefilter("ignore", urllib3_exceptions.InsecureRequestWarning)
+            return self._session.request(
+                method, url, params=params, data=data, headers=headers, timeout=(remaining, remaining),
+                verify=self.validate_certs, proxies=self._proxies, allow_redirects=False, stream=True)
 
     def _read_body(self, response, deadline, method, path):
         """Read the whole body before the deadline and under the size cap; store it in the response."""
@@ -432,12 +445,14 @@ class SCIMClient:
         """Every list page of ``resource`` ("Users" or "Groups"), each item once.
 
         Advances ``startIndex`` by the items received (the server may send fewer than asked) and
-        stops at ``totalResults``, at an empty page, or at a page that brings no new id (a server
-        that ignores ``startIndex`` repeats a page: that is never progress).  A listing that ends
-        with fewer distinct items than ``totalResults`` is listed again once, yielding only items
-        not yet yielded; if it is still short, :class:`IncompleteListingError` is raised, since a
-        directory with users missing would make them look absent.  A caller that stops early
-        (``limit``) stops the listing: that is not a short listing.
+        stops at an empty page, at a page short of what was asked once ``totalResults`` is reached, or at
+        a page that brings no new id (a server that ignores ``startIndex`` repeats a page: that is never
+        progress).  A full page always asks for the next one, whatever ``totalResults`` says.  A listing
+        whose distinct items disagree with its ``totalResults``, fewer or more, is listed again once,
+        yielding only items not yet yielded; if it still disagrees, :class:`IncompleteListingError` is
+        raised, since a directory with users missing would make them look absent (and a total that is too
+        small may hide what a short listing would).  A caller that stops early (``limit``) stops the
+        listing: that is not a short listing.
         """
         yielded = set()
         received = total = None
@@ -446,7 +461,7 @@ class SCIMClient:
                 self.listing_retries += 1
             ids = set()
             total = None
-            for number, page in enumerate(self._listing(resource, filter, count)):
+            for number, page in enumerate(self._listing(resource, filter, count, ids)):
                 resources = page.get("Resources") or []
                 page_total = page.get("totalResults")
                 if isinstance(page_total, int) and not isinstance(page_total, bool):
@@ -460,21 +475,16 @@ class SCIMClient:
                 if not new_ids:
                     break
             received = len(ids)
-            if total is None or received >= total:
+            if total is None or received == total:
                 return
-        noun = resource.lower()
-        where = "GET /%s%s" % (resource, " (filter %s)" % filter if filter else "")
-        raise IncompleteListingError(
-            "%s: the listing was incomplete: %d of %d %s received (totalResults %d), also when listed again; "
-            "the server skipped items or ignored startIndex, so the result cannot be trusted. Run again; if it "
-            "persists, check that api_url reaches Slack directly (a proxy that drops query parameters breaks paging)"
-            % (where, received, total, noun, total),
-            resource=resource, received=received, total=total, path="/" + resource)
+        raise _incomplete(resource, filter, received, total, "also when listed again")
 
-    def _listing(self, resource, filter, count):
-        """One pass over the pages, bounded by the first page's ``totalResults``; the caller decides
-        when the listing has ended."""
+    def _listing(self, resource, filter, count, ids):
+        """One pass over the pages; the caller decides when the listing has ended (``ids``: the distinct
+        items it has received).  A full page asks for the next one even past ``totalResults``: a total
+        that is too small is a listing to distrust, not the end of it."""
         start_index = 1
+        asked = min(int(count), MAX_PAGE_SIZE)
         max_pages = ABSOLUTE_MAX_PAGES
         pages = 0
         while True:
@@ -487,11 +497,13 @@ class SCIMClient:
             total = page.get("totalResults")
             start_index += len(resources)
             if isinstance(total, int) and not isinstance(total, bool):
-                if start_index > total:
+                if start_index > total and len(resources) < asked:
                     return
                 if pages == 1:
                     max_pages = min(ABSOLUTE_MAX_PAGES, math.ceil(total / len(resources)) + 2)
             if pages >= max_pages:
+                if isinstance(total, int) and len(ids) > total:
+                    raise _incomplete(resource, filter, len(ids), total, "and the pages went on")
                 raise ScimError(
                     "GET /%s paging did not end after %d pages (totalResults %r); the server keeps "
                     "returning pages past the end" % (resource, pages, total), method="GET", path="/" + resource)
@@ -618,9 +630,30 @@ class SCIMClient:
             batches = [([], [])]
         result = None
         for index, (batch_add, batch_remove) in enumerate(batches):
-            body = self.dialect.patch_group_body(display_name if index == 0 else None, batch_add, batch_remove)
-            result = self.api_call("PATCH", "Groups/%s" % _path_id(id), body=body, expect="resource_or_empty") or result
+            result = self._patch_members(id, display_name if index == 0 else None, batch_add, batch_remove) or result
         return result
+
+    def _patch_members(self, id, display_name, add, remove):
+        """One member PATCH.  Removals go in Slack's form (``remove`` on ``members`` with a value) until a server
+        refuses that with HTTP 400: then, once per client, the same PATCH again with a ``members[value eq "..."]``
+        path for each member (RFC 7644; Slack takes it too), the form this client keeps to if it is taken."""
+        path = "Groups/%s" % _path_id(id)
+        by_filter = self._removal_form == "filter"
+        body = self.dialect.patch_group_body(display_name, add, remove, remove_by_filter=by_filter)
+        try:
+            return self.api_call("PATCH", path, body=body, expect="resource_or_empty")
+        except ScimError as exc:
+            if exc.status != 400 or not remove or by_filter or self._removal_form == "tried" or \
+                    self.dialect.name != "v2":
+                raise
+            self._removal_form = "tried"
+            answered = self.api_call("PATCH", path, expect="resource_or_empty", body=self.dialect.patch_group_body(
+                display_name, add, remove, remove_by_filter=True))
+            self._removal_form = "filter"
+            self.notes.append("PATCH /%s: the server refused Slack's member removal (a remove of members with a "
+                              "value) with HTTP 400 (%s); it took members[value eq \"...\"] paths, which this client "
+                              "sends from now on" % (path, exc.error or exc.detail or "no error string"))
+            return answered
 
     def find_group_by_display_name(self, display_name):
         return self._find_one(
@@ -673,12 +706,15 @@ class SCIMClient:
 def _checked(parsed, expect, method, path):
     """``parsed`` if it has the shape ``expect`` asks for; otherwise a ScimError saying what is wrong."""
     problem = None
+    users = "/Users" in path
     if expect == "list":
         resources = parsed.get("Resources", []) if isinstance(parsed, dict) else None
         if not isinstance(resources, list) or not all(isinstance(item, dict) for item in resources):
             problem = "is not a SCIM list response"
         else:
             for index, item in enumerate(resources):
+                if users:
+                    _check_user_shape(item, method, path, "item %d" % (index + 1))
                 if not isinstance(item.get("id"), str) or not item.get("id"):
                     named = ", ".join("%s %r" % (key, item[key]) for key in ("userName", "displayName", "externalId")
                                       if isinstance(item.get(key), str) and item[key])
@@ -691,10 +727,44 @@ def _checked(parsed, expect, method, path):
             return None
         if not isinstance(parsed, dict) or not parsed.get("id"):
             problem = "has no resource with an id"
+        elif users:
+            _check_user_shape(parsed, method, path, "user %s" % parsed.get("id"))
     if problem:
         raise ScimError("%s %s succeeded, but the answer %s: %s" % (method, path, problem, _snippet(parsed)),
                         method=method, path=path)
     return parsed
+
+
+def _check_user_shape(user, method, path, where):
+    """A ScimError when a user answered carries a string (or anything but a list of objects) where SCIM has a list:
+    nothing read from such an answer can be trusted (its emails would look empty)."""
+    for attribute in MULTI_VALUED_USER_ATTRIBUTES:
+        value = user.get(attribute)
+        if value is None or (isinstance(value, list) and all(isinstance(entry, dict) for entry in value)):
+            continue
+        odd = next(entry for entry in value if not isinstance(entry, dict)) if isinstance(value, list) else value
+        what = ("a list with a %s in it" if isinstance(value, list) else "a %s") % type(odd).__name__
+        named = ", userName %r" % user["userName"] if isinstance(user.get("userName"), str) else ""
+        after = "the write was applied, but its answer cannot be used" if method in WRITE_METHODS else \
+            "nothing was changed"
+        raise ScimError("%s %s succeeded, but Slack answered a malformed user (%s%s): %s is %s, not a list of "
+                        "objects; %s" % (method, path, where, named, attribute, what, after), method=method, path=path)
+
+
+def _incomplete(resource, filter, received, total, when):
+    """The IncompleteListingError of a listing whose distinct items disagree with its ``totalResults``."""
+    noun = resource.lower()
+    where = "GET /%s%s" % (resource, " (filter %s)" % filter if filter else "")
+    if received < total:
+        what = "%d of %d %s received (totalResults %d), %s; the server skipped items or ignored startIndex" % (
+            received, total, noun, total, when)
+    else:
+        what = "%d %s received, more than its totalResults %d, %s; the server miscounts or pages past its end" % (
+            received, noun, total, when)
+    return IncompleteListingError(
+        "%s: the listing was incomplete: %s, so the result cannot be trusted. Run again; if it persists, check that "
+        "api_url reaches Slack directly (a proxy that drops query parameters or rewrites answers breaks paging)"
+        % (where, what), resource=resource, received=received, total=total, path="/" + resource)
 
 
 def _snippet(value):

@@ -59,8 +59,9 @@ class Dialect:
         """PATCH body from a partial user; ``None`` values (at any depth) remove the attribute."""
         raise NotImplementedError()
 
-    def patch_group_body(self, display_name=None, add=(), remove=()):
-        """PATCH body that renames a group and adds/removes members given as user ids."""
+    def patch_group_body(self, display_name=None, add=(), remove=(), remove_by_filter=False):
+        """PATCH body that renames a group and adds/removes members given as user ids; ``remove_by_filter``
+        selects each member to remove by a filter in the path (RFC 7644), where the dialect has a choice."""
         raise NotImplementedError()
 
     def patch_group_from_partial(self, partial_group):
@@ -111,7 +112,7 @@ class V1Dialect(Dialect):
             body["meta"] = {"attributes": removals}
         return body
 
-    def patch_group_body(self, display_name=None, add=(), remove=()):
+    def patch_group_body(self, display_name=None, add=(), remove=(), remove_by_filter=False):
         body = {"schemas": [self.group_schema]}
         if display_name is not None:
             body["displayName"] = display_name
@@ -150,7 +151,7 @@ class V2Dialect(Dialect):
         operations.extend({"op": "remove", "path": path} for path in removals)
         return self._patch(operations)
 
-    def patch_group_body(self, display_name=None, add=(), remove=()):
+    def patch_group_body(self, display_name=None, add=(), remove=(), remove_by_filter=False):
         operations = []
         if display_name is not None:
             operations.append({"op": "replace", "path": "displayName", "value": display_name})
@@ -158,7 +159,10 @@ class V2Dialect(Dialect):
         remove = [user_id for user_id in remove if user_id]
         if add:
             operations.append({"op": "add", "path": "members", "value": [{"value": user_id} for user_id in add]})
-        if remove:
+        if remove and remove_by_filter:
+            # RFC 7644 3.5.2.2: a filter in the path selects the member; what a strict server takes.
+            operations.extend({"op": "remove", "path": 'members[value eq "%s"]' % user_id} for user_id in remove)
+        elif remove:
             # The form Slack's own live tests use.  A remove on "members" without a value would
             # empty the group, so no removal means no remove operation at all.
             operations.append({"op": "remove", "path": "members", "value": [{"value": user_id} for user_id in remove]})

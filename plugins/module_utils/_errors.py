@@ -9,7 +9,9 @@ Internal to scim.slack; the API may change.  Nothing here ever sees a token or a
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import quote, quote_plus
 
 _EXISTING_USER = re.compile(r"existing_user=([UW][A-Z0-9]+)")
 _ERROR_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*")
@@ -36,9 +38,18 @@ def is_rate_limit(status, error):
     return status == 429 or error in RATE_LIMIT_ERRORS
 
 
+WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# Said of a write whose answer never came: the task cannot know what Slack did, but the next run can.
+OUTCOME_UNKNOWN = ("Slack may have applied the %s before its answer was lost, so its outcome is unknown: run the task "
+                   "again, which reads what Slack has and settles it")
+
 REDACTED = "<redacted>"
 # Anything shaped like a Slack token, and whatever follows "Bearer": a gateway may echo a header.
-_SECRET_SHAPES = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|(?<=Bearer )[^\s\"',;<>(){}\[\]]+", re.I)
+_SLACK_TOKEN = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+", re.I)
+# "Bearer", the white space after it however written (spaces, tabs, a URL's %20 or +, JSON's \t or \u0020),
+# then the credential: up to the first character that ends a value in a header, a URL, JSON or a sentence.
+_BEARER = re.compile(r"(\bBearer(?:\s|%20|%09|\+|\\[tnr]|\\u0020)+)((?:[^\s\"',;<>(){}\[\]&\\]|\\(?![tnru\"]))+)",
+                     re.I)
 
 RATE_LIMIT_HINT = "Raise retries.rate_limited or retries.max_wait, or lower the write rate (throttle/serial)."
 
@@ -103,9 +114,18 @@ def redact(text, secrets=()):
     if not isinstance(text, str) or not text:
         return text
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return _SECRET_SHAPES.sub(REDACTED, text)
+        for form in _written_forms(secret):
+            text = text.replace(form, REDACTED)
+    return _BEARER.sub(lambda match: match.group(1) + REDACTED, _SLACK_TOKEN.sub(REDACTED, text))
+
+
+def _written_forms(secret):
+    """``secret`` as an answer may quote it: as is, URL-encoded (``%2F``, ``+`` for a space) and JSON-escaped."""
+    if not isinstance(secret, str) or not secret:
+        return ()
+    forms = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret, safe="/"),
+             json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    return sorted(forms, key=len, reverse=True)
 
 
 def parse_error_body(body):
@@ -165,6 +185,12 @@ class ScimError(Exception):
         return hint
 
     @property
+    def outcome_unknown(self):
+        """A write that reached the server and got no HTTP answer (a timeout, a dropped connection): Slack may
+        have applied it, so the task must not say nothing changed."""
+        return self.status is None and bool(self.request_sent) and self.method in WRITE_METHODS
+
+    @property
     def is_not_found(self):
         return self.status == 404 or self.error in NOT_FOUND_ERRORS
 
@@ -189,6 +215,8 @@ class ScimError(Exception):
         text = self.message
         if self.hint and self.hint not in text:
             text = "%s. %s" % (text.rstrip("."), self.hint)
+        if self.outcome_unknown:
+            text = "%s. %s" % (text.rstrip("."), OUTCOME_UNKNOWN % self.method)
         return text
 
     def __repr__(self):
@@ -203,6 +231,7 @@ class ScimError(Exception):
             "error": self.error,
             "detail": self.detail,
             "retries": self.retries,
+            "outcome": "unknown" if self.outcome_unknown else None,
         }
 
 

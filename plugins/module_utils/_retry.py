@@ -270,7 +270,7 @@ def retries_problem(retries):
         value = retries.get(key)
         if value is None:
             continue
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return "retries.%s must be a whole number of retries, 0 or more, got %r" % (key, value)

@@ -30,6 +30,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     MemberResolver,
     apply_group,
     find_group,
+    member_ids,
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
@@ -260,11 +261,15 @@ class Plan:
         self.record_failure(entry, resource, message)
         (self.users if resource == "user" else self.groups).append(entry)
 
-    def record_failure(self, entry, resource, message):
-        """``entry`` failed: it is counted under ``failed`` and listed in ``failures``."""
+    def record_failure(self, entry, resource, message, outcome=None):
+        """``entry`` failed: it is counted under ``failed`` and listed in ``failures``; ``outcome`` ``unknown`` when
+        Slack may have applied the write (its answer was lost)."""
         entry.failure = message
-        self.failures.append({"resource": resource, "msg": message, "name": entry.name,
-                              "id": entry.user_id if resource == "user" else entry.group_id})
+        failure = {"resource": resource, "msg": message, "name": entry.name,
+                   "id": entry.user_id if resource == "user" else entry.group_id}
+        if outcome:
+            failure["outcome"] = outcome
+        self.failures.append(failure)
 
     def deactivations(self):
         """Every active -> inactive transition: state absent, purge, active: false (PATCH or PUT)."""
@@ -609,7 +614,7 @@ def execute(client, plan, pacer, continue_on_error=False):
         except (ScimError, UserSpecError, GroupSpecError) as exc:
             if not continue_on_error:
                 raise
-            plan.record_failure(entry, resource, str(exc))
+            plan.record_failure(entry, resource, str(exc), "unknown" if getattr(exc, "outcome_unknown", False) else None)
             return False
 
     for entry in plan.users:
@@ -618,6 +623,8 @@ def execute(client, plan, pacer, continue_on_error=False):
             if attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome)) and \
                     entry.transition == "create":
                 created[entry.placeholder] = (entry.outcome.user or {}).get("id") or entry.placeholder
+                if entry.outcome.action != "create":
+                    _found_instead(plan, entry)
     for entry in plan.groups:
         outcome = entry.outcome
         if outcome.write and outcome.action != "delete":
@@ -626,6 +633,9 @@ def execute(client, plan, pacer, continue_on_error=False):
             if missing:
                 plan.record_failure(entry, "group", "not written: the users it adds, %s, were not created (see their "
                                     "failures)" % ", ".join(uid[len("new:"):] for uid in missing))
+                continue
+            _settle_members(entry, created)
+            if not outcome.write:
                 continue
             pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
                                         / float(MEMBER_BATCH))))
@@ -637,6 +647,36 @@ def execute(client, plan, pacer, continue_on_error=False):
         pacer.wait()
         attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome))
     return plan.failures
+
+
+def _found_instead(plan, entry):
+    """A user the listing lacked, that Slack had all along (the create met email_taken, or 409): the entry found
+    it and converged it; it was not created."""
+    entry.transition = {None: None, "reactivate": "reactivate"}.get(entry.outcome.action, "update")
+    entry._where = entry.user_id  # pylint: disable=protected-access
+    plan.warnings.append("%s: user %s (%s) was missing from the listing, but Slack has it: found, not created. A "
+                         "listing that leaves out existing users is incomplete; if this repeats, check api_url and any "
+                         "proxy in between" % (entry.label, entry.name, entry.user_id))
+
+
+def _settle_members(entry, created):
+    """Plan a group update's members against what the user writes found: a new user (a placeholder) that turned
+    out to be an account the group already has is neither added nor, under ``members.set``, removed."""
+    outcome, write = entry.outcome, entry.outcome.write
+    if write.kind != "update" or not created:
+        return
+    current = set(member_ids(entry.current))
+    add = [created.get(uid, uid) for uid in write.add]
+    found = set(add) & current
+    if not found:
+        return
+    add = [uid for uid in add if uid not in current]
+    remove = [uid for uid in write.remove if uid not in found] if entry.spec.set is not None else list(write.remove)
+    outcome.members_added, outcome.members_removed = sorted(add), sorted(remove)
+    if add or remove or write.rename is not None:
+        outcome.write = write._replace(add=add, remove=remove)
+    else:
+        outcome.action = outcome.write = None
 
 
 USER_COUNTS = {"create": "created", "update": "updated", "reactivate": "reactivated", "deactivate": "deactivated"}

@@ -18,16 +18,17 @@ from urllib.parse import urlsplit
 # Slack user IDs: U (workspace) or W (org-wide), then 8 to 10 capitals or digits.  Some have no
 # digit at all, so an entry of this shape may also be a (capitalised) user name: see member_keys.
 USER_ID = re.compile(r"^[UW][A-Z0-9]{8,10}$")
-ISO_PARTS = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
-                       r"(Z|[+-]\d{2}:?\d{2})?)?$")
-ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+# Digits are ASCII: \d would take any Unicode digit (full-width ones too), which Slack refuses.
+ISO_PARTS = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?"
+                       r"(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
+ISO_8601 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
 URL = re.compile(r"^https?://[^\s/]+\S*$", re.I)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_USER_NAME = 21
 MAX_DISPLAY_NAME = 80
 # Photo URLs Slack answers when none was set (a gravatar default, or Slack's own default avatar).
 DEFAULT_PHOTO_HOSTS = ("gravatar.com",)
-DEFAULT_PHOTO_PATH = re.compile(r"/avatars/ava_\d+", re.I)
+DEFAULT_PHOTO_PATH = re.compile(r"/avatars/ava_[0-9]+", re.I)
 # Slack refuses emoji in display names (invalid_emoji_not_allowed): pictographs and :shortcodes:.
 EMOJI_SHORTCODE = re.compile(r":(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]+:", re.I)
 # Unicode's Extended_Pictographic property (emoji-data), plus the regional indicators of flags.

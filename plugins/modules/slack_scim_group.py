@@ -189,6 +189,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     GroupSpecError,
     converge_group,
     group_argument_spec,
+    verbose_notes,
 )
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, exit_with_outcome
 
@@ -200,14 +201,15 @@ def module_kwargs():
 
 
 def run_module(module):
-    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
+    """The task, on ScimModule (as a module, or in-process on the controller)."""
     try:
         spec = GroupSpec(module.params)
         outcome = converge_group(module.client, spec, check_mode=module.check_mode)
     except GroupSpecError as exc:
         module.fail_json(msg=str(exc))
     except ScimError as exc:
-        module.fail_scim(exc)
+        module.fail_scim(exc, changed=exc.outcome_unknown)
+    verbose_notes(module, module.client)
     exit_with_outcome(module, outcome, "group", members_added=outcome.members_added,
                       members_removed=outcome.members_removed)
 

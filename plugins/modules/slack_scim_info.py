@@ -261,7 +261,7 @@ def module_kwargs():
 
 
 def run_module(module):
-    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
+    """The task, on ScimModule (as a module, or in-process on the controller)."""
     resource = module.params["resource"]
     if module.params["export"]:
         try:

@@ -448,6 +448,8 @@ failures:
   description:
     - Writes that failed, when O(continue_on_error=true). (Not C(failed), which Ansible reserves for the task's
       own status.)
+    - A write whose answer was lost (a timeout, a dropped connection) carries C(outcome=unknown), since Slack may
+      have applied it; the task then reports C(changed), and running it again settles it.
   returned: success
   type: list
   elements: dict
@@ -478,7 +480,7 @@ requests:
 import re
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec
+from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec, verbose_notes
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
     DEFAULT_LIMITS,
@@ -522,7 +524,7 @@ def whole_number(value):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else False
-    if isinstance(value, str) and re.match(r"^\s*[-+]?\d+\s*$", value):
+    if isinstance(value, str) and re.match(r"^\s*[-+]?[0-9]+\s*$", value):
         return int(value)
     return False
 
@@ -534,7 +536,7 @@ def module_kwargs():
 
 
 def run_module(module):
-    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
+    """The task, on ScimModule (as a module, or in-process on the controller)."""
     params = module.params
     if params["src"] is not None:
         module.fail_json(msg="src is read on the controller by the slack_scim_sync action plugin, which passes its "
@@ -564,12 +566,14 @@ def run_module(module):
             result["summary"], result["changes"], dummy = report(exc.plan)
         module.fail_json(msg=str(exc), requests=client.request_count, **result)
     except ScimError as exc:
-        module.fail_scim(exc, requests=client.request_count)
+        module.fail_scim(exc, changed=exc.outcome_unknown, requests=client.request_count)
     for warning in plan.warnings:
         module.warn(warning)
+    verbose_notes(module, client)
     summary, changes, diff = report(plan)
-    result = dict(changed=bool(changes), summary=summary, changes=changes, failures=failed, spared=plan.spared,
-                  requests=client.request_count)
+    unknown = any(failure.get("outcome") == "unknown" for failure in failed)  # a write Slack may have applied
+    result = dict(changed=bool(changes) or unknown, summary=summary, changes=changes, failures=failed,
+                  spared=plan.spared, requests=client.request_count)
     if module.diff_mode:
         result["diff"] = [diff_result(entry["before"], entry["after"], before_header=entry["before_header"],
                                       after_header=entry["after_header"]) for entry in diff]

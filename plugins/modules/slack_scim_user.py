@@ -475,7 +475,7 @@ def module_kwargs():
 
 
 def run_module(module):
-    """The task, on the interface ScimModule and the action plugin's in-process stand-in share."""
+    """The task, on ScimModule (as a module, or in-process on the controller)."""
     try:
         workspaces = WorkspacesSpec(module.params.get("workspaces"))
         spec = UserSpec(module.params, module.client.dialect)
@@ -483,7 +483,7 @@ def run_module(module):
     except (UserSpecError, WorkspacesError) as exc:
         module.fail_json(msg=str(exc))
     except ScimError as exc:
-        module.fail_scim(exc)
+        module.fail_scim(exc, changed=exc.outcome_unknown)
     result = dict(changed_attributes=outcome.changed_attributes)
     if plan is not None:
         result.update(workspaces_added=plan.described(plan.add), workspaces_removed=plan.described(plan.remove))

@@ -20,7 +20,8 @@ import sys
 import time
 
 from harness import TOKEN, EmulatorProcess, Harness
-from test_group import group_task, seed_group
+from test_group import group_task, members_of, seed_group
+from test_sync import sync_task
 from test_user import seed_user, user_task
 
 USER = "scim.slack.slack_scim_user"
@@ -430,3 +431,134 @@ def test_control_api_refuses_a_peer_that_is_not_loopback(harness, tmp_path):
         assert not quiet.failed, quiet.result()
         assert CLEAR_TEXT not in shown(quiet) and not quiet.result().get("warnings"), quiet
         assert sorted(emulator.users()) == ["carly", "dan"]
+
+
+# -- issue 23.2: a user hidden from the listing, and the group PATCH ------------------------------------------
+
+def test_a_user_hidden_from_the_listing_is_found_and_stays_a_member(harness, api_version):
+    """Carly, a member of Eng, is missing from every listing but found by filter.  The sync's POST meets a conflict,
+    finds her, and the group PATCH adds Finn only: it never removes a member the task declares, and reports Carly
+    as found, not created."""
+    carly = seed_user(harness.emulator, api_version, "carly", "carly@example.com")
+    seed_group(harness.emulator, api_version, "Eng", [carly["id"]])
+    inject(harness, {"action": "hide_user", "user_name": "carly", "count": 100, "method": "GET"})
+    users = [{"user_name": "carly", "email": "carly@example.com"}, {"user_name": "finn", "email": "finn@example.com"}]
+    task = dict(sync_task(users=users, groups=[{"display_name": "Eng", "members": {"set": ["carly", "finn"]}}]))
+    run = harness.run([task], api_version=api_version)
+    assert not run.failed, run
+    finn = harness.emulator.users()["finn"]["id"]
+    assert sorted(harness.emulator.users()) == ["carly", "finn"]  # no second account for Carly
+    assert members_of(harness.emulator, "Eng") == sorted([carly["id"], finn])
+    summary = run.result()["summary"]
+    assert (summary["users"]["created"], summary["users"]["unchanged"]) == (1, 1), summary
+    assert (summary["groups"]["members_added"], summary["groups"]["members_removed"]) == (1, 0), summary
+    assert "found, not created" in shown(run), run.output
+    patches = [r for r in run.writes if r["method"] == "PATCH"]
+    assert [r["path"].split("/")[-2] for r in patches] == ["Groups"], run.writes
+    # Every rerun meets the same hidden user: its POST is refused again, and nothing else is sent or changed.
+    rerun = harness.run([task], api_version=api_version)
+    assert not rerun.failed and not rerun.changed, rerun
+    assert [(r["method"], r["status"]) for r in rerun.writes] == [("POST", 409)], rerun.writes
+    assert members_of(harness.emulator, "Eng") == sorted([carly["id"], finn])
+
+
+# -- issue 23.3: a totalResults that disagrees with the listing ------------------------------------------------
+
+def test_a_listing_that_disagrees_with_its_total_fails_before_any_write(harness, api_version):
+    """30 users whose listing says 20: the sync, the group module and the info module fail naming the listing,
+    instead of trusting the total (a short total once let a sync POST users that exist)."""
+    ids = seed_directory(harness, 30)
+    seed_group(harness.emulator, api_version, "Platform", [ids["user00025"]])
+    inject(harness, {"action": "total_results", "total": 20, "count": 100, "method": "GET",
+                     "path": "/scim/%s/Users" % api_version})
+    before = harness.emulator.state()
+    tasks = [
+        {"name": "sync", SYNC: {"users": [{"user_name": "user00025", "title": "CTO"}], "purge_users": True,
+                                "max_deactivations": 100, "write_rate": 0}, "ignore_errors": True},
+        dict(group_task(display_name="Platform", members={"set": ["user00025", "user00026"]},
+                        lookup_failure_action="ignore"), name="group", ignore_errors=True),
+        {"name": "info", INFO: {"resource": "users"}, "ignore_errors": True},
+    ]
+    run = harness.run(tasks, api_version=api_version)
+    assert run.writes == [] and harness.emulator.state() == before, run.writes
+    for task in ("sync", "info"):
+        failed_with(run, task, "incomplete", "30 users received, more than its totalResults 20")
+    failed_with(run, "group", "incomplete", "1 of 20 users received")  # its lookup by filter met the same lie
+    assert "users" not in run.result("info")
+
+
+# -- issue 23.5: a string where a list belongs, and full-width digits -----------------------------------------
+
+def test_a_listed_user_with_a_string_for_emails_fails_naming_the_malformed_user(harness, api_version):
+    ids = seed_directory(harness, 5)
+    seed_group(harness.emulator, api_version, "Platform", [ids["user00000"]])
+    inject(harness, {"action": "list_as_string", "attribute": "emails", "count": 100, "method": "GET",
+                     "path": "/scim/%s/Users" % api_version})
+    before = harness.emulator.state()
+    tasks = [
+        {"name": "sync", SYNC: {"users": [{"email": "user00003@example.com", "title": "CTO"}], "write_rate": 0},
+         "ignore_errors": True},
+        dict(user_task(email="user00002@example.com", title="CTO"), name="user", ignore_errors=True),
+        dict(group_task(display_name="Platform", members={"set": ["user00001@example.com"]}), name="group",
+             ignore_errors=True),
+        {"name": "info", INFO: {"resource": "users", "email": "user00004@example.com"}, "ignore_errors": True},
+    ]
+    run = harness.run(tasks, api_version=api_version)
+    assert run.writes == [] and harness.emulator.state() == before, run.writes
+    for task in tasks:
+        message = failed_with(run, task["name"], "malformed user", "emails")
+        assert "AttributeError" not in message and "object has no attribute" not in message, message
+
+
+def test_full_width_digits_fail_naming_the_option_before_any_request(harness, api_version):
+    seed_user(harness.emulator, api_version, "carly")
+    full_width = "\uff12\uff10\uff12\uff17-03-31"  # 2027-03-31 in full-width digits
+    tasks = [dict(user_task(user_name="carly", guest=True, guest_expiration=full_width + "T18:00:00Z"),
+                  name="guest_expiration", ignore_errors=True),
+             dict(user_task(user_name="carly", start_date=full_width), name="start_date", ignore_errors=True)]
+    run = harness.run(tasks, api_version=api_version)
+    assert run.writes == [], run.writes
+    for task in tasks:
+        failed_with(run, task["name"], task["name"], "is not an ISO 8601 date")
+
+
+# -- issue 23.7: a strict RFC 7644 server in front of Slack ---------------------------------------------------
+
+def test_removals_through_a_strict_scim_server_fall_back_to_filter_paths(harness, api_version):
+    """A server that refuses Slack's removal form (remove on members with a value) with 400: the group module and
+    the sync send the PATCH again with members[value eq "..."] paths, once per client, and say so at -vvvv.  v1 has
+    its own removal form, which such a server does not see: one PATCH each."""
+    ids = {name: seed_user(harness.emulator, api_version, name)["id"] for name in ("ann", "bob", "cat")}
+    seed_group(harness.emulator, api_version, "Eng", [ids["ann"], ids["bob"]])
+    seed_group(harness.emulator, api_version, "Ops", [ids["ann"], ids["cat"]])
+    inject(harness, {"action": "strict_remove", "count": 100, "method": "PATCH", "path": "/scim/%s/Groups" % api_version})
+    tasks = [dict(group_task(display_name="Eng", members={"set": ["ann"]}), name="group"),
+             sync_task(groups=[{"display_name": "Ops", "members": {"remove": ["cat"]}}])]
+    run = harness.run(tasks, api_version=api_version, verbosity=4)
+    assert not run.failed, run
+    assert members_of(harness.emulator, "Eng") == [ids["ann"]] and members_of(harness.emulator, "Ops") == [ids["ann"]]
+    statuses = [r["status"] for r in run.writes]
+    if api_version == "v2":
+        # Each task has its own client in module mode, one shared client in-process: one probe each, or one in all.
+        assert statuses in ([400, 200, 400, 200], [400, 200, 200]), run.writes
+        assert shown(run).count("refused Slack's member removal") == statuses.count(400), run.output
+    else:
+        assert statuses == [204, 204], run.writes
+    quiet = harness.run(tasks, api_version=api_version)
+    assert not quiet.changed and quiet.writes == [] and "refused Slack's" not in shown(quiet), quiet
+
+
+# -- issue 23.6: a PATCH whose answer was lost after Slack applied it ------------------------------------------
+
+def test_a_patch_whose_answer_was_lost_reports_an_unknown_outcome_and_a_rerun_settles_it(harness, api_version):
+    seed_user(harness.emulator, api_version, "carly", title="Engineer")
+    inject(harness, {"action": "drop_after", "method": "PATCH", "path": "/scim/%s/Users" % api_version})
+    tasks = [dict(user_task(user_name="carly", title="CTO", retries={"connection_errors": 0}), name="lost",
+                  ignore_errors=True)]
+    run = harness.run(tasks, api_version=api_version)
+    assert faults_left(harness) == [] and harness.emulator.users()["carly"]["title"] == "CTO"
+    result = run.result("lost")
+    message = failed_with(run, "lost", "outcome is unknown", "run the task again")
+    assert result["changed"] is True and result["scim_error"]["outcome"] == "unknown", (result, message)
+    rerun = harness.run(tasks, api_version=api_version)
+    assert not rerun.failed and not rerun.changed and rerun.writes == [], rerun

@@ -125,3 +125,46 @@ def test_the_file_is_read_on_the_controller_when_the_module_runs_elsewhere(harne
         if mode == "remote":
             assert run.module_runs == ["slack_scim_sync"], run.module_runs
     assert results["remote"] == results["controller"]
+
+
+# -- issue 23: what a parser would forgive fails before any request ---------------------------------------
+
+HR_EXPORT = "users:\n" + "".join("  - {user_name: staff%d, email: staff%d@example.com}\n" % (n, n) for n in range(4))
+CONTRACTORS = "users:\n  - {user_name: contractor0, email: contractor0@example.com}\n"
+
+
+def test_a_repeated_key_fails_before_any_request_naming_the_key_and_both_lines(harness, api_version):
+    """Two users: blocks (a contractors' export appended to the HR export), and active: true then false in one
+    entry: a parser keeps the last value, and the purge would deactivate the four people of the first block."""
+    for n in range(4):
+        seed_user(harness.emulator, api_version, "staff%d" % n)
+    seed_user(harness.emulator, api_version, "contractor0")
+    write(harness, "appended.yml", HR_EXPORT + "groups: []\n" + CONTRACTORS)
+    write(harness, "entry.json", '{"users": [\n {"user_name": "staff0",\n  "active": true,\n  "active": false}\n]}')
+    before = harness.emulator.state()
+    cases = [("appended.yml", "repeats the key 'users' in one mapping (lines 1 and 7)"),
+             ("entry.json", "repeats the key 'active' in one mapping (lines 3 and 4)")]
+    tasks = [dict(sync_task(src=src, purge_users=True), name=src, ignore_errors=True) for src, dummy in cases]
+    for check in (True, False):
+        run = harness.run(tasks, check=check, api_version=api_version)
+        assert run.requests == [] and harness.emulator.state() == before, run.requests
+        for src, message in cases:
+            result = run.result(src)
+            assert result.get("failed") and not result.get("changed"), result
+            assert "src %s %s" % (src, message) in result["msg"], result["msg"]
+    assert all(user["active"] for user in harness.emulator.users().values())
+
+
+def test_an_alias_bomb_fails_at_once_naming_the_limit_and_quoting_nothing(harness, api_version):
+    """476 bytes that expand to a billion values once hung the controller past 120 s."""
+    levels = ['a: &a ["person@example.com","person@example.com","person@example.com"]']
+    for level in "bcdefghijklmnopqrs":
+        previous = levels[-1].split("&", 1)[1][0]
+        levels.append("%s: &%s [%s]" % (level, level, ",".join(["*" + previous] * 3)))
+    write(harness, "bomb.yml", "\n".join(levels) + "\nusers: *s\n")
+    run = harness.run([sync_task(src="bomb.yml", purge_users=True)], api_version=api_version)
+    assert run.failed and run.requests == [], run
+    message = run.result()["msg"]
+    assert "the limit on what aliases may add to src" in message, message
+    assert "person@example.com" not in run.output and len(message) < 300, message
+    assert run.seconds < 60, run.seconds  # ansible-playbook start-up included; the bomb alone ran past 120 s

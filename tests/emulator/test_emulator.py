@@ -256,6 +256,35 @@ def test_v2_group_remove_with_unquoted_id_and_remove_all(v2):
     assert v2.call("GET", "Groups/" + group["id"]).json()["members"] == []
 
 
+def test_v2_group_patch_applies_its_operations_in_order(v2):
+    """RFC 7644 3.5.2: the operations of one PatchOp apply in sequence, so the last one about a member wins."""
+    kept, other = v2.create_user("kept")["id"], v2.create_user("other")["id"]
+    group = v2.create_group("Eng", [kept])
+
+    def patch(*operations):
+        response = v2.call("PATCH", "Groups/" + group["id"], {"schemas": V2_PATCH, "Operations": list(operations)})
+        assert response.status_code == 200, response.text
+        return sorted(m["value"] for m in response.json()["members"])
+
+    add = {"op": "add", "path": "members", "value": [{"value": kept}, {"value": other}]}
+    remove = {"op": "remove", "path": "members", "value": [{"value": kept}]}
+    assert patch(add, remove) == [other]
+    assert patch(remove, add) == sorted([kept, other])
+    assert patch({"op": "remove", "path": 'members[value eq "%s"]' % other}, add) == sorted([kept, other])
+    assert patch(add, {"op": "remove", "path": 'members[value eq "%s"]' % other}) == [kept]
+
+
+def test_a_refused_group_patch_changes_nothing(v2):
+    member = v2.create_user("member")["id"]
+    v2.create_group("Taken")
+    group = v2.create_group("Eng", [member])
+    response = v2.call("PATCH", "Groups/" + group["id"], {"schemas": V2_PATCH, "Operations": [
+        {"op": "remove", "path": "members", "value": [{"value": member}]},
+        {"op": "replace", "path": "displayName", "value": "Taken"}]})
+    assert response.status_code == 409, response.text
+    assert v2.call("GET", "Groups/" + group["id"]).json()["members"] == [{"value": member, "display": "member"}]
+
+
 def test_group_display_name_is_unique_and_required(api):
     api.create_group("Eng")
     response = api.call("POST", "Groups", {"schemas": api.group_schema(), "displayName": "ENG"})

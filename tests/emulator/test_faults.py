@@ -15,6 +15,8 @@ from slack_scim_emulator.server import Emulator, EmulatorServer, Handler, is_loo
 
 from conftest import TOKEN
 
+V2_PATCH = ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
+
 
 def auth(api):
     return {"Authorization": api.session.headers["Authorization"]}
@@ -138,6 +140,8 @@ def test_drop_after_applies_group_create_and_delete(api):
     {"action": "huge", "size_mb": -1},
     {"action": "nonsense"},
     {"action": "empty_page", "query": ["startIndex"]},
+    {"action": "hide_user"},
+    {"action": "total_results", "total": "20"},
 ])
 def test_bad_fault_specs_are_refused(emulator, spec):
     response = requests.post(emulator.url + "/_control/faults", json=spec, timeout=5)
@@ -151,6 +155,45 @@ def test_faults_are_listed_with_their_parameters(v2):
     assert listed[0]["location"] == "https://x.example/" and listed[0]["status"] == 302
     assert listed[0]["query"] == {"startindex": "2"}
     assert (listed[1]["size_mb"], listed[1]["chunked"]) == (300, True)
+
+
+# -- issue 23: a listing that lies -------------------------------------------------------------------
+
+def test_hide_user_leaves_a_user_out_of_listings_but_not_out_of_filters(api):
+    hidden = api.create_user("hidden")
+    api.create_user("shown")
+    api.control("POST", "faults", {"action": "hide_user", "user_name": "hidden", "count": 3})
+    listing = api.call("GET", "Users").json()
+    assert [u["userName"] for u in listing["Resources"]] == ["shown"] and listing["totalResults"] == 1
+    found = api.call("GET", "Users", params={"filter": 'userName eq "hidden"'}).json()
+    assert ids(found) == [hidden["id"]]
+    assert api.call("GET", "Users/" + hidden["id"]).status_code == 200
+    assert api.control("GET", "faults")["faults"][0]["count"] == 2  # the filter and the read took none
+
+
+def test_total_results_lies_about_the_total(v2):
+    v2.control("POST", "seed", {"users": 30})
+    v2.control("POST", "faults", {"action": "total_results", "total": 20, "path": "/scim/v2/Users"})
+    page = v2.call("GET", "Users", params={"startIndex": 11, "count": 10}).json()
+    assert (len(page["Resources"]), page["totalResults"]) == (10, 20)
+
+
+def test_list_as_string_answers_a_string_where_a_list_belongs(api):
+    api.create_user("carly", "carly@example.com")
+    api.control("POST", "faults", {"action": "list_as_string", "path": "/scim/%s/Users" % api.version})
+    assert api.call("GET", "Users").json()["Resources"][0]["emails"] == "carly@example.com"
+
+
+def test_strict_remove_refuses_slacks_removal_form_and_applies_the_rfc_one(v2):
+    users = [v2.create_user("u%d" % i)["id"] for i in range(2)]
+    group = v2.create_group("Eng", users)
+    v2.control("POST", "faults", {"action": "strict_remove", "count": 5, "path": "/scim/v2/Groups"})
+    slack_form = v2.call("PATCH", "Groups/" + group["id"], {"schemas": V2_PATCH, "Operations": [
+        {"op": "remove", "path": "members", "value": [{"value": users[0]}]}]})
+    assert slack_form.status_code == 400 and "invalidValue" in slack_form.json()["detail"]
+    rfc_form = v2.call("PATCH", "Groups/" + group["id"], {"schemas": V2_PATCH, "Operations": [
+        {"op": "remove", "path": 'members[value eq "%s"]' % users[0]}]})
+    assert rfc_form.status_code == 200 and [m["value"] for m in rfc_form.json()["members"]] == [users[1]]
 
 
 # -- the control API answers loopback peers only ----------------------------------------------------

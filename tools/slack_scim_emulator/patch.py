@@ -251,70 +251,68 @@ def _v1_path(path):
     return [head] + parts[1:]
 
 
-def group_patch_intents(dialect, body):
-    """(new display name or None, members to add, members to remove, replace list or None)."""
-    display_name = None
-    add, remove = [], []
-    replace = None
+def group_patch_steps(dialect, body):
+    """The changes of a group PATCH, in the order they apply: ``(kind, value)`` with ``kind`` one of
+    ``rename`` (a display name), ``add``, ``remove`` or ``replace`` (member ids).
+
+    v2 applies a PatchOp's operations in the order given (RFC 7644 section 3.5.2: "each operation ... is
+    applied in sequence"), so an ``add`` then a ``remove`` of one member leaves it out.  v1's body is a partial
+    group, not a sequence: a replace (``meta.attributes``), then the deletes, then the adds.
+    """
     if dialect == "v1":
-        if DIALECTS["v1"]["group"] not in (body.get("schemas") or []):
-            raise _bad("missing_schema_element")
-        display_name = body.get("displayName")
-        for member in body.get("members") or []:
-            if not isinstance(member, dict) or not member.get("value"):
-                raise _bad("invalid_request_payload")
-            if str(member.get("operation", "")).lower() == "delete":
-                remove.append(member["value"])
-            else:
-                add.append(member["value"])
-        if "members" in (body.get("meta") or {}).get("attributes", []):
-            replace = list(add)
-            add = []
-        return display_name, add, remove, replace
+        return _v1_group_steps(body)
     if DIALECTS["v2"]["patch"] not in (body.get("schemas") or []):
         raise _bad("missing_schema_element")
     operations = body.get("Operations")
     if not isinstance(operations, list) or not all(isinstance(operation, dict) for operation in operations):
         raise _bad()
+    steps = []
     for operation in operations:
-        op = str(operation.get("op", "")).lower()
-        path = operation.get("path") or ""
-        value = operation.get("value")
-        if not path and isinstance(value, dict):
-            for key, item in value.items():
-                if key.lower() == "displayname":
-                    display_name = item
-                elif key.lower() == "members":
-                    values = _member_values(item)
-                    if op == "replace":
-                        replace = values
-                    else:
-                        add.extend(values)
-            continue
-        lowered = path.lower()
-        if lowered == "displayname" and op in ("add", "replace"):
-            display_name = value
-        elif lowered == "members":
-            values = _member_values(value or [])
-            if op == "add":
-                add.extend(values)
-            elif op == "replace":
-                replace = values
-            elif op == "remove":
-                if value:
-                    remove.extend(values)
-                else:
-                    replace = []
-            else:
-                raise _bad()
-        elif lowered.startswith("members[") and op == "remove":
-            match = re.match(r'members\[\s*value\s+eq\s+"?([A-Za-z0-9]+)"?\s*\]$', path, re.I)
-            if not match:
-                raise _bad("invalid_filter_group")
-            remove.append(match.group(1))
-        else:
-            raise _bad("invalid_attribute_format")
-    return display_name, add, remove, replace
+        steps.extend(_v2_group_steps(operation))
+    return steps
+
+
+def _v1_group_steps(body):
+    if DIALECTS["v1"]["group"] not in (body.get("schemas") or []):
+        raise _bad("missing_schema_element")
+    add, remove = [], []
+    for member in body.get("members") or []:
+        if not isinstance(member, dict) or not member.get("value"):
+            raise _bad("invalid_request_payload")
+        (remove if str(member.get("operation", "")).lower() == "delete" else add).append(member["value"])
+    steps = [("rename", body["displayName"])] if body.get("displayName") is not None else []
+    if "members" in (body.get("meta") or {}).get("attributes", []):
+        return steps + [("replace", add), ("remove", remove)]
+    return steps + [("remove", remove), ("add", add)]
+
+
+def _v2_group_steps(operation):
+    op = str(operation.get("op", "")).lower()
+    path = operation.get("path") or ""
+    value = operation.get("value")
+    if not path and isinstance(value, dict):
+        steps = []
+        for key, item in value.items():
+            if key.lower() == "displayname":
+                steps.append(("rename", item))
+            elif key.lower() == "members":
+                steps.append(("replace" if op == "replace" else "add", _member_values(item)))
+        return steps
+    lowered = path.lower()
+    if lowered == "displayname" and op in ("add", "replace"):
+        return [("rename", value)]
+    if lowered == "members":
+        if op in ("add", "replace"):
+            return [(op, _member_values(value or []))]
+        if op == "remove":
+            return [("remove", _member_values(value))] if value else [("replace", [])]
+        raise _bad()
+    if lowered.startswith("members[") and op == "remove":
+        match = re.match(r'members\[\s*value\s+eq\s+"?([A-Za-z0-9]+)"?\s*\]$', path, re.I)
+        if not match:
+            raise _bad("invalid_filter_group")
+        return [("remove", [match.group(1)])]
+    raise _bad("invalid_attribute_format")
 
 
 def _member_values(members):

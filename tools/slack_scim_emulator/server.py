@@ -48,12 +48,21 @@ class Fault:
     - ``huge``: answer 200 with a valid JSON list of ``size_mb`` MiB, streamed (``chunked``:
       without Content-Length), without applying the request;
     - ``echo_auth``: answer ``status`` (default 400) with an error whose text quotes the
-      request's Authorization header, as a careless gateway would.
+      request's Authorization header, as a careless gateway would;
+    - ``hide_user``: a listing without a filter that leaves out the user ``user_name`` (its
+      ``totalResults`` too), while a filter or a GET by id still finds it;
+    - ``total_results``: a list answer whose ``totalResults`` is ``total``, whatever it holds;
+    - ``list_as_string``: a list answer whose items carry ``attribute`` (default ``emails``) as
+      the string of its first value instead of a list;
+    - ``strict_remove``: a group PATCH removing ``members`` with a ``value`` (Slack's form) is
+      answered 400 as an RFC 7644 server does (a remove selects members by a filter in its path);
+      any other request is applied.
     """
 
     ACTIONS = ("status", "raw", "drop", "drop_after", "latency", "empty_page", "ignore_start_index",
-               "strip_ids", "redirect", "drip", "huge", "echo_auth")
-    LIST_ACTIONS = ("empty_page", "ignore_start_index", "strip_ids")
+               "strip_ids", "redirect", "drip", "huge", "echo_auth", "hide_user", "total_results",
+               "list_as_string", "strict_remove")
+    LIST_ACTIONS = ("empty_page", "ignore_start_index", "strip_ids", "hide_user", "total_results", "list_as_string")
     REDIRECTS = (301, 302, 303, 307, 308)
 
     def __init__(self, spec):
@@ -80,12 +89,21 @@ class Fault:
         self.size_mb = float(spec.get("size_mb", 1))
         self.chunked = bool(spec.get("chunked", False))
         self.index = int(spec.get("index", 0))
+        self.user_name = spec.get("user_name")
+        self.total = spec.get("total")
+        self.attribute = spec.get("attribute", "emails")
+        if self.action == "hide_user" and not isinstance(self.user_name, str):
+            raise ValueError("hide_user needs the user_name to hide")
+        if self.action == "total_results" and (not isinstance(self.total, int) or isinstance(self.total, bool)):
+            raise ValueError("total_results needs total, a whole number")
         if self.action == "redirect" and (self.status not in self.REDIRECTS or not self.location):
             raise ValueError("redirect needs a status in %s and a location" % (self.REDIRECTS,))
         if any(value <= 0 or not math.isfinite(value) for value in (self.bytes_per_second, self.size_mb)):
             raise ValueError("bytes_per_second and size_mb must be positive numbers")
 
     def matches(self, method, path, query):
+        if self.action == "hide_user" and ("filter" in query or not path.rstrip("/").endswith("/Users")):
+            return False  # a filter or a read by id finds the hidden user: only whole listings leave it out
         return (self.method is None or self.method == method) and \
             (self.path is None or path.startswith(self.path)) and \
             all(query.get(key) == value for key, value in self.query.items())
@@ -95,7 +113,8 @@ class Fault:
                      "query": self.query, "status": self.status, "error": self.error,
                      "retry_after": self.retry_after, "latency": self.latency}
         extra = {"redirect": ("location",), "drip": ("bytes_per_second",), "huge": ("size_mb", "chunked"),
-                 "strip_ids": ("index",)}.get(self.action, ())
+                 "strip_ids": ("index",), "hide_user": ("user_name",), "total_results": ("total",),
+                 "list_as_string": ("attribute",)}.get(self.action, ())
         described.update((key, getattr(self, key)) for key in extra)
         return described
 
@@ -464,6 +483,9 @@ class Handler(BaseHTTPRequestHandler):
             self._check_schemas(dialect, resource, body)
             return 200, store.render_group(store.replace_group(resource_id, body), dialect)
         if method == "PATCH":
+            if self._fault and self._fault.action == "strict_remove" and _removes_members_by_value(body):
+                raise ScimFault(400, "invalidValue (a remove operation carries no value; a filter in its path, "
+                                     "members[value eq \"...\"], selects what to remove)")
             group = store.patch_group(resource_id, dialect, body)
             return (204, None) if dialect == "v1" else (200, store.render_group(group, dialect))
         store.delete_group(resource_id)
@@ -492,11 +514,20 @@ class Handler(BaseHTTPRequestHandler):
         fault = self._fault
         if fault and fault.action == "ignore_start_index":
             start_index = 1
-        total, page = self.emulator.store.search(resource, dialect, query.get("filter"), start_index, count)
+        hidden = fault.user_name if fault and fault.action == "hide_user" else None
+        total, page = self.emulator.store.search(resource, dialect, query.get("filter"), start_index, count,
+                                                 hidden=hidden)
         if fault and fault.action == "empty_page":
             page = []
         if fault and fault.action == "strip_ids" and page:
             page[min(fault.index, len(page) - 1)].pop("id", None)
+        if fault and fault.action == "total_results":
+            total = fault.total
+        if fault and fault.action == "list_as_string":
+            for item in page:
+                if isinstance(item.get(fault.attribute), list) and item[fault.attribute]:
+                    first = item[fault.attribute][0]
+                    item[fault.attribute] = first.get("value") if isinstance(first, dict) else first
         return {"schemas": [DIALECTS[dialect]["list"]], "totalResults": total, "itemsPerPage": len(page),
                 "startIndex": start_index, "Resources": page}
 
@@ -593,6 +624,13 @@ class Handler(BaseHTTPRequestHandler):
             threading.Thread(target=self.server.shutdown, daemon=True).start()
             return 200
         return self._send(404, {"error": "unknown control route %s %s" % (method, url.path)})
+
+
+def _removes_members_by_value(body):
+    """Slack's form of a member removal, which an RFC 7644 server refuses: ``remove`` on ``members`` with a value."""
+    return any(isinstance(operation, dict) and str(operation.get("op", "")).lower() == "remove" and
+               str(operation.get("path", "")).strip().lower() == "members" and operation.get("value")
+               for operation in (body or {}).get("Operations") or [])
 
 
 def _service_provider_config(dialect):

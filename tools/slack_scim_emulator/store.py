@@ -11,7 +11,7 @@ import threading
 
 from .filters import FilterError, evaluate, parse_search_filter, simple_equality
 from .names import MAX_USER_NAME, display_name_error, normalise_user_name
-from .patch import apply_v1_user_patch, apply_v2_user_patch, group_patch_intents
+from .patch import apply_v1_user_patch, apply_v2_user_patch, group_patch_steps
 from .schema import (PROFILE_FIELDS, SCALARS, ScimFault, cdn_photo_url, gravatar_url, ingest_user,
                      photo_url, primary_email, render_group, render_user)
 
@@ -381,23 +381,32 @@ class Store:
             return group
 
     def patch_group(self, group_id, dialect, body):
+        """Apply a group PATCH in the order of its steps (``group_patch_steps``); a refused PATCH changes nothing."""
         with self.lock:
             group = self.get_group(group_id)
-            display_name, add, remove, replace = group_patch_intents(dialect, body)
-            self._check_members(add + (replace or []))
-            if len(remove) > MAX_MEMBERS_PER_REQUEST:
+            steps = group_patch_steps(dialect, body)
+            self._check_members([uid for kind, ids in steps if kind in ("add", "replace") for uid in ids])
+            if sum(len(ids) for kind, ids in steps if kind == "remove") > MAX_MEMBERS_PER_REQUEST:
                 raise ScimFault(400, "too_many_users")
-            if display_name is not None:
-                self._rename(group, display_name)
-            if replace is not None:
-                for user_id in list(group["members"]):
-                    self._remove_member(group, user_id)
-                add = replace + add
-            for user_id in remove:
-                self._remove_member(group, user_id)
-            for user_id in add:
-                self._add_member(group, user_id)
+            for kind, value in steps:
+                if kind == "rename":
+                    self._check_group_name(value, group["id"])
+            for kind, value in steps:
+                self._apply_group_step(group, kind, value)
             return group
+
+    def _apply_group_step(self, group, kind, value):
+        if kind == "rename":
+            self._rename(group, value)
+            return
+        if kind == "replace":
+            for user_id in list(group["members"]):
+                self._remove_member(group, user_id)
+        for user_id in value:
+            if kind == "remove":
+                self._remove_member(group, user_id)
+            else:
+                self._add_member(group, user_id)
 
     def delete_group(self, group_id):
         with self.lock:
@@ -422,10 +431,12 @@ class Store:
             return [bool(record.get("guest"))]
         return [False]  # ultra_restricted: single-channel guests cannot be provisioned via SCIM
 
-    def search(self, resource, dialect, filter_text, start_index, count):
-        """(total, page of rendered resources) for GET /Users or /Groups."""
+    def search(self, resource, dialect, filter_text, start_index, count, hidden=None):
+        """(total, page of rendered resources) for GET /Users or /Groups; ``hidden``: a user name left out."""
         with self.lock:
             records = list(self.users.values() if resource == "Users" else self.groups.values())
+            if hidden is not None:
+                records = [record for record in records if record.get("userName") != hidden]
             if resource == "Users":
                 def render(record):
                     return self.render_user(record, dialect)

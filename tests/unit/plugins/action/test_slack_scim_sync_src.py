@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sys
 from unittest import mock
 
 import pytest
@@ -63,6 +64,85 @@ def test_a_vault_encrypted_file_is_read_decrypted(tmp_path):
     path = tmp_path / "directory.yml"
     path.write_bytes(VaultLib([("default", secret)]).encrypt(b"users: [{user_name: grace}]\n"))
     assert read_directory(loader, str(path), "directory.yml") == {"users": [{"user_name": "grace"}]}
+
+
+# -- what a parser would forgive: repeated keys, and files past the limits --------------------------------
+
+HR_AND_CONTRACTORS = """\
+users:
+  - user_name: grace
+    email: grace@example.com
+groups: []
+users:
+  - user_name: linus
+    email: linus@example.com
+"""
+
+
+@pytest.mark.parametrize("data, key, lines", [
+    (HR_AND_CONTRACTORS, "users", "lines 1 and 5"),
+    ("users:\n  - user_name: grace\n    active: true\n    active: false\n", "active", "lines 3 and 4"),
+    ("users:\n  - user_name: grace\n    enterprise:\n      department: A\n      department: B\n", "department",
+     "lines 4 and 5"),
+    ("{users: [{user_name: grace, active: true, active: false}]}", "active", "line 1"),
+    ('{"users": [\n  {"user_name": "grace",\n   "active": true,\n   "active": false}\n]}', "active", "lines 3 and 4"),
+    ('{"users": [],\n "groups": [],\n "users": []}', "users", "lines 1 and 3"),
+])
+def test_a_repeated_key_at_any_depth_fails_naming_the_key_and_both_lines(data, key, lines):
+    with pytest.raises(AnsibleActionFail) as caught:
+        parse_directory(data.encode("utf-8"), "d")
+    assert "src d repeats the key '%s' in one mapping (%s)" % (key, lines) in str(caught.value)
+
+
+def test_a_yaml_merge_key_overridden_by_the_entry_is_no_repeat():
+    data = b"users:\n  - &grace {user_name: grace, email: grace@example.com}\n  - <<: *grace\n    user_name: ada\n"
+    assert parse_directory(data, "d")["users"][1] == {"user_name": "ada", "email": "grace@example.com"}
+
+
+def alias_bomb(levels, width=9):
+    lines = ['l0: &l0 ["%s"]' % '", "'.join(["secret-person"] * width)]
+    for level in range(1, levels):
+        lines.append("l%d: &l%d [%s]" % (level, level, ", ".join(["*l%d" % (level - 1)] * width)))
+    return ("\n".join(lines) + "\nusers: *l%d\n" % (levels - 1)).encode("utf-8")
+
+
+@pytest.mark.parametrize("data, limit", [
+    (alias_bomb(9), "has aliases that expand to more than 200000 values, the limit on what aliases may add to src"),
+    (b"users:\n" + b"".join(b"  - {user_name: u%d, enterprise: *d}\n" % n for n in range(10002)).replace(
+        b"*d}", b"&d {department: x}}", 1), "uses more than 10000 aliases, the limit on aliases in src"),
+    (b"users: &loop [*loop]\n", "has an alias inside the node it refers to (line 1)"),
+    (b'{"users": [%s]}' % b", ".join([b"{}"] * 200001), "has 200001 entries in users, more than 200000"),
+    (b"users: [" + b" " * (64 * 1024 * 1024) + b"]", "is larger than 64 MiB, the limit on src files"),
+])
+def test_a_file_past_a_limit_fails_naming_the_limit_and_quoting_no_value(data, limit):
+    with pytest.raises(AnsibleActionFail) as caught:
+        parse_directory(data, "d")
+    assert limit in str(caught.value)
+    assert "secret-person" not in str(caught.value) and "user_name" not in str(caught.value)
+
+
+def test_a_bomb_is_refused_without_expanding_it():
+    """Twelve levels of nine aliases would expand to 9**12 values: refusing them visits each node once."""
+    visits = []
+    audit = sys.modules[parse_directory.__module__]._NodeAudit  # pylint: disable=protected-access
+    size = audit.size
+
+    def counted(audit, node):
+        visits.append(node)
+        return size(audit, node)
+
+    with mock.patch.object(audit, "size", counted):
+        with pytest.raises(AnsibleActionFail) as caught:
+            parse_directory(alias_bomb(12), "d")
+    assert "the limit on what aliases may add to src" in str(caught.value)
+    assert len(visits) < 200, len(visits)
+
+
+def test_unknown_keys_are_named_at_most_five():
+    data = json.dumps(dict(("k%02d" % n, 1) for n in range(40))).encode("utf-8")
+    with pytest.raises(AnsibleActionFail) as caught:
+        parse_directory(data, "d")
+    assert str(caught.value).endswith("unknown keys: k00, k01, k02, k03, k04, ...; it takes users and groups")
 
 
 def plugin(args, found=None):

@@ -11,11 +11,13 @@ import re
 import socket
 import threading
 import time
+import warnings
 from unittest import mock
 
 import pytest
 import requests
 import responses
+import urllib3
 
 from ansible_collections.scim.slack.plugins.module_utils import _client
 from ansible_collections.scim.slack.plugins.module_utils._client import (
@@ -262,8 +264,35 @@ def test_paging_dedupes_an_item_shifted_onto_the_next_page(mocked, make_client):
     url = BASE % "v2" + "Users"
     mocked.get(url, json=page([user("U1", "a"), user("U2", "b")], 3))
     mocked.get(url, json=page([user("U2", "b"), user("U3", "c")], 3, 3))  # U2 again: the pages overlap
+    mocked.get(url, json=page([], 3, 5))  # a full page asks for the next one
     assert [u["id"] for u in make_client().iter_users(count=2)] == ["U1", "U2", "U3"]
-    assert len(mocked.calls) == 2
+    assert [query_of(c)["startIndex"] for c in mocked.calls] == ["1", "3", "5"]
+
+
+@pytest.mark.parametrize("pages, message", [
+    # 30 users in pages of 10 that say there are 20: the full second page asks for the third.
+    ([(0, 10, 20), (10, 20, 20), (20, 30, 20), (30, 30, 20)], "30 users received, more than its totalResults 20"),
+    # 20 users that say there are 30, in two full pages and an empty one.
+    ([(0, 10, 30), (10, 20, 30), (20, 20, 30)], "20 of 30 users received (totalResults 30)"),
+])
+def test_a_listing_that_disagrees_with_its_total_either_way_fails_as_incomplete(mocked, make_client, pages, message):
+    url = BASE % "v2" + "Users"
+    for dummy in range(2):
+        for first, last, total in pages:
+            mocked.get(url, json=page([user("U%d" % n, "u%d" % n) for n in range(first, last)], total, first + 1))
+    client = make_client()
+    with pytest.raises(IncompleteListingError, match=re.escape(message)):
+        list(client.iter_users(count=10))
+    assert client.listing_retries == 1 and len(mocked.calls) == 2 * len(pages)
+
+
+def test_a_total_too_small_by_pages_past_the_bound_fails_as_incomplete(mocked, make_client):
+    url = BASE % "v2" + "Users"
+    for start in range(0, 40, 10):  # more users than the 20 they say: the bound is ceil(20 / 10) + 2 = 4 pages
+        mocked.get(url, json=page([user("U%d" % n, "u%d" % n) for n in range(start, start + 10)], 20, start + 1))
+    with pytest.raises(IncompleteListingError, match="40 users received, more than its totalResults 20, and the pages"):
+        list(make_client().iter_users(count=10))
+    assert len(mocked.calls) == 4
 
 
 def test_paging_without_total_reads_until_empty(mocked, make_client):
@@ -812,3 +841,88 @@ def test_every_read_acknowledges_at_once_so_nagles_algorithm_on_the_server_costs
     _client._set_socket_timeout(raw, 4)
     quick = [(socket.IPPROTO_TCP, _client.QUICKACK, 1)] if _client.QUICKACK is not None else []
     assert sock.calls == [("timeout", 5)] + quick + [("timeout", 4)] + quick
+# -- a string where a list belongs (issue 23.5) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("value, what", [("carly@example.com", "a str"), (["carly@example.com"], "a list with a str in it"),
+                                         ({"value": "carly@example.com"}, "a dict")])
+def test_a_listed_user_with_malformed_emails_fails_naming_it(mocked, make_client, value, what):
+    malformed = dict(user("U2", "carly"), emails=value)
+    mocked.get(BASE % "v2" + "Users", json=page([user("U1", "a"), malformed]))
+    with pytest.raises(ScimError) as caught:
+        list(make_client().iter_users())
+    assert "GET /Users succeeded, but Slack answered a malformed user (item 2, userName 'carly'): emails is %s, " \
+           "not a list of objects" % what in str(caught.value)
+
+
+def test_a_read_user_with_a_string_for_phone_numbers_fails_naming_it(mocked, make_client):
+    mocked.get(BASE % "v1" + "Users/U1", json=dict(user("U1", "a"), phoneNumbers="+1 555 0100"))
+    with pytest.raises(ScimError, match=r"malformed user \(user U1, userName 'a'\): phoneNumbers is a str"):
+        make_client("v1").read_user("U1")
+
+
+# -- a strict RFC 7644 server in front of Slack (issue 23.7) ------------------------------------------------------
+
+STRICT = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "scimType": "invalidValue",
+          "detail": "a remove operation carries no value"}
+
+
+def test_removal_falls_back_to_filter_paths_once_per_client_on_a_400(mocked, make_client):
+    url = BASE % "v2" + "Groups/S1"
+    mocked.patch(url, status=400, json=STRICT)
+    mocked.patch(url, json={"id": "S1", "displayName": "eng", "members": []})
+    client = make_client()
+    client.update_group_members("S1", add=["U3"], remove=["U1"])
+    client.update_group_members("S1", remove=["U2"])
+    bodies = [body_of(call)["Operations"] for call in mocked.calls]
+    assert bodies == [
+        [{"op": "add", "path": "members", "value": [{"value": "U3"}]},
+         {"op": "remove", "path": "members", "value": [{"value": "U1"}]}],
+        [{"op": "add", "path": "members", "value": [{"value": "U3"}]}, {"op": "remove", "path": 'members[value eq "U1"]'}],
+        [{"op": "remove", "path": 'members[value eq "U2"]'}],  # the client keeps to the form the server took
+    ]
+    [note] = client.notes
+    assert "refused Slack's member removal" in note and 'members[value eq "..."]' in note and "HTTP 400" in note
+
+
+def test_a_400_the_filter_form_does_not_cure_is_raised_and_not_probed_again(mocked, make_client):
+    url = BASE % "v2" + "Groups/S1"
+    mocked.patch(url, status=400, json={"schemas": [], "status": "400", "detail": "no_such_group_members"})
+    client = make_client()
+    for dummy in range(2):
+        with pytest.raises(ScimError, match="no_such_group_members"):
+            client.update_group_members("S1", remove=["U1"])
+    assert len(mocked.calls) == 3 and client.notes == []  # the probe once, then Slack's form again
+
+
+@pytest.mark.parametrize("api_version, add, remove", [("v1", [], ["U1"]), ("v2", ["U1"], [])])
+def test_no_fallback_without_a_removal_or_on_v1(mocked, make_client, api_version, add, remove):
+    mocked.patch(BASE % api_version + "Groups/S1", status=400, json=STRICT)
+    with pytest.raises(ScimError):
+        make_client(api_version).update_group_members("S1", add=add, remove=remove)
+    assert len(mocked.calls) == 1
+
+
+# -- urllib3's InsecureRequestWarning stays out of stderr (issue 23.6) ----------------------------------------------
+
+@pytest.mark.parametrize("validate_certs, escaped", [(False, []), (True, ["Unverified HTTPS request"])])
+def test_insecure_request_warning_is_silenced_only_without_verification(mocked, make_client, validate_certs, escaped):
+    mocked.get(BASE % "v2" + "Users", json=page([]))
+    client = make_client(validate_certs=validate_certs)
+    request = client._session.request  # pylint: disable=protected-access
+
+    def warning_request(*args, **kwargs):
+        warnings.warn("Unverified HTTPS request", urllib3.exceptions.InsecureRequestWarning)
+        return request(*args, **kwargs)
+
+    client._session.request = warning_request  # pylint: disable=protected-access
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client.search_users()
+    assert [str(w.message) for w in caught if w.category is urllib3.exceptions.InsecureRequestWarning] == escaped
+
+
+def test_a_malformed_user_in_a_write_answer_says_the_write_was_applied(mocked, make_client):
+    mocked.patch(BASE % "v2" + "Users/U1", json=dict(user("U1", "a"), emails="a@example.com"))
+    with pytest.raises(ScimError, match="emails is a str, not a list of objects; the write was applied, but its "
+                                        "answer cannot be used"):
+        make_client().patch_user("U1", {"title": "CTO"})

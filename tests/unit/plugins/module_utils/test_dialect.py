@@ -47,6 +47,14 @@ def test_v2_no_change_sends_no_operation():
     assert V2.patch_group_body(None, add=[], remove=[])["Operations"] == []
 
 
+def test_v2_removal_by_filter_selects_each_member_in_its_path():
+    body = V2.patch_group_body(None, add=["U3"], remove=["U1", "W2"], remove_by_filter=True)
+    assert body["Operations"] == [{"op": "add", "path": "members", "value": [{"value": "U3"}]},
+                                  {"op": "remove", "path": 'members[value eq "U1"]'},
+                                  {"op": "remove", "path": 'members[value eq "W2"]'}]
+    assert not empties_members(body["Operations"])
+
+
 def test_v1_removal_marks_each_member_deleted():
     body = V1.patch_group_body(None, add=["U1"], remove=["U2"])
     assert body == {"schemas": ["urn:scim:schemas:core:1.0"],

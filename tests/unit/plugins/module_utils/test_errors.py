@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote, quote_plus
+
 import pytest
 import requests
 
@@ -177,6 +180,29 @@ def test_redact_removes_the_token_and_token_shaped_text(text, expected):
     assert redact(text, (TOKEN,)) == expected
 
 
+ODD = 'tok/en "with" spaces+&=\u00e9'  # a token (or a gateway's credential) that encoding changes
+
+
+@pytest.mark.parametrize("text", [
+    "Bearer  %s" % TOKEN.replace("xoxp-", "secret-"),  # two spaces: the fallback once stopped there
+    "Bearer\t%s" % TOKEN.replace("xoxp-", "secret-"),
+    "authorization=Bearer%%20%s&next=1" % TOKEN.replace("xoxp-", "secret-"),
+    "authorization=Bearer+%s" % TOKEN.replace("xoxp-", "secret-"),
+    '{"authorization": "Bearer\\u0020%s"}' % TOKEN.replace("xoxp-", "secret-"),
+    '{"authorization": "Bearer \\n  %s"}' % TOKEN.replace("xoxp-", "secret-"),
+])
+def test_the_fallback_redacts_a_credential_after_any_white_space(text):
+    assert "secret-unit" not in redact(text), redact(text)
+    assert "<redacted>" in redact(text)
+
+
+@pytest.mark.parametrize("form", [quote(ODD, safe=""), quote_plus(ODD), json.dumps(ODD)[1:-1],
+                                  json.dumps(ODD, ensure_ascii=False)[1:-1], ODD])
+def test_the_token_is_redacted_url_encoded_and_json_escaped(form):
+    redacted = redact("echoed: [%s] done" % form, (ODD,))
+    assert redacted == "echoed: [<redacted>] done", redacted
+
+
 def test_scim_error_redact_scrubs_every_text():
     error = ScimError("GET /x failed: %s" % TOKEN, detail="echo %s" % TOKEN, path="/x")
     error.redact((TOKEN,))
@@ -197,3 +223,17 @@ def test_a_404_on_one_user_is_not_found_not_a_wrong_url(mocked, make_client):
     with pytest.raises(ScimError) as caught:
         make_client().read_user("U1")
     assert caught.value.is_not_found and "api_url" not in str(caught.value)
+
+
+# -- a write whose answer was lost (issue 23.6) -----------------------------------------------------------------
+
+@pytest.mark.parametrize("method, status, request_sent, unknown", [
+    ("PATCH", None, True, True), ("PUT", None, True, True), ("DELETE", None, True, True),
+    ("PATCH", None, False, False), ("PATCH", 500, True, False), ("GET", None, True, False),
+])
+def test_a_write_without_an_answer_has_an_unknown_outcome(method, status, request_sent, unknown):
+    error = ScimError("%s /Users/U1 failed: no complete answer within the timeout of 3 seconds" % method,
+                      method=method, path="/Users/U1", status=status, request_sent=request_sent)
+    assert error.outcome_unknown is unknown
+    assert ("outcome is unknown: run the task again" in str(error)) is unknown
+    assert error.to_dict()["outcome"] == ("unknown" if unknown else None)

@@ -14,6 +14,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     apply_group,
     find_group,
     plan_group,
+    verbose_notes,
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder, UserIndex
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Write
@@ -111,3 +112,21 @@ def test_a_group_deleted_already_is_not_an_error(mocked, make_client):
 def test_impossible_specs_fail_naming_the_option(params, message):
     with pytest.raises(GroupSpecError, match=message):
         GroupSpec(params)
+
+
+class _Module:
+    def __init__(self, verbosity):
+        self._verbosity = verbosity
+        self.warnings = []
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+
+def test_the_clients_notes_are_said_once_and_only_at_vvvv():
+    client = type("Client", (), {"notes": ["the server took filter paths"]})()
+    quiet, verbose = _Module(3), _Module(4)
+    verbose_notes(quiet, client)
+    verbose_notes(verbose, client)
+    verbose_notes(verbose, client)
+    assert quiet.warnings == [] and verbose.warnings == ["the server took filter paths"]

@@ -410,6 +410,9 @@ def test_invited_user_not_created_is_not_retried_for_other_methods(mocked, make_
     ({"rate_limited": -2}, "retries.rate_limited must be a whole number of retries, 0 or more, got -2"),
     ({"server_errors": 1.5}, "retries.server_errors must be a whole number of retries, 0 or more, got 1.5"),
     ("5", "retries must be a dictionary, got '5'"),
+    # Digits are ASCII: int() takes full-width digits, and "\u00b2".isdigit() is true but int() refuses it.
+    ({"rate_limited": "\u00b2"}, "retries.rate_limited must be a whole number of retries, 0 or more, got '\u00b2'"),
+    ({"server_errors": "\uff13"}, "retries.server_errors must be a whole number of retries, 0 or more, got '\uff13'"),
 ])
 def test_unusable_retries_are_named(retries, problem):
     assert retries_problem(retries) == problem

@@ -10,9 +10,15 @@ import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._dialect import get_dialect
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._group import GroupSpec, MemberResolver, find_group, plan_group
+from ansible_collections.scim.slack.plugins.module_utils._group import (
+    GroupSpec,
+    MemberResolver,
+    apply_group,
+    find_group,
+    plan_group,
+)
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex
-from ansible_collections.scim.slack.plugins.module_utils._outcome import Write
+from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
     DEFAULT_LIMITS,
     Pacer,
@@ -23,6 +29,7 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
 )
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import plan_user
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, duplicate_entries
+from ansible_collections.scim.slack.plugins.modules.slack_scim_sync import whole_number
 
 CARLY, DAN, ERIN, BOTTY = "W00000001", "W00000002", "W00000003", "W00000004"
 DIRECTORY = [
@@ -330,6 +337,70 @@ def test_user_reactivated_and_added_to_a_group_in_one_run():
     assert plan.groups[0].outcome.write == Write("update", id=ENG, add=[DAN], remove=[])
 
 
+class HidingClient(FakeClient):
+    """A listing that leaves ``hidden`` out, while Slack has it: its create meets email_taken, and it is found by
+    filter.  Group PATCHes are recorded with their members."""
+
+    def __init__(self, hidden, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = hidden
+        self.patches = []
+
+    def iter_users(self):
+        self.reads += 1
+        return iter(u for u in self.users if u["id"] != self.hidden["id"])
+
+    def create_user(self, body):
+        if body["userName"] == self.hidden["userName"]:
+            self._write("POST", body["userName"])
+            raise ScimError("POST /Users failed: HTTP 409 email_taken", status=409, error="email_taken")
+        return super().create_user(body)
+
+    def get_user(self, user_id):
+        return next((u for u in self.users if u["id"] == user_id), None)
+
+    def find_user_by_user_name(self, user_name):
+        return next((u for u in self.users if u["userName"] == user_name), None)
+
+    def find_user_by_email(self, email):
+        return next((u for u in self.users for e in u["emails"] if e["value"] == email), None)
+
+    def update_group_members(self, group_id, add=(), remove=(), display_name=None, batch_size=None):
+        self.patches.append((group_id, sorted(add), sorted(remove)))
+        return super().update_group_members(group_id, add, remove, display_name, batch_size)
+
+
+@pytest.mark.parametrize("members, added", [({"set": ["carly", "finn"]}, "W90000001"),
+                                            ({"add": ["carly", "finn"]}, "W90000001"),
+                                            ({"set": ["carly", "erin"]}, ERIN)])
+def test_a_user_hidden_from_the_listing_is_found_not_created_and_stays_a_member(members, added):
+    """Carly, a member of Eng, is missing from the listing: the plan creates her and, under members.set, removes
+    CARLY.  The create meets email_taken and finds CARLY: the group PATCH must neither add nor remove her."""
+    client = HidingClient(DIRECTORY[0])
+    params = {"users": [{"user_name": "carly", "email": "carly@example.com", "title": "CEO",
+                         "given_name": "Carly"}, {"user_name": "finn", "email": "finn@example.com"}],
+              "groups": [{"display_name": "Eng", "members": members}]}
+    plan = plan_of(params, client)
+    assert plan.users[0].transition == "create"
+    assert execute(client, plan, unpaced()) == []
+    assert client.patches == [(ENG, [added], [])]
+    summary, changes, dummy = report(plan)
+    assert summary["users"]["created"] == 1 and summary["users"]["unchanged"] == 1, summary
+    assert [(c["name"], c["action"]) for c in changes if c["resource"] == "user"] == [("finn", "create")]
+    assert any("users[0]: user carly (%s) was missing from the listing, but Slack has it: found, not created"
+               % CARLY in w for w in plan.warnings), plan.warnings
+
+
+def test_a_patch_that_would_add_and_remove_one_member_is_never_sent():
+    client = HidingClient(DIRECTORY[0])
+    outcome = Outcome("update", GROUPS[0], write=Write("update", id=ENG, add=["new:carly"], remove=[CARLY]),
+                      members_added=["new:carly"], members_removed=[CARLY])
+    with pytest.raises(ScimError, match="refusing to send PATCH /Groups/%s: it would add and remove the same "
+                                        "members, %s" % (ENG, CARLY)) as caught:
+        apply_group(client, outcome, substitute={"new:carly": CARLY})
+    assert not caught.value.request_sent and client.patches == []
+
+
 def test_group_members_resolve_by_the_name_a_user_is_renamed_to():
     plan = plan_of({"users": [{"user_name": "erin.b", "email": "erin@example.com"}],
                     "groups": [{"display_name": "Eng", "members": {"add": ["erin.b"]}}]})
@@ -583,3 +654,18 @@ def test_with_continue_on_error_an_entry_that_cannot_be_planned_fails_alone():
     summary = report(plan)[0]
     assert summary["users"]["failed"] == 2 and summary["users"]["updated"] == 1
     assert summary["groups"]["failed"] == 1
+@pytest.mark.parametrize("value, number", [("10", 10), (" +3 ", 3), ("\uff11\uff10", False), ("\u00b2", False)])
+def test_limits_take_ascii_digits_only(value, number):
+    assert whole_number(value) == number
+
+
+def test_a_failed_write_whose_answer_was_lost_is_reported_with_an_unknown_outcome():
+    client = FakeClient()
+
+    def answer_lost(user_id, partial):
+        raise ScimError("PATCH /Users/%s failed: no complete answer" % user_id, method="PATCH", request_sent=True)
+
+    client.patch_user = answer_lost
+    plan = build_plan(client, {"users": [{"email": "erin@example.com", "title": "Lead"}]})
+    [failure] = execute(client, plan, unpaced(), continue_on_error=True)
+    assert failure["outcome"] == "unknown" and "run the task again" in failure["msg"]
