@@ -141,6 +141,6 @@ def test_no_term_fails_naming_the_terms_and_sends_nothing(mocked, lookup):
     with pytest.raises(AnsibleLookupError) as caught:
         lookup.run([], {}, token=TOKEN, api_url=BASE % "v2", user_name="erin")
     assert str(caught.value) == ("slack_scim_info: no term, so nothing to read; give one of users, groups, "
-                                 "service_provider_config first, for example "
+                                 "workspaces, channels, service_provider_config first, for example "
                                  "query('scim.slack.slack_scim_info', 'users', user_name='erin')")
     assert len(mocked.calls) == 0
