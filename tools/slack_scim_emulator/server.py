@@ -181,6 +181,7 @@ class _Dropped(Exception):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SlackScimEmulator/1.0"
+
     @property
     def disable_nagle_algorithm(self):
         """Headers and body go out in separate writes; with Nagle's algorithm on, as many servers and proxies

@@ -841,7 +841,10 @@ def test_every_read_acknowledges_at_once_so_nagles_algorithm_on_the_server_costs
     _client._set_socket_timeout(raw, 4)
     quick = [(socket.IPPROTO_TCP, _client.QUICKACK, 1)] if _client.QUICKACK is not None else []
     assert sock.calls == [("timeout", 5)] + quick + [("timeout", 4)] + quick
+
+
 # -- a string where a list belongs (issue 23.5) ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value, what", [("carly@example.com", "a str"), (["carly@example.com"], "a list with a str in it"),
                                          ({"value": "carly@example.com"}, "a dict")])

@@ -654,6 +654,8 @@ def test_with_continue_on_error_an_entry_that_cannot_be_planned_fails_alone():
     summary = report(plan)[0]
     assert summary["users"]["failed"] == 2 and summary["users"]["updated"] == 1
     assert summary["groups"]["failed"] == 1
+
+
 @pytest.mark.parametrize("value, number", [("10", 10), (" +3 ", 3), ("\uff11\uff10", False), ("\u00b2", False)])
 def test_limits_take_ascii_digits_only(value, number):
     assert whole_number(value) == number
