@@ -88,9 +88,10 @@ def test_unknown_member_under_each_lookup_failure_action(harness, api_version):
     check = harness.run([warned_task], check=True, diff=True, api_version=api_version)
     assert not check.failed and check.writes == [], check
     assert "ghost (to be resolved)" in diff_of(check.result())["after"]["members"]
-    assert "The real run skips them with a warning if they are still missing" in check.output
+    # Read in the results: ansible-core 2.16 wraps a long warning across lines of its output.
+    assert "The real run skips them with a warning if they are still missing" in str(check.result().get("warnings"))
     warned = harness.run([warned_task], api_version=api_version)
-    assert "ghost" in warned.output and members_of(harness.emulator, "Eng") == [ids["carly"]]
+    assert "ghost" in str(warned.result().get("warnings")) and members_of(harness.emulator, "Eng") == [ids["carly"]]
     rerun = harness.run([warned_task], api_version=api_version)
     assert not rerun.changed and rerun.writes == [] and len(rerun.reads) <= 3, rerun
     ignored = harness.run([group_task(display_name="Eng", members=members, lookup_failure_action="ignore")],
