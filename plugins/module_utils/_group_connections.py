@@ -415,27 +415,28 @@ def apply_connections(web, group_id, plan):
     """Send the plan: connect first (a channel is linked only in a connected workspace), then the channels.
 
     A partial success does not stop the other calls; it raises :class:`PartialConnectionsError` at the end,
-    naming the channels Slack refused and saying the rest was applied."""
-    if plan.connect:
-        web.connect_group(group_id, plan.connect)
-    refused = []
-    calls = [("admin.usergroups.addChannels", web.add_group_channels, ids[start:start + CHANNELS_PER_CALL],
-              {"team_id": team})
-             for team, ids in plan.add_channels.items() for start in range(0, len(ids), CHANNELS_PER_CALL)]
+    naming the channels Slack refused and saying the rest was applied.  Any other error stops at once; its
+    ``applied`` says whether an earlier call of the plan had been applied."""
+    calls = [("admin.usergroups.addTeams", web.connect_group, plan.connect, {})] if plan.connect else []
+    calls += [("admin.usergroups.addChannels", web.add_group_channels, ids[start:start + CHANNELS_PER_CALL],
+               {"team_id": team})
+              for team, ids in plan.add_channels.items() for start in range(0, len(ids), CHANNELS_PER_CALL)]
     calls += [("admin.usergroups.removeChannels", web.remove_group_channels,
                plan.remove_channels[start:start + CHANNELS_PER_CALL], {})
               for start in range(0, len(plan.remove_channels), CHANNELS_PER_CALL)]
-    for method, send, ids, extra in calls:
+    refused = []
+    for position, (method, send, ids, extra) in enumerate(calls):
         try:
             send(group_id, ids, **extra)
         except WebApiError as exc:
-            if not exc.invalid:
+            if not exc.invalid or method == "admin.usergroups.addTeams":
+                exc.applied = position > 0
                 raise
             refused.append((method, exc.error, exc.invalid))
     if refused:
         raise PartialConnectionsError("Slack refused some channels of group %s, and applied the others: %s" % (
-            group_id, "; ".join("%s: %s for %s" % (call, error, ", ".join(plan.described(ids)))
-                                for call, error, ids in refused)))
+            group_id, "; ".join("%s: %s for %s" % (method, error, ", ".join(plan.described(ids)))
+                                for method, error, ids in refused)))
 
 
 def converge_group_with_connections(client, spec, connections, check_mode=False):
@@ -465,7 +466,11 @@ def converge_group_with_connections(client, spec, connections, check_mode=False)
     plan = plan_connections(ConnectionResolver(web, reader.index), connections, current, name)
     if not check_mode:
         outcome = apply_group(client, outcome)
-        apply_connections(web, outcome.group["id"], plan)
+        try:
+            apply_connections(web, outcome.group["id"], plan)
+        except WebApiError as exc:
+            exc.applied = getattr(exc, "applied", False) or outcome.changed
+            raise
     return _merged(outcome, plan), plan
 
 
