@@ -32,8 +32,11 @@ The interface, for slack_scim_group (one group) and slack_scim_sync (many):
 ``apply_connections(web, group_id, plan)``
     ``admin.usergroups.addTeams``, ``addChannels`` (per workspace, 100 a call), ``removeChannels``.  A partial
     success (``invalid_channels``) raises :class:`PartialConnectionsError` once every call was sent.
-``WRITE_METHODS``
-    The Web API methods a plan may call, for ``WebApiClient.require_scopes``.
+``ConnectionPlan.methods``
+    The Web API methods applying the plan calls, for ``WebApiClient.require_scopes`` (before the first write).
+``converge_group_with_connections(client, spec, connections, check_mode)``
+    slack_scim_group's task: the SCIM plan and the connection plan, both before any write, then the SCIM write,
+    then ``apply_connections``.  An error after a write carries ``applied = True``.
 """
 
 from __future__ import annotations
@@ -65,7 +68,6 @@ CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 # A name that matches nothing is compared with this many channels of a broader search, for close matches.
 CLOSE_MATCH_POOL = 100
 WRITE_METHODS = ("admin.usergroups.addTeams", "admin.usergroups.addChannels", "admin.usergroups.removeChannels")
-READ_METHODS = ("admin.teams.list", "usergroups.list", "admin.usergroups.listChannels", "admin.conversations.search")
 NO_DISCONNECT = ("Slack offers no way to disconnect an IdP group from a workspace (no Web API method; only the "
                  "org dashboard does it)")
 
@@ -464,6 +466,7 @@ def converge_group_with_connections(client, spec, connections, check_mode=False)
         current = reader.read([group["id"]], channels_of=channels_of)[group["id"]]
         name = "group %s (%s)" % (group["id"], group.get("displayName"))
     plan = plan_connections(ConnectionResolver(web, reader.index), connections, current, name)
+    web.require_scopes(plan.methods)
     if not check_mode:
         outcome = apply_group(client, outcome)
         try:

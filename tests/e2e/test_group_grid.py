@@ -116,3 +116,20 @@ def test_what_slack_cannot_or_will_not_do_fails_before_any_write(harness):
         assert run.writes == [], (options, run.writes)
         assert not run.result().get("changed"), options
     assert (harness.emulator.state(), harness.emulator.control("GET", "grid")) == before
+
+
+def test_a_token_without_admin_usergroups_write_fails_before_the_scim_write(harness):
+    seed_grid(harness.emulator, scopes=["admin.teams:read", "admin.teams:write", "usergroups:read",
+                                        "admin.usergroups:read", "admin.conversations:read"])
+    seed_user(harness.emulator, "v2", "carly")
+    before = (harness.emulator.state(), harness.emulator.control("GET", "grid"))
+    for check_mode in (True, False):
+        run = harness.run([group_task(display_name="Platform", members={"set": ["carly"]},
+                                      workspaces={"add": ["Engineering"]}, channels={"add": ["eng-deploys"]})],
+                          check=check_mode)
+        assert run.failed
+        assert "the token lacks the scope admin.usergroups:write, which admin.usergroups.addChannels needs; nothing " \
+               "was changed" in run.result()["msg"]
+        assert run.result()["scim_error"]["needed"] == "admin.usergroups:write"
+        assert run.writes == [] and not run.result().get("changed")
+    assert (harness.emulator.state(), harness.emulator.control("GET", "grid")) == before
