@@ -133,7 +133,7 @@ options:
         costs one search of every channel the token can find (20 a request).
       - A channel is linked in its workspace, which the group must be connected to, or be connected to by
         O(workspaces) in the same task; otherwise the task fails before any write. Org-wide default channels are
-        refused by Slack (everyone is a member anyway): naming one to add fails before any write.
+        refused by Slack (everyone is a member anyway), so naming one to add fails before any write.
       - Slack lists only the channels the token's user can see, so a default channel the user cannot see is
         neither shown nor removed by O(channels.set).
       - Should Slack still refuse some channels while adding or removing (a partial success, C(invalid_channels)),
