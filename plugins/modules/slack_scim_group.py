@@ -221,7 +221,7 @@ EXAMPLES = r"""
     resource: workspaces
   register: grid
 
-- name: Connect Engineering to the first workspace and give it its #eng-deploys channel there
+- name: Connect Engineering to the first workspace and make eng-deploys there one of its default channels
   scim.slack.slack_scim_group:
     token: "{{ slack_scim_token }}"
     display_name: Engineering

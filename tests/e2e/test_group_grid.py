@@ -66,8 +66,8 @@ def test_a_new_hires_group_is_created_connected_and_given_channels_in_one_task(h
                                                              "/api/admin.usergroups.addChannels"]
     assert harness.emulator.control("GET", "grid")["workspaces"] == {carly["id"]: ["T0ENG00001"]}
     assert json.loads(check.result()["diff"]["after"])["channels"] == ["#eng-deploys (C0ENG00001)"]
-    assert not [request for request in check.requests if request["path"] in ("/api/usergroups.list",
-                                                                              "/api/admin.usergroups.listChannels")]
+    connection_reads = ("/api/usergroups.list", "/api/admin.usergroups.listChannels")
+    assert not [request for request in check.requests if request["path"] in connection_reads]
 
 
 def test_set_removes_only_the_channels_it_leaves_out(harness, api_version):
