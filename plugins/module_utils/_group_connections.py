@@ -53,6 +53,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
+from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import KEYS, workspaces_argument_spec
 from ansible_collections.scim.slack.plugins.module_utils._webapi import (
     CHANNELS_PER_CALL,
     UnknownWorkspaceError,
@@ -62,8 +63,6 @@ from ansible_collections.scim.slack.plugins.module_utils._webapi import (
     describe_workspace,
 )
 
-KEYS = ("add", "remove", "set")
-OPTIONS = ("workspaces", "channels")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 # A name that matches nothing is compared with this many channels of a broader search, for close matches.
 CLOSE_MATCH_POOL = 100
@@ -73,7 +72,8 @@ NO_DISCONNECT = ("Slack offers no way to disconnect an IdP group from a workspac
 
 
 def connections_argument_spec():
-    return dict(type="dict", options={key: dict(type="list", elements="str") for key in KEYS})
+    """The argspec of ``workspaces`` and ``channels``: the add/remove/set dict a user's ``workspaces`` takes."""
+    return workspaces_argument_spec()
 
 
 class ConnectionsError(ValueError):
