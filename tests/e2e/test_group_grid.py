@@ -38,7 +38,11 @@ def test_an_existing_group_is_connected_and_given_channels_by_name_and_id(harnes
     group = seed_group(harness.emulator, api_version, "Engineering")
     tasks = [group_task(display_name="Engineering", workspaces={"add": ["acme-eng", "T0SAL00001"]},
                         channels={"add": ["#eng-deploys", "C0SAL00001"]})]
-    check, first, dummy = converge_twice(harness, tasks, api_version, reads_on_rerun=READS_WITH_CHANNELS)
+    check, first, second = converge_twice(harness, tasks, api_version, reads_on_rerun=READS_WITH_CHANNELS)
+    # The rerun reads the group, the workspaces, each workspace's groups and the group's channels: no search, as
+    # every channel named is one of the group's by then.
+    assert [request["path"].rsplit("/", 1)[-1] for request in second.reads] == [
+        "Groups", "admin.teams.list", "usergroups.list", "usergroups.list", "admin.usergroups.listChannels"]
     assert connections(harness, group["id"]) == {"teams": ["T0ENG00001", "T0SAL00001"],
                                                  "channels": ["C0ENG00001", "C0SAL00001"]}
     assert web_writes(first) == ["admin.usergroups.addTeams", "admin.usergroups.addChannels",
@@ -58,7 +62,8 @@ def test_a_new_hires_group_is_created_connected_and_given_channels_in_one_task(h
     carly = seed_user(harness.emulator, api_version, "carly")
     tasks = [group_task(display_name="Platform", members={"set": ["carly"]}, workspaces={"set": ["Engineering"]},
                         channels={"set": ["eng-deploys"]})]
-    check, first, dummy = converge_twice(harness, tasks, api_version, reads_on_rerun=READS_WITH_CHANNELS + 1)
+    check, first, second = converge_twice(harness, tasks, api_version, reads_on_rerun=READS_WITH_CHANNELS + 1)
+    assert len(second.reads) == READS_WITH_CHANNELS + 1
     group = harness.emulator.groups()["Platform"]
     assert connections(harness, group["id"]) == {"teams": ["T0ENG00001"], "channels": ["C0ENG00001"]}
     assert [request["path"] for request in first.writes] == ["/scim/%s/Groups" % api_version,
