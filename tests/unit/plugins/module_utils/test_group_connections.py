@@ -23,13 +23,9 @@ from ansible_collections.scim.slack.plugins.module_utils._group_connections impo
 )
 from ansible_collections.scim.slack.plugins.module_utils._webapi import WebApiError
 
+from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_user_workspaces import TEAMS, WEB
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, page, query_of
 
-WEB = "https://scim.test/api/"
-
-TEAMS = [{"id": "T0ENG00001", "name": "Engineering", "team_url": "https://acme-eng.slack.com/"},
-         {"id": "T0SAL00001", "name": "Sales", "team_url": "https://acme-sales.slack.com/"},
-         {"id": "T0OPS00001", "name": "Ops", "team_url": "https://acme-ops.slack.com/"}]
 CHANNELS = [
     {"id": "C0ENG00001", "name": "eng-deploys", "internal_team_ids": ["T0ENG00001"]},
     {"id": "C0SAL00001", "name": "sales-deploys", "internal_team_ids": ["T0SAL00001"]},
