@@ -345,3 +345,15 @@ def test_an_unchanged_group_and_connections_send_no_write(mocked, make_client):
 def test_state_absent_cannot_take_connections(make_client):
     with pytest.raises(ConnectionsError, match="cannot be used with state: absent"):
         converge(make_client, display_name="Eng", state="absent", workspaces={"add": ["Ops"]})
+
+
+def test_errors_name_the_option_as_the_caller_names_it():
+    connections = GroupConnections(ConnectionSpec.parse({"add": ["Enginering"]}, "groups[2].workspaces"),
+                                   ConnectionSpec.parse(["ops-oncall"], "groups[2].channels"))
+    web = FakeWeb()
+    reader = ConnectionReader(web)
+    with pytest.raises(ConnectionsError, match="groups\\[2\\].workspaces.add entry 'Enginering' is not a workspace"):
+        plan_connections(ConnectionResolver(web, reader.index), connections, Connections.none())
+    connections.workspaces = ConnectionSpec.parse(None, "groups[2].workspaces")
+    with pytest.raises(ConnectionsError, match="groups\\[2\\].channels: #ops-oncall \\(C0OPS00001\\) is in Ops"):
+        plan_connections(ConnectionResolver(web, reader.index), connections, Connections.none())
