@@ -11,7 +11,7 @@ The interface, for slack_scim_group (one group) and slack_scim_sync (many):
 ``ConnectionSpec.parse(value, option)``
     One option, ``workspaces`` or ``channels``: the ``add``/``remove``/``set`` dict or a plain list (the exact
     set), or None (not managed).  Bad input raises :class:`ConnectionsError` naming the option, the entry and
-    its value.  ``GroupConnections(workspaces=..., channels=...)`` holds a group's two specs (``.manages``,
+    its value; ``option`` (``groups[2].channels`` in the sync) names it in the planning's errors too.  ``GroupConnections(workspaces=..., channels=...)`` holds a group's two specs (``.manages``,
     ``.manages_channels``); ``connections_argument_spec()`` is the argspec of either option.
 ``ConnectionReader(web)``
     ``.index``: the organization's workspaces (one ``admin.teams.list``, read once).
@@ -22,7 +22,7 @@ The interface, for slack_scim_group (one group) and slack_scim_sync (many):
 ``ConnectionResolver(web, index)``
     Turns workspace and channel entries into workspaces and channels; each channel search
     (``admin.conversations.search``) is made once for all the groups planned with it.
-``plan_connections(resolver, connections, current, group="group")``
+``plan_connections(resolver, connections, current, group="the group")``
     The :class:`ConnectionPlan` (``.changed``, ``.removals``, ``.before``/``.after`` for the diff, ``.connect``,
     ``.add_channels`` ``{team id: [channel ids]}``, ``.remove_channels``, and ``described(...)`` labels such
     as ``Engineering (T…)`` and ``#eng-deploys (C…)``).  Everything Slack would refuse or cannot do raises
