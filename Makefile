@@ -202,20 +202,20 @@ docs-check: venvs stage
 	  || { echo "docs/reference is stale: run 'make docs' and commit the result" >&2; exit 1; }
 
 package-check: venvs
-	$(call step,release path on ansible-core $(NEWEST) (build, install into an empty path, ansible-doc, ansible-builder introspect))
+	$(call step,release path on ansible-core $(NEWEST): build - install into an empty path - ansible-doc - ansible-builder introspect)
 	hacking/package-check.sh $(NEWEST)
 
 # The release procedure is CONTRIBUTING.md's "Releasing".  `make release VERSION=x.y.z` writes the version wherever
 # it is named, releases the changelog and regenerates the plugin reference, for a commit after `make test`.
 release: venvs
 	@[ -n "$(VERSION)" ] || { echo "usage: make release VERSION=x.y.z" >&2; exit 1; }
-	$(call step,release $(VERSION): the version, the changelog, the plugin reference)
+	$(call step,release $(VERSION): the version - antsibull-changelog release - the plugin reference)
 	$(VENV)/core-$(NEWEST)/bin/python hacking/release.py version $(VERSION)
 	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-changelog release
 	@$(MAKE) --no-print-directory docs
 
 release-check: venvs
-	$(call step,galaxy.yml is ready to publish: its links are filled in)
+	$(call step,release check: galaxy.yml's links are no placeholders)
 	$(VENV)/core-$(NEWEST)/bin/python hacking/release.py check
 
 # `make publish` uploads the committed release to GALAXY_URL.  The API token comes from GALAXY_TOKEN in the
