@@ -51,6 +51,12 @@ def release(capsys):
     return run
 
 
+def with_link(key, value):
+    links = dict(REAL)
+    links[key] = value
+    return links
+
+
 def galaxy_with(tmp_path, **links):
     """This collection's galaxy.yml with its links replaced (None drops a key)."""
     with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
@@ -80,8 +86,7 @@ def test_check_passes_once_every_link_is_filled(release, tmp_path):
 
 @pytest.mark.parametrize("left", LINKS)
 def test_check_names_the_one_placeholder_left(release, tmp_path, left):
-    links = dict(REAL, **{left: "https://github.com/CHANGE-ME/scim.slack"})
-    result = release("check", galaxy_with(tmp_path, **links))
+    result = release("check", galaxy_with(tmp_path, **with_link(left, "https://github.com/CHANGE-ME/scim.slack")))
     assert result.returncode == 1
     assert result.stderr.rstrip().endswith("this key in %s must point at the public repository "
                                            "(missing, empty or still CHANGE-ME): %s" % (tmp_path / "galaxy.yml", left))
@@ -89,13 +94,13 @@ def test_check_names_the_one_placeholder_left(release, tmp_path, left):
 
 @pytest.mark.parametrize("value", [None, ""], ids=["missing", "empty"])
 def test_check_refuses_a_missing_or_empty_link(release, tmp_path, value):
-    result = release("check", galaxy_with(tmp_path, **dict(REAL, issues=value)))
+    result = release("check", galaxy_with(tmp_path, **with_link("issues", value)))
     assert result.returncode == 1
     assert result.stderr.rstrip().endswith(": issues")
 
 
 def test_check_names_a_placeholder_homepage_only_when_present(release, tmp_path):
-    result = release("check", galaxy_with(tmp_path, homepage="https://CHANGE-ME.example", **REAL))
+    result = release("check", galaxy_with(tmp_path, **with_link("homepage", "https://CHANGE-ME.example")))
     assert result.returncode == 1
     assert result.stderr.rstrip().endswith(": homepage")
 
