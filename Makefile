@@ -47,7 +47,7 @@ help:
 	@echo ""
 	@echo "single steps (CORES=<line> limits the ones that run per core to that line, e.g. make units CORES=2.19):"
 	@echo "make units     ansible-test units on every core       make e2e          end-to-end tests (all/smoke per core)"
-	@echo "make integration  ansible-test integration            make sanity       ansible-test sanity on $(NEWEST)"
+	@echo "make integration  ansible-test integration            make sanity       ansible-test sanity on every core"
 	@echo "make emulator-tests  the emulator's own tests         make lint         ansible-lint, production profile"
 	@echo "make docs      regenerate docs/reference/             make docs-check   docs/reference/ is up to date"
 	@echo "make docs-lint, changelog-lint, package-check         make bench        the performance goals, full size"
@@ -62,11 +62,6 @@ venvs:
 stage:
 	@$(VENV)/core-$(NEWEST)/bin/python hacking/stage.py $(COLLECTIONS_DIR)
 
-sanity: venvs stage
-	$(call step,ansible-test sanity (ansible-core $(NEWEST), Python $(PY_$(NEWEST))))
-	cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(NEWEST)/bin/ansible-test sanity --venv \
-	  --python $(PY_$(NEWEST)) --color no --truncate 0
-
 # `$(call ansible_test_each_core,<command>[,<cores>])`: ansible-test <command> --venv in the stage, on every core
 # of the matrix (or those given) in turn, each on its Python; stops at the first failure.
 FULL_CORES = $(foreach core,$(CORES),$(if $(filter all,$(E2E_$(core))),$(core)))
@@ -75,6 +70,15 @@ ansible_test_each_core = $(foreach core,$(or $(2),$(CORES)), \
 	echo "cd $(STAGE) && ansible-test $(1) --venv --python $(PY_$(core))"; \
 	(cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(core)/bin/ansible-test $(1) --venv \
 	   --python $(PY_$(core)) --color no) || exit 1;)
+
+# ansible-test sanity on every line of the matrix, sized for `make test`: NEWEST runs every test; the oldest line every
+# test but pylint (about 80% of a full run, and its findings depend on the code, not on the line); the lines between
+# the tests that load the collection with their ansible-core or compile it with their Python.
+SANITY_PER_CORE := action-plugin-docs ansible-doc compile import runtime-metadata validate-modules
+sanity_tests = $(if $(filter $(NEWEST),$(1)),,$(if $(filter $(firstword $(KNOWN_CORES)),$(1)),--skip-test pylint,$\
+	$(addprefix --test ,$(SANITY_PER_CORE))))
+sanity: venvs stage
+	@$(foreach core,$(CORES),$(call ansible_test_each_core,sanity --truncate 0 $(call sanity_tests,$(core)),$(core)))
 
 units: venvs stage
 	@$(call ansible_test_each_core,units)
@@ -202,7 +206,7 @@ docs-check: venvs stage
 	  || { echo "docs/reference is stale: run 'make docs' and commit the result" >&2; exit 1; }
 
 package-check: venvs
-	$(call step,release path on ansible-core $(NEWEST): build - install into an empty path - ansible-doc - ansible-builder introspect)
+	$(call step,release path on ansible-core $(NEWEST): build - install - ansible-doc - ansible-builder introspect)
 	hacking/package-check.sh $(NEWEST)
 
 # The release procedure is CONTRIBUTING.md's "Releasing".  `make release VERSION=x.y.z` writes the version wherever
@@ -223,8 +227,10 @@ release-check: venvs
 # ansible-galaxy reads it as the token of a server defined by environment variables.
 GALAXY_URL ?= https://galaxy.ansible.com/api/
 publish: release-check
-	@[ -n "$${GALAXY_TOKEN:-}" ] || { echo "publish: GALAXY_TOKEN is not set (read -rs GALAXY_TOKEN && export GALAXY_TOKEN)" >&2; exit 1; }
-	@[ -z "$$(git status --porcelain)" ] || { echo "publish: the working tree has changes; commit the release first" >&2; exit 1; }
+	@[ -n "$${GALAXY_TOKEN:-}" ] \
+	  || { echo "publish: GALAXY_TOKEN is not set (read -rs GALAXY_TOKEN && export GALAXY_TOKEN)" >&2; exit 1; }
+	@[ -z "$$(git status --porcelain)" ] \
+	  || { echo "publish: the working tree has changes; commit the release first" >&2; exit 1; }
 	$(call step,build the tarball and publish it to $(GALAXY_URL))
 	rm -rf .build/dist && $(VENV)/core-$(NEWEST)/bin/ansible-galaxy collection build --output-path .build/dist
 	ANSIBLE_GALAXY_SERVER_LIST=release ANSIBLE_GALAXY_SERVER_RELEASE_URL=$(GALAXY_URL) \
