@@ -38,7 +38,7 @@ $(foreach core,$(CORES),$(if $(filter $(core),$(KNOWN_CORES)),,$(error CORES: un
   known: $(KNOWN_CORES) (see the table at the top of the Makefile))))
 
 .PHONY: help test quick demo bench venvs stage sanity units integration e2e emulator emulator-tests lint docs-lint \
-        docs docs-check changelog-lint package-check clean property-long
+        docs docs-check changelog-lint package-check release release-check publish clean property-long
 
 help:
 	@echo "make demo      run examples/demo.yml against the local emulator (twice: the second run changes nothing)"
@@ -47,10 +47,11 @@ help:
 	@echo ""
 	@echo "single steps (CORES=<line> limits the ones that run per core to that line, e.g. make units CORES=2.19):"
 	@echo "make units     ansible-test units on every core       make e2e          end-to-end tests (all/smoke per core)"
-	@echo "make integration  ansible-test integration            make sanity       ansible-test sanity on $(NEWEST)"
+	@echo "make integration  ansible-test integration            make sanity       ansible-test sanity on every core"
 	@echo "make emulator-tests  the emulator's own tests         make lint         ansible-lint, production profile"
 	@echo "make docs      regenerate docs/reference/             make docs-check   docs/reference/ is up to date"
 	@echo "make docs-lint, changelog-lint, package-check         make bench        the performance goals, full size"
+	@echo "make release VERSION=x.y.z, release-check, publish     the release (CONTRIBUTING.md, Releasing)"
 	@echo "make emulator  run the emulator on PORT (8765)        make clean        remove build output and the staging tree"
 
 venvs:
@@ -61,11 +62,6 @@ venvs:
 stage:
 	@$(VENV)/core-$(NEWEST)/bin/python hacking/stage.py $(COLLECTIONS_DIR)
 
-sanity: venvs stage
-	$(call step,ansible-test sanity (ansible-core $(NEWEST), Python $(PY_$(NEWEST))))
-	cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(NEWEST)/bin/ansible-test sanity --venv \
-	  --python $(PY_$(NEWEST)) --color no --truncate 0
-
 # `$(call ansible_test_each_core,<command>[,<cores>])`: ansible-test <command> --venv in the stage, on every core
 # of the matrix (or those given) in turn, each on its Python; stops at the first failure.
 FULL_CORES = $(foreach core,$(CORES),$(if $(filter all,$(E2E_$(core))),$(core)))
@@ -74,6 +70,15 @@ ansible_test_each_core = $(foreach core,$(or $(2),$(CORES)), \
 	echo "cd $(STAGE) && ansible-test $(1) --venv --python $(PY_$(core))"; \
 	(cd $(STAGE) && PATH=$(ANSIBLE_TEST_PATH) $(VENV)/core-$(core)/bin/ansible-test $(1) --venv \
 	   --python $(PY_$(core)) --color no) || exit 1;)
+
+# ansible-test sanity on every line of the matrix, sized for `make test`: NEWEST runs every test; the oldest line every
+# test but pylint (about 80% of a full run, and its findings depend on the code, not on the line); the lines between
+# the tests that load the collection with their ansible-core or compile it with their Python.
+SANITY_PER_CORE := action-plugin-docs ansible-doc compile import runtime-metadata validate-modules
+sanity_tests = $(if $(filter $(NEWEST),$(1)),,$(if $(filter $(firstword $(KNOWN_CORES)),$(1)),--skip-test pylint,$\
+	$(addprefix --test ,$(SANITY_PER_CORE))))
+sanity: venvs stage
+	@$(foreach core,$(CORES),$(call ansible_test_each_core,sanity --truncate 0 $(call sanity_tests,$(core)),$(core)))
 
 units: venvs stage
 	@$(call ansible_test_each_core,units)
@@ -201,8 +206,36 @@ docs-check: venvs stage
 	  || { echo "docs/reference is stale: run 'make docs' and commit the result" >&2; exit 1; }
 
 package-check: venvs
-	$(call step,release path (build, install into an empty path, ansible-doc, ansible-builder introspect))
-	hacking/package-check.sh
+	$(call step,release path on ansible-core $(NEWEST): build - install - ansible-doc - ansible-builder introspect)
+	hacking/package-check.sh $(NEWEST)
+
+# The release procedure is CONTRIBUTING.md's "Releasing".  `make release VERSION=x.y.z` writes the version wherever
+# it is named, releases the changelog and regenerates the plugin reference, for a commit after `make test`.
+release: venvs
+	@[ -n "$(VERSION)" ] || { echo "usage: make release VERSION=x.y.z" >&2; exit 1; }
+	$(call step,release $(VERSION): the version - antsibull-changelog release - the plugin reference)
+	$(VENV)/core-$(NEWEST)/bin/python hacking/release.py version $(VERSION)
+	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-changelog release
+	@$(MAKE) --no-print-directory docs
+
+release-check: venvs
+	$(call step,release check: galaxy.yml's links are no placeholders)
+	$(VENV)/core-$(NEWEST)/bin/python hacking/release.py check
+
+# `make publish` uploads the committed release to GALAXY_URL.  The API token comes from GALAXY_TOKEN in the
+# environment (`read -rs GALAXY_TOKEN && export GALAXY_TOKEN`), never from the command line or shell history;
+# ansible-galaxy reads it as the token of a server defined by environment variables.
+GALAXY_URL ?= https://galaxy.ansible.com/api/
+publish: release-check
+	@[ -n "$${GALAXY_TOKEN:-}" ] \
+	  || { echo "publish: GALAXY_TOKEN is not set (read -rs GALAXY_TOKEN && export GALAXY_TOKEN)" >&2; exit 1; }
+	@[ -z "$$(git status --porcelain)" ] \
+	  || { echo "publish: the working tree has changes; commit the release first" >&2; exit 1; }
+	$(call step,build the tarball and publish it to $(GALAXY_URL))
+	rm -rf .build/dist && $(VENV)/core-$(NEWEST)/bin/ansible-galaxy collection build --output-path .build/dist
+	ANSIBLE_GALAXY_SERVER_LIST=release ANSIBLE_GALAXY_SERVER_RELEASE_URL=$(GALAXY_URL) \
+	  ANSIBLE_GALAXY_SERVER_RELEASE_TOKEN="$$GALAXY_TOKEN" \
+	  $(VENV)/core-$(NEWEST)/bin/ansible-galaxy collection publish .build/dist/scim-slack-*.tar.gz
 
 clean:
 	rm -rf .build tests/output .ansible scim-slack-*.tar.gz $(COLLECTIONS_DIR)

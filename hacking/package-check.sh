@@ -3,9 +3,12 @@
 # empty collections path, read every plugin's docs from the installed copy, and check the
 # execution-environment metadata with ansible-builder.  (make demo then runs a playbook from an
 # installed copy against the emulator.)
+#   hacking/package-check.sh <ansible-core line>    `make package-check` passes the Makefile's NEWEST
 set -euo pipefail
+core="${1:?usage: hacking/package-check.sh <ansible-core line, e.g. 2.21> (make package-check passes NEWEST)}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
-venv="$here/.venv/core-2.21"
+venv="$here/.venv/core-$core"
+[ -x "$venv/bin/ansible-galaxy" ] || { echo "package-check: no venv for ansible-core $core at $venv (make venvs)" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
