@@ -104,12 +104,16 @@ changelog-lint: venvs
 
 # End-to-end tests in both execution modes (SCIM_SLACK_E2E_MODE, see tests/e2e/harness.py): on a core marked
 # `all`, the whole suite with the modules' code run in-process on the controller by the action plugins, then
-# E2E_REMOTE with the action plugins falling back to running the modules, as for any other host; on a core
-# marked `smoke`, E2E_SMOKE (every module and the lookup, each both ways: test_execution_modes.py compares them).
+# part of E2E_REMOTE with the action plugins falling back to running the modules, as for any other host
+# (NEWEST the faults, the other `all` cores the rest: each file runs as modules on one full core, and the
+# smoke set runs every module both ways on every core); on a core marked `smoke`, E2E_SMOKE (every module and
+# the lookup, each both ways: test_execution_modes.py compares them).
 # E2E_JOBS cores run side by side, each in its own network namespace; a hung run fails at E2E_TIMEOUT seconds.
 # Scenarios that take both SCIM dialects run both on NEWEST and v2 on the other lines: the dialects are the
 # collection's own code, the same on every ansible-core.
 E2E_REMOTE ?= test_user.py test_group.py test_info.py test_faults.py
+E2E_REMOTE_NEWEST ?= test_faults.py
+e2e_remote = $(if $(filter $(1),$(NEWEST)),$(filter $(E2E_REMOTE_NEWEST),$(E2E_REMOTE)),$(filter-out $(E2E_REMOTE_NEWEST),$(E2E_REMOTE)))
 E2E_SMOKE ?= test_execution_modes.py
 E2E_TIMEOUT ?= 1500
 # How many cores' end-to-end runs go side by side (the whole suites first, then the smoke sets).
@@ -123,8 +127,11 @@ e2e: venvs stage
 	  if [ "$$2" = all ]; then \
 	    echo ">>> end-to-end tests, ansible-core $$1, controller mode (in-process): the whole suite"; \
 	    ($(call e2e_pytest,$$1,controller)) || return 1; \
-	    echo ">>> end-to-end tests, ansible-core $$1, remote mode (modules): $(E2E_REMOTE)"; \
-	    ($(call e2e_pytest,$$1,remote) $(E2E_REMOTE)) || return 1; \
+	    remote="$(call e2e_remote,$(NEWEST))"; [ "$$1" = "$(NEWEST)" ] || remote="$(call e2e_remote,other)"; \
+	    if [ -n "$$remote" ]; then \
+	      echo ">>> end-to-end tests, ansible-core $$1, remote mode (modules): $$remote"; \
+	      ($(call e2e_pytest,$$1,remote) $$remote) || return 1; \
+	    fi; \
 	  else \
 	    echo ">>> end-to-end smoke set, ansible-core $$1, both modes: $(E2E_SMOKE)"; \
 	    ($(call e2e_pytest,$$1,controller) $(E2E_SMOKE)) || return 1; \
