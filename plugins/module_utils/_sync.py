@@ -35,12 +35,15 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
+from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import plan_users_workspaces, workspaces_specs
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import apply_user, find_user, plan_found_user
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError, duplicate_entries
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, normalise_user_name
+from ansible_collections.scim.slack.plugins.module_utils._webapi import WebApiClient
 
 # The safety limits and their defaults; None (null) means no limit.
-DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50}
+DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50,
+                  "max_workspace_removals": 50}
 # What purges, group members and reports read of a user; a user kept beyond its planning keeps these.
 SLIM_KEYS = ("id", "userName", "displayName", "active", "emails", "userType")
 # How many resources a limit failure names before it abbreviates.
@@ -251,6 +254,7 @@ class Plan:
         self.index = None      # the user listing, to name members in messages
         self.failures = []     # {resource, id, name, msg}: entries that failed (planning or writing)
         self.continue_on_error = False  # an entry that cannot be planned fails alone instead of the plan
+        self.user_workspaces = []  # UserWorkspaces: the users' workspace changes (Enterprise Grid)
 
     def unplannable(self, entry, resource, message, problems):
         """An entry that cannot be planned: with continue_on_error it fails alone and stays in the plan, so its
@@ -290,6 +294,10 @@ class Plan:
                     removals.append((entry, removed))
         return removals
 
+    def workspace_removals(self):
+        """Descriptions of every removal of a user from a workspace."""
+        return [removal for change in self.user_workspaces for removal in change.removals()]
+
 
 def check_duplicates(specs):
     """Fail when two entries declare one user (same user name, ignoring case, or same primary email)."""
@@ -323,15 +331,17 @@ def _build_specs(params, dialect):
         except GroupSpecError as exc:
             problems.append("groups[%d]: %s" % (position, exc))
     problems.extend(duplicate_entries("users", enumerate(params.get("users") or [])))
+    workspaces, workspace_problems = workspaces_specs(params.get("users"))
+    problems.extend(workspace_problems)
     _raise_all(problems, "entries")
-    return user_specs, group_specs
+    return user_specs, group_specs, workspaces
 
 
 def build_plan(client, params, token_user_id=None, lean=True):
     """Read the directory once and decide every write.  Raises SyncError (nothing written)."""
     plan = Plan()
     plan.continue_on_error = bool(params.get("continue_on_error"))
-    user_specs, group_specs = _build_specs(params, client.dialect)
+    user_specs, group_specs, workspaces = _build_specs(params, client.dialect)
 
     if lean:
         users = plan_as_listed(plan, client, user_specs)
@@ -346,8 +356,18 @@ def build_plan(client, params, token_user_id=None, lean=True):
     _plan_groups(plan, groups, after, group_specs)
     if params.get("purge_groups"):
         _purge_groups(plan, groups, params.get("purge_exclude_groups") or [])
+    _plan_grid(plan, client, workspaces)
     _check_limits(plan, params)
     return plan
+
+
+def _plan_grid(plan, client, workspaces):
+    """Enterprise Grid's side of the entries that ask for it; no Web API call when none does."""
+    if not workspaces:
+        return
+    plan.user_workspaces, problems = plan_users_workspaces(WebApiClient(client), plan.users, workspaces,
+                                                           client.dialect)
+    _raise_all(problems, "user entries")
 
 
 def plan_as_listed(plan, client, user_specs):
@@ -592,6 +612,11 @@ def _check_limits(plan, params):
         raise SyncError("the plan removes %d group memberships, more than max_member_removals=%d; nothing was "
                         "changed. Planned: %s%s" % (total, limit, "; ".join(shown),
                                                     "; and %d more groups" % more if more else ""), plan)
+    removals = plan.workspace_removals()
+    limit = _limit(params, "max_workspace_removals")
+    if limit is not None and len(removals) > limit:
+        raise SyncError("the plan removes %d users from workspaces, more than max_workspace_removals=%d; nothing was "
+                        "changed. Planned: %s" % (len(removals), limit, _shown(removals, len(removals))), plan)
 
 
 def execute(client, plan, pacer, continue_on_error=False):
@@ -625,6 +650,10 @@ def execute(client, plan, pacer, continue_on_error=False):
                 created[entry.placeholder] = (entry.outcome.user or {}).get("id") or entry.placeholder
                 if entry.outcome.action != "create":
                     _found_instead(plan, entry)
+    web = WebApiClient(client)
+    for change in plan.user_workspaces:
+        if change.entry.failure is None:
+            attempt(change.entry, "user", functools.partial(change.apply, web, pacer.wait))
     for entry in plan.groups:
         outcome = entry.outcome
         if outcome.write and outcome.action != "delete":
@@ -689,7 +718,7 @@ def report(plan):
     ``diff`` is a list with one {before_header, after_header, before, after} per changed resource.
     """
     summary = {"users": dict.fromkeys(("created", "updated", "deactivated", "reactivated", "unchanged", "failed",
-                                       "to_guest", "to_member"), 0),
+                                       "to_guest", "to_member", "workspaces_added", "workspaces_removed"), 0),
                "groups": dict.fromkeys(("created", "updated", "deleted", "unchanged", "failed", "members_added",
                                         "members_removed"), 0)}
     changes, diff = [], []
@@ -702,6 +731,10 @@ def report(plan):
         changes.append({"resource": "user", "id": entry.user_id, "name": (outcome.user or {}).get("userName") or
                         entry.name, "action": entry.transition, "attributes": sorted(outcome.changed_attributes)})
         diff.append(_diff(entry.headers, outcome))
+    for change in plan.user_workspaces:
+        if change.entry.failure is None:
+            summary["users"]["workspaces_added"] += len(change.plan.add)
+            summary["users"]["workspaces_removed"] += len(change.plan.remove)
     for entry in plan.groups:
         outcome = entry.outcome
         if not _counted(summary["groups"], entry, outcome.action, GROUP_COUNTS):

@@ -253,6 +253,20 @@ options:
         type: bool
         default: false
       # END user options
+      workspaces:
+        description:
+          - On Enterprise Grid, the workspaces the user belongs to, each by ID (V(T...)) or by name or domain, as
+            O(scim.slack.slack_scim_user#module:workspaces) takes them: a dict with the keys C(add), C(remove) and
+            C(set), or a plain list, which means the exact set (as C(set)).
+          - Read for all entries at once, and only when an entry gives this option: one C(admin.teams.list) and one
+            C(admin.users.list) of the organization (ceil(active users / 100) requests). Then one
+            C(admin.users.assign) or C(admin.users.remove) per workspace that differs, after the user's SCIM write.
+          - Managed only for active users that this task neither deactivates nor reactivates, never with
+            O(users[].state=absent). An unknown workspace (named with its close matches), a bot to assign or the
+            primary owner to remove fail the task before any write, naming the entry.
+          - Removals count under O(max_workspace_removals).
+        type: raw
+        version_added: 0.2.0
   groups:
     description:
       - Groups to converge, each with the keys and meaning of M(scim.slack.slack_scim_group)'s options.
@@ -350,6 +364,15 @@ options:
     type: raw
     default: 50
     version_added: 0.2.0
+  max_workspace_removals:
+    description:
+      - Fail before any write (SCIM writes included), showing the plan, when it would remove users from more
+        workspaces than this, across all entries (each user removed from one workspace counts once). A short or
+        empty O(users[].workspaces) list cannot take people out of their workspaces.
+      - A whole number, or V(null) for no limit.
+    type: raw
+    default: 50
+    version_added: 0.2.0
   write_rate:
     description:
       - At most this many writes a minute for the whole task, evenly spaced. The default is Slack's
@@ -420,11 +443,14 @@ summary:
     - What the task did (or would do, in check mode).
     - V(users.to_guest) and V(users.to_member) count the existing users converted to a multi-channel guest
       and back to a full member; they are also counted in V(users.updated) (or V(users.reactivated)).
+    - V(users.workspaces_added) and V(users.workspaces_removed) count the users' assignments to and removals from
+      workspaces (Enterprise Grid, O(users[].workspaces)); a user whose workspaces change is also counted in
+      V(users.updated) (or V(users.created)).
   returned: success
   type: dict
   sample:
     users: {created: 2, updated: 1, deactivated: 0, reactivated: 0, unchanged: 9997, failed: 0, to_guest: 1,
-            to_member: 0}
+            to_member: 0, workspaces_added: 2, workspaces_removed: 0}
     groups: {created: 0, updated: 1, deleted: 0, unchanged: 99, failed: 0, members_added: 2, members_removed: 0}
 changes:
   description:
@@ -494,10 +520,16 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import USER_SPEC_RULES, user_argument_spec
 
 
+# workspaces and channels of users and groups: the add/remove/set dict or a plain list (the exact set),
+# checked by the planner with messages naming the entry.
+GRID_CHANGES = dict(type="raw")
+
+
 def argument_spec():
     return dict(
         src=dict(type="path"),
-        users=dict(type="list", elements="dict", default=[], options=user_argument_spec(), **USER_SPEC_RULES),
+        users=dict(type="list", elements="dict", default=[], options=dict(user_argument_spec(), workspaces=GRID_CHANGES),
+                   **USER_SPEC_RULES),
         groups=dict(type="list", elements="dict", default=[], options=group_argument_spec(),
                     required_one_of=[("id", "display_name")]),
         purge_users=dict(type="bool", default=False),
@@ -509,6 +541,7 @@ def argument_spec():
         max_deactivations=dict(type="raw", default=DEFAULT_LIMITS["max_deactivations"]),
         max_group_deletions=dict(type="raw", default=DEFAULT_LIMITS["max_group_deletions"]),
         max_member_removals=dict(type="raw", default=DEFAULT_LIMITS["max_member_removals"]),
+        max_workspace_removals=dict(type="raw", default=DEFAULT_LIMITS["max_workspace_removals"]),
         write_rate=dict(type="int", default=180),
         continue_on_error=dict(type="bool", default=False),
     )

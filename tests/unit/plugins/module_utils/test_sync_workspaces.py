@@ -1,0 +1,182 @@
+# Copyright (c) scim.slack contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""_sync_workspaces.py: slack_scim_sync's Enterprise Grid side, planned from one listing of each kind."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from ansible_collections.scim.slack.plugins.module_utils._sync import SyncError, build_plan, execute, report
+from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import changes_value
+from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import WorkspacesError
+
+from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync import (
+    CARLY,
+    DAN,
+    ERIN,
+    FakeClient,
+    unpaced,
+)
+
+ENG, SAL, OPS = "T0ENG00001", "T0SAL00001", "T0OPS00001"
+TEAMS = [{"id": ENG, "name": "Engineering", "team_url": "https://acme-eng.slack.com/"},
+         {"id": SAL, "name": "Sales", "team_url": "https://acme-sales.slack.com/"},
+         {"id": OPS, "name": "Ops", "team_url": "https://acme-ops.slack.com/"}]
+
+
+class GridClient(FakeClient):
+    """FakeClient with the Web API of a Grid org: ``workspaces`` maps active user IDs to workspace IDs."""
+
+    base_url = "https://scim.test/scim/v2/"
+
+    def __init__(self, workspaces=None, restricted=(), primary_owner=None, **kwargs):
+        super().__init__(**kwargs)
+        self.workspaces = {user_id: list(teams) for user_id, teams in (workspaces or {}).items()}
+        self.restricted, self.primary_owner = set(restricted), primary_owner
+        self.web = []  # (method, arguments) of every Web API call
+
+    def api_call(self, verb, url, query_params=None):
+        method = urlsplit(url).path.rsplit("/", 1)[-1]
+        self.web.append((method, dict(query_params or {})))
+        done = {"ok": True, "response_metadata": {"next_cursor": ""}}
+        if method == "admin.teams.list":
+            return dict(done, teams=TEAMS)
+        if method == "admin.users.list":
+            return dict(done, users=[{"id": user["id"], "workspaces": self.workspaces.get(user["id"], []),
+                                      "is_restricted": user["id"] in self.restricted,
+                                      "is_primary_owner": user["id"] == self.primary_owner}
+                                     for user in self.users if user["active"]])
+        return {"ok": True}
+
+    def calls(self):
+        return [method for method, dummy in self.web]
+
+    def writes_of_web(self):
+        return [(method, args["team_id"], args["user_id"], args.get("is_restricted"))
+                for method, args in self.web if method in ("admin.users.assign", "admin.users.remove")]
+
+
+def converge(client, users, **params):
+    plan = build_plan(client, dict(params, users=users), token_user_id=None)
+    execute(client, plan, unpaced())
+    return plan
+
+
+def test_a_directory_without_workspaces_sends_no_web_api_call():
+    client = GridClient()
+    plan = build_plan(client, {"users": [{"user_name": "carly", "title": "Chair"},
+                                       {"user_name": "finn", "email": "finn@example.com"}]})
+    execute(client, plan, unpaced())
+    assert client.web == [] and client.reads == 2
+    summary = report(plan)[0]["users"]
+    assert (summary["workspaces_added"], summary["workspaces_removed"]) == (0, 0)
+
+
+def test_one_listing_of_each_kind_plans_every_user():
+    client = GridClient(workspaces={CARLY: [ENG, OPS], ERIN: [SAL]})
+    users = [{"user_name": "carly", "workspaces": ["Sales", "acme-eng"]},
+             {"id": ERIN, "workspaces": {"add": ["Sales", "Ops"]}},
+             {"user_name": "finn", "email": "finn@example.com", "workspaces": {"set": ["Engineering"]}}]
+    plan = build_plan(client, {"users": users})
+    assert client.calls() == ["admin.teams.list", "admin.users.list"]
+    summary, changes, diff = report(plan)
+    assert (summary["users"]["workspaces_added"], summary["users"]["workspaces_removed"]) == (3, 1)
+    assert (summary["users"]["updated"], summary["users"]["created"]) == (2, 1)
+    assert [(c["name"], c["action"], c["attributes"]) for c in changes] == [
+        ("carly", "update", ["workspaces"]), ("erin", "update", ["workspaces"]),
+        ("finn", "create", ["email", "user_name", "workspaces"])]
+    assert diff[0]["before"] == {"workspaces": ["Engineering (T0ENG00001)", "Ops (T0OPS00001)"]}
+    assert diff[0]["after"] == {"workspaces": ["Engineering (T0ENG00001)", "Sales (T0SAL00001)"]}
+    execute(client, plan, unpaced())
+    assert client.writes == [("POST", "finn")]
+    assert client.writes_of_web() == [("admin.users.assign", SAL, CARLY, None), ("admin.users.remove", OPS, CARLY, None),
+                                      ("admin.users.assign", OPS, ERIN, None),
+                                      ("admin.users.assign", ENG, "W90000001", None)]
+
+
+def test_an_unchanged_user_shares_no_outcome_and_a_rerun_plans_nothing():
+    client = GridClient(workspaces={CARLY: [ENG], ERIN: [ENG]})
+    users = [{"user_name": "carly", "workspaces": ["Engineering"]}, {"user_name": "erin", "workspaces": ["Sales"]}]
+    plan = build_plan(client, {"users": users})
+    assert plan.users[0].outcome.action is None and plan.users[1].outcome.action == "update"
+    assert plan.users[0].outcome is not plan.users[1].outcome
+    client.workspaces[ERIN] = [SAL]
+    rerun = build_plan(client, {"users": users})
+    assert report(rerun)[1] == [] and [e.outcome.action for e in rerun.users] == [None, None]
+
+
+def test_a_guest_is_assigned_as_a_guest():
+    client = GridClient(workspaces={CARLY: []}, restricted=[CARLY])
+    converge(client, [{"user_name": "carly", "workspaces": {"add": ["Ops"]}}])
+    assert client.writes_of_web() == [("admin.users.assign", OPS, CARLY, "true")]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("Sales", "workspaces must be a list (the exact set) or a dict with the keys add, remove and set, got 'Sales'"),
+    ({"put": ["Sales"]}, "workspaces has the unknown keys put; it takes add, remove and set"),
+    ({"add": "Sales"}, "workspaces.add must be a list, got 'Sales'"),
+])
+def test_a_malformed_value_names_the_option_and_the_value(value, message):
+    with pytest.raises(WorkspacesError) as caught:
+        changes_value(value, "workspaces")
+    assert str(caught.value) == message
+
+
+def test_bad_entries_are_all_named_before_any_read():
+    client = GridClient()
+    users = [{"user_name": "carly", "workspaces": {"set": ["Sales"], "add": ["Ops"]}},
+             {"user_name": "erin", "workspaces": ["", "Sales"]}, {"user_name": "finn", "workspaces": 3}]
+    with pytest.raises(SyncError) as caught:
+        build_plan(client, {"users": users})
+    message = str(caught.value)
+    assert message.startswith("3 entries cannot be planned; nothing was changed")
+    assert "users[0] (carly): workspaces.set cannot be combined with workspaces.add" in message
+    assert "users[1] (erin): workspaces.set has an empty entry: ''" in message
+    assert "users[2] (finn): workspaces must be a list" in message and "got 3" in message
+    assert client.reads == 0 and client.web == []
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"user_name": "carly", "workspaces": ["Enginering"]},
+     "users[0] (carly): workspaces.set entry 'Enginering' is not a workspace of this organization; close matches: "
+     "Engineering (T0ENG00001)"),
+    ({"user_name": "carly", "state": "absent", "workspaces": []}, "users[0] (carly): workspaces cannot be used with "
+                                                                  "state: absent"),
+    ({"user_name": "dan", "workspaces": ["Sales"]}, "users[0] (dan): user W00000002 (dan) is deactivated"),
+    ({"user_name": "carly", "active": False, "workspaces": ["Sales"]}, "(or this task changes whether it is active)"),
+    ({"user_name": "carly", "workspaces": []}, "is the organization's primary owner"),
+])
+def test_what_cannot_be_planned_fails_before_any_write(entry, message):
+    client = GridClient(workspaces={CARLY: [ENG]}, primary_owner=CARLY)
+    with pytest.raises(SyncError) as caught:
+        converge(client, [entry], max_deactivations=None)
+    assert message in str(caught.value)
+    assert client.writes == [] and client.writes_of_web() == []
+    assert DAN not in client.workspaces
+
+
+def test_workspace_removals_over_the_limit_fail_before_any_write_scim_included():
+    client = GridClient(workspaces={CARLY: [ENG, SAL, OPS], ERIN: [ENG]})
+    users = [{"user_name": "carly", "title": "Chair", "workspaces": []}, {"user_name": "erin", "workspaces": []}]
+    with pytest.raises(SyncError) as caught:
+        converge(client, users, max_workspace_removals=3)
+    assert str(caught.value).startswith(
+        "the plan removes 4 users from workspaces, more than max_workspace_removals=3; nothing was changed. Planned: "
+        "carly (W00000001) from Engineering (T0ENG00001), carly (W00000001) from Ops (T0OPS00001)")
+    assert caught.value.plan is not None
+    assert client.writes == [] and client.writes_of_web() == []
+    converge(client, users, max_workspace_removals=4)
+    assert len(client.writes_of_web()) == 4 and client.writes == [("PATCH", CARLY)]
+
+
+def test_null_means_no_workspace_removal_limit_and_the_default_is_fifty():
+    many = {"W1%07d" % n: [ENG] for n in range(51)}
+    users = [{"id": user_id, "workspaces": []} for user_id in many]
+    people = [{"id": user_id, "userName": "p%s" % user_id, "active": True, "emails": []} for user_id in many]
+    with pytest.raises(SyncError, match="removes 51 users from workspaces, more than max_workspace_removals=50"):
+        build_plan(GridClient(workspaces=many, users=people), {"users": users})
+    plan = build_plan(GridClient(workspaces=many, users=people), {"users": users, "max_workspace_removals": None})
+    assert report(plan)[0]["users"]["workspaces_removed"] == 51
