@@ -35,7 +35,13 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
-from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import plan_users_workspaces, workspaces_specs
+from ansible_collections.scim.slack.plugins.module_utils._group_connections import ConnectionReader
+from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import (
+    connections_specs,
+    plan_groups_connections,
+    plan_users_workspaces,
+    workspaces_specs,
+)
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import apply_user, find_user, plan_found_user
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError, duplicate_entries
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, normalise_user_name
@@ -255,6 +261,7 @@ class Plan:
         self.failures = []     # {resource, id, name, msg}: entries that failed (planning or writing)
         self.continue_on_error = False  # an entry that cannot be planned fails alone instead of the plan
         self.user_workspaces = []  # UserWorkspaces: the users' workspace changes (Enterprise Grid)
+        self.group_connections = []  # GroupConnectionsChange: the groups' workspaces and default channels
 
     def unplannable(self, entry, resource, message, problems):
         """An entry that cannot be planned: with continue_on_error it fails alone and stays in the plan, so its
@@ -295,8 +302,8 @@ class Plan:
         return removals
 
     def workspace_removals(self):
-        """Descriptions of every removal of a user from a workspace."""
-        return [removal for change in self.user_workspaces for removal in change.removals()]
+        """Descriptions of every removal of a user from a workspace and of a default channel from a group."""
+        return [removal for change in self.user_workspaces + self.group_connections for removal in change.removals()]
 
 
 def check_duplicates(specs):
@@ -332,16 +339,17 @@ def _build_specs(params, dialect):
             problems.append("groups[%d]: %s" % (position, exc))
     problems.extend(duplicate_entries("users", enumerate(params.get("users") or [])))
     workspaces, workspace_problems = workspaces_specs(params.get("users"))
-    problems.extend(workspace_problems)
+    connections, connection_problems = connections_specs(params.get("groups"))
+    problems.extend(workspace_problems + connection_problems)
     _raise_all(problems, "entries")
-    return user_specs, group_specs, workspaces
+    return user_specs, group_specs, (workspaces, connections)
 
 
 def build_plan(client, params, token_user_id=None, lean=True):
     """Read the directory once and decide every write.  Raises SyncError (nothing written)."""
     plan = Plan()
     plan.continue_on_error = bool(params.get("continue_on_error"))
-    user_specs, group_specs, workspaces = _build_specs(params, client.dialect)
+    user_specs, group_specs, grid_specs = _build_specs(params, client.dialect)
 
     if lean:
         users = plan_as_listed(plan, client, user_specs)
@@ -356,18 +364,21 @@ def build_plan(client, params, token_user_id=None, lean=True):
     _plan_groups(plan, groups, after, group_specs)
     if params.get("purge_groups"):
         _purge_groups(plan, groups, params.get("purge_exclude_groups") or [])
-    _plan_grid(plan, client, workspaces)
+    _plan_grid(plan, client, *grid_specs)
     _check_limits(plan, params)
     return plan
 
 
-def _plan_grid(plan, client, workspaces):
-    """Enterprise Grid's side of the entries that ask for it; no Web API call when none does."""
-    if not workspaces:
+def _plan_grid(plan, client, workspaces, connections):
+    """Enterprise Grid's side of the entries that ask for it (one listing of the workspaces for all); no Web API
+    call when none does."""
+    if not workspaces and not connections:
         return
-    plan.user_workspaces, problems = plan_users_workspaces(WebApiClient(client), plan.users, workspaces,
-                                                           client.dialect)
+    reader = ConnectionReader(WebApiClient(client))
+    plan.user_workspaces, problems = plan_users_workspaces(reader, plan.users, workspaces, client.dialect)
     _raise_all(problems, "user entries")
+    plan.group_connections, problems = plan_groups_connections(reader, plan.groups, connections)
+    _raise_all(problems, "group entries")
 
 
 def plan_as_listed(plan, client, user_specs):
@@ -615,8 +626,9 @@ def _check_limits(plan, params):
     removals = plan.workspace_removals()
     limit = _limit(params, "max_workspace_removals")
     if limit is not None and len(removals) > limit:
-        raise SyncError("the plan removes %d users from workspaces, more than max_workspace_removals=%d; nothing was "
-                        "changed. Planned: %s" % (len(removals), limit, _shown(removals, len(removals))), plan)
+        raise SyncError("the plan makes %d workspace removals (users from workspaces, default channels from groups), "
+                        "more than max_workspace_removals=%d; nothing was changed. Planned: %s"
+                        % (len(removals), limit, _shown(removals, len(removals))), plan)
 
 
 def execute(client, plan, pacer, continue_on_error=False):
@@ -669,6 +681,9 @@ def execute(client, plan, pacer, continue_on_error=False):
             pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
                                         / float(MEMBER_BATCH))))
             attempt(entry, "group", functools.partial(apply_group, client, outcome, substitute=created))
+    for change in plan.group_connections:
+        if change.entry.failure is None:
+            attempt(change.entry, "group", functools.partial(change.apply, web, pacer.wait))
     for entry in plan.group_deletions():
         pacer.wait()
         attempt(entry, "group", functools.partial(apply_group, client, entry.outcome))
@@ -720,7 +735,8 @@ def report(plan):
     summary = {"users": dict.fromkeys(("created", "updated", "deactivated", "reactivated", "unchanged", "failed",
                                        "to_guest", "to_member", "workspaces_added", "workspaces_removed"), 0),
                "groups": dict.fromkeys(("created", "updated", "deleted", "unchanged", "failed", "members_added",
-                                        "members_removed"), 0)}
+                                        "members_removed", "workspaces_connected", "channels_added",
+                                        "channels_removed"), 0)}
     changes, diff = [], []
     for entry in plan.users:
         outcome = entry.outcome
@@ -735,10 +751,16 @@ def report(plan):
         if change.entry.failure is None:
             summary["users"]["workspaces_added"] += len(change.plan.add)
             summary["users"]["workspaces_removed"] += len(change.plan.remove)
+    connections = {id(change.entry): change for change in plan.group_connections}
     for entry in plan.groups:
         outcome = entry.outcome
         if not _counted(summary["groups"], entry, outcome.action, GROUP_COUNTS):
             continue
+        connection = connections.get(id(entry))
+        if connection is not None:
+            summary["groups"]["workspaces_connected"] += len(connection.plan.connect)
+            summary["groups"]["channels_added"] += len(connection.plan.channels_added)
+            summary["groups"]["channels_removed"] += len(connection.plan.remove_channels)
         summary["groups"]["members_added"] += len(outcome.members_added)
         summary["groups"]["members_removed"] += len(outcome.members_removed)
         attributes = []
@@ -746,6 +768,8 @@ def report(plan):
             attributes.append("display_name")
         if outcome.members_added or outcome.members_removed:
             attributes.append("members")
+        if connection is not None:
+            attributes.extend(connection.attributes)
         changes.append({"resource": "group", "id": entry.group_id, "name": entry.name, "action": outcome.action,
                         "attributes": attributes})
         diff.append(_diff(entry.headers, outcome))

@@ -16,10 +16,19 @@ from __future__ import annotations
 
 import functools
 
+from ansible_collections.scim.slack.plugins.module_utils._group_connections import (
+    ConnectionResolver,
+    ConnectionsError,
+    ConnectionSpec,
+    Connections,
+    GroupConnections,
+    _merged as merged_connections,
+    apply_connections,
+    plan_connections,
+)
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_guest
 from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import (
-    KEYS,
     WorkspacePlan,
     WorkspacesError,
     WorkspacesSpec,
@@ -29,24 +38,6 @@ from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import
     current_workspaces,
     merged,
 )
-from ansible_collections.scim.slack.plugins.module_utils._webapi import WorkspaceIndex
-
-
-def changes_value(value, option):
-    """A sync entry's ``option`` (``workspaces``, ``channels``) as the ``add``/``remove``/``set`` dict; a plain
-    list is the exact set.  Raises WorkspacesError naming the option and the value."""
-    if isinstance(value, list):
-        value = {"set": value}
-    if not isinstance(value, dict):
-        raise WorkspacesError("%s must be a list (the exact set) or a dict with the keys add, remove and set, got %r"
-                              % (option, value))
-    unknown = sorted(str(key) for key in value if key not in KEYS)
-    if unknown:
-        raise WorkspacesError("%s has the unknown keys %s; it takes add, remove and set" % (option, ", ".join(unknown)))
-    for key in KEYS:
-        if value.get(key) is not None and not isinstance(value[key], list):
-            raise WorkspacesError("%s.%s must be a list, got %r" % (option, key, value[key]))
-    return value
 
 
 def user_label(position, params):
@@ -57,15 +48,17 @@ def user_label(position, params):
 
 
 def workspaces_specs(entries):
-    """``({position: WorkspacesSpec}, problems)`` for the user entries that manage workspaces."""
+    """``({position: WorkspacesSpec}, problems)`` for the user entries that manage workspaces (the dict, or a
+    plain list: the exact set)."""
     specs, problems = {}, []
     for position, params in enumerate(entries or []):
         value = params.get("workspaces") if isinstance(params, dict) else None
         if value is None:
             continue
         try:
-            spec = WorkspacesSpec(changes_value(value, "workspaces"))
-        except WorkspacesError as exc:
+            parsed = ConnectionSpec.parse(value, "workspaces")
+            spec = WorkspacesSpec({"add": parsed.add, "remove": parsed.remove, "set": parsed.set})
+        except (ConnectionsError, WorkspacesError) as exc:
             problems.append("%s: %s" % (user_label(position, params), exc))
             continue
         if spec.manages:
@@ -88,13 +81,14 @@ class UserWorkspaces:
         apply_workspaces(web, self.entry.user_id, self.plan, self.guest, before_each)
 
 
-def plan_users_workspaces(web, users, specs, dialect):
+def plan_users_workspaces(reader, users, specs, dialect):
     """``(changes, problems)``: the UserWorkspaces of the user entries (UserEntry) that ``specs`` manage, each
-    merged into its entry's outcome (changed, diffed), and every entry that cannot be planned."""
+    merged into its entry's outcome (changed, diffed), and every entry that cannot be planned.  ``reader`` (a
+    ConnectionReader) lists the workspaces once for the users and the groups."""
     entries = [entry for entry in users if entry.position in specs and entry.failure is None]
     if not entries:
         return [], []
-    index = WorkspaceIndex(web.teams())
+    index, web = reader.index, reader.web
     wanted, problems = {}, []
     for entry in entries:
         try:
@@ -135,3 +129,77 @@ def _merge(entry, plan):
         entry.outcome = Outcome(None, entry.outcome.user)
     entry.outcome = merged(entry.outcome, plan)
     entry.transition = entry.transition or "update"
+
+
+# -- groups: workspaces and default channels -----------------------------------------------------------
+
+def group_label(position, params):
+    name = (params.get("display_name") or params.get("id")) if isinstance(params, dict) else None
+    return "groups[%d] (%s)" % (position, name) if name else "groups[%d]" % position
+
+
+def connections_specs(entries):
+    """``({position: GroupConnections}, problems)`` for the group entries that manage workspaces or channels."""
+    specs, problems = {}, []
+    for position, params in enumerate(entries or []):
+        if not isinstance(params, dict) or (params.get("workspaces") is None and params.get("channels") is None):
+            continue
+        try:
+            connections = GroupConnections(params.get("workspaces"), params.get("channels"))
+        except ConnectionsError as exc:
+            problems.append("%s: %s" % (group_label(position, params), exc))
+            continue
+        if connections.manages:
+            specs[position] = connections
+    return specs, problems
+
+
+class GroupConnectionsChange:
+    """The connection change of one group entry: ``plan`` (a ConnectionPlan)."""
+
+    def __init__(self, entry, plan):
+        self.entry, self.plan = entry, plan
+
+    def removals(self):
+        return ["%s (%s) loses the default channel %s" % (self.entry.name, self.entry.group_id, label)
+                for label in self.plan.described(self.plan.remove_channels)]
+
+    @property
+    def attributes(self):
+        return (["workspaces"] if self.plan.connect else []) + \
+            (["channels"] if self.plan.add_channels or self.plan.remove_channels else [])
+
+    def apply(self, web, before_each):
+        before_each(len(self.plan.methods))
+        apply_connections(web, self.entry.group_id, self.plan)
+
+
+def plan_groups_connections(reader, groups, specs):
+    """``(changes, problems)``: the GroupConnectionsChange of the group entries (GroupEntry) that ``specs``
+    manage, merged into their outcomes.  One ``usergroups.list`` per workspace for all of them, one
+    ``admin.usergroups.listChannels`` per existing group whose channels are managed; a new group has none."""
+    entries = [entry for entry in groups if entry.position in specs and entry.failure is None]
+    problems = ["%s: workspaces and channels cannot be used with state: absent (a deleted group has no connections)"
+                % group_label(entry.position, {"display_name": entry.name}) for entry in entries
+                if entry.spec.state == "absent"]
+    if not entries or problems:
+        return [], problems
+    existing = [entry.current["id"] for entry in entries if entry.current]
+    current = reader.read(existing, channels_of=[entry.current["id"] for entry in entries
+                                                 if entry.current and specs[entry.position].manages_channels])
+    resolver = ConnectionResolver(reader.web, reader.index)
+    changes = []
+    for entry in entries:
+        if entry.current:
+            now, name = current[entry.current["id"]], "group %s (%s)" % (entry.current["id"], entry.name)
+        else:
+            now, name = Connections.none(), "the new group %s" % entry.name
+        try:
+            plan = plan_connections(resolver, specs[entry.position], now, name)
+        except ConnectionsError as exc:
+            problems.append("%s: %s" % (group_label(entry.position, {"display_name": entry.name}), exc))
+            continue
+        if plan.changed:
+            changes.append(GroupConnectionsChange(entry, plan))
+            entry.outcome = merged_connections(entry.outcome, plan)
+    return changes, problems

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._sync import SyncError, build_plan, execute, report
-from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import changes_value
-from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import WorkspacesError
+from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import workspaces_specs
 
 from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync import (
     CARLY,
@@ -27,15 +26,24 @@ TEAMS = [{"id": ENG, "name": "Engineering", "team_url": "https://acme-eng.slack.
          {"id": OPS, "name": "Ops", "team_url": "https://acme-ops.slack.com/"}]
 
 
+CHANNELS = {channel["id"]: channel for channel in (
+    {"id": "C0ENG00001", "name": "eng-deploys", "team_id": ENG},
+    {"id": "C0ENG00002", "name": "eng-help", "team_id": ENG},
+    {"id": "C0SAL00001", "name": "sales-deals", "team_id": SAL})}
+ENG_GROUP, OLD_GROUP = "S00000001", "S00000002"
+
+
 class GridClient(FakeClient):
     """FakeClient with the Web API of a Grid org: ``workspaces`` maps active user IDs to workspace IDs."""
 
     base_url = "https://scim.test/scim/v2/"
 
-    def __init__(self, workspaces=None, restricted=(), primary_owner=None, **kwargs):
+    def __init__(self, workspaces=None, restricted=(), primary_owner=None, connections=None, **kwargs):
         super().__init__(**kwargs)
         self.workspaces = {user_id: list(teams) for user_id, teams in (workspaces or {}).items()}
         self.restricted, self.primary_owner = set(restricted), primary_owner
+        # group id -> {"teams": [...], "channels": [...]}
+        self.connections = {group_id: dict(c) for group_id, c in (connections or {}).items()}
         self.web = []  # (method, arguments) of every Web API call
 
     def api_call(self, verb, url, query_params=None):
@@ -49,10 +57,24 @@ class GridClient(FakeClient):
                                       "is_restricted": user["id"] in self.restricted,
                                       "is_primary_owner": user["id"] == self.primary_owner}
                                      for user in self.users if user["active"]])
+        if method == "usergroups.list":
+            return {"ok": True, "usergroups": [{"id": group_id} for group_id, c in self.connections.items()
+                                               if query_params["team_id"] in c.get("teams", [])]}
+        if method == "admin.usergroups.listChannels":
+            linked = self.connections.get(query_params["usergroup_id"], {}).get("channels", [])
+            return {"ok": True, "channels": [CHANNELS[channel_id] for channel_id in linked]}
+        if method == "admin.conversations.search":
+            return {"ok": True, "next_cursor": "", "conversations": [
+                dict(channel, internal_team_ids=[channel["team_id"]]) for channel in CHANNELS.values()
+                if query_params.get("query", "") in channel["name"]]}
         return {"ok": True}
 
     def calls(self):
         return [method for method, dummy in self.web]
+
+    def group_writes(self):
+        return [(method, args["usergroup_id"], args.get("team_ids") or args.get("channel_ids"))
+                for method, args in self.web if method.startswith("admin.usergroups.") and method != "admin.usergroups.listChannels"]
 
     def writes_of_web(self):
         return [(method, args["team_id"], args["user_id"], args.get("is_restricted"))
@@ -68,7 +90,8 @@ def converge(client, users, **params):
 def test_a_directory_without_workspaces_sends_no_web_api_call():
     client = GridClient()
     plan = build_plan(client, {"users": [{"user_name": "carly", "title": "Chair"},
-                                       {"user_name": "finn", "email": "finn@example.com"}]})
+                                       {"user_name": "finn", "email": "finn@example.com"}],
+                               "groups": [{"display_name": "Eng", "members": {"add": ["finn"]}}]})
     execute(client, plan, unpaced())
     assert client.web == [] and client.reads == 2
     summary = report(plan)[0]["users"]
@@ -115,14 +138,21 @@ def test_a_guest_is_assigned_as_a_guest():
 
 
 @pytest.mark.parametrize("value, message", [
-    ("Sales", "workspaces must be a list (the exact set) or a dict with the keys add, remove and set, got 'Sales'"),
-    ({"put": ["Sales"]}, "workspaces has the unknown keys put; it takes add, remove and set"),
-    ({"add": "Sales"}, "workspaces.add must be a list, got 'Sales'"),
+    ("Sales", "users[0] (carly): workspaces must be a list or a dict with the keys add, remove and set, not 'Sales'"),
+    ({"put": ["Sales"]}, "users[0] (carly): workspaces has the unknown key(s) put; the keys are add, remove and set"),
+    ({"add": "Sales"}, "users[0] (carly): workspaces.add must be a list, not 'Sales'"),
+    ({"add": ["Ops"], "set": []},
+     "users[0] (carly): workspaces.set cannot be combined with workspaces.add or workspaces.remove"),
 ])
-def test_a_malformed_value_names_the_option_and_the_value(value, message):
-    with pytest.raises(WorkspacesError) as caught:
-        changes_value(value, "workspaces")
-    assert str(caught.value) == message
+def test_a_malformed_value_names_the_option_the_entry_and_the_value(value, message):
+    specs, problems = workspaces_specs([{"user_name": "carly", "workspaces": value}])
+    assert (specs, problems) == ({}, [message])
+
+
+def test_an_empty_list_is_the_exact_set_and_a_missing_option_manages_nothing():
+    specs, problems = workspaces_specs([{"user_name": "carly", "workspaces": []}, {"user_name": "erin"},
+                                        {"user_name": "finn", "workspaces": {"add": []}}])
+    assert problems == [] and list(specs) == [0] and specs[0].set == []
 
 
 def test_bad_entries_are_all_named_before_any_read():
@@ -134,8 +164,8 @@ def test_bad_entries_are_all_named_before_any_read():
     message = str(caught.value)
     assert message.startswith("3 entries cannot be planned; nothing was changed")
     assert "users[0] (carly): workspaces.set cannot be combined with workspaces.add" in message
-    assert "users[1] (erin): workspaces.set has an empty entry: ''" in message
-    assert "users[2] (finn): workspaces must be a list" in message and "got 3" in message
+    assert "users[1] (erin): workspaces.set entry 1 is empty or not a string: ''" in message
+    assert "users[2] (finn): workspaces must be a list" in message and "not 3" in message
     assert client.reads == 0 and client.web == []
 
 
@@ -164,7 +194,8 @@ def test_workspace_removals_over_the_limit_fail_before_any_write_scim_included()
     with pytest.raises(SyncError) as caught:
         converge(client, users, max_workspace_removals=3)
     assert str(caught.value).startswith(
-        "the plan removes 4 users from workspaces, more than max_workspace_removals=3; nothing was changed. Planned: "
+        "the plan makes 4 workspace removals (users from workspaces, default channels from groups), more than "
+        "max_workspace_removals=3; nothing was changed. Planned: "
         "carly (W00000001) from Engineering (T0ENG00001), carly (W00000001) from Ops (T0OPS00001)")
     assert caught.value.plan is not None
     assert client.writes == [] and client.writes_of_web() == []
@@ -176,7 +207,72 @@ def test_null_means_no_workspace_removal_limit_and_the_default_is_fifty():
     many = {"W1%07d" % n: [ENG] for n in range(51)}
     users = [{"id": user_id, "workspaces": []} for user_id in many]
     people = [{"id": user_id, "userName": "p%s" % user_id, "active": True, "emails": []} for user_id in many]
-    with pytest.raises(SyncError, match="removes 51 users from workspaces, more than max_workspace_removals=50"):
+    with pytest.raises(SyncError, match="makes 51 workspace removals .* more than max_workspace_removals=50"):
         build_plan(GridClient(workspaces=many, users=people), {"users": users})
     plan = build_plan(GridClient(workspaces=many, users=people), {"users": users, "max_workspace_removals": None})
     assert report(plan)[0]["users"]["workspaces_removed"] == 51
+
+
+# -- groups ----------------------------------------------------------------------------------------------
+
+def test_groups_are_read_with_one_listing_per_workspace_and_channels_only_where_managed():
+    client = GridClient(connections={ENG_GROUP: {"teams": [ENG], "channels": ["C0ENG00002"]}})
+    groups = [{"display_name": "Eng", "workspaces": {"add": ["Sales"]}, "channels": ["eng-deploys", "sales-deals"]},
+              {"display_name": "Old", "workspaces": ["Engineering"]},
+              {"display_name": "New", "workspaces": ["Sales"], "channels": ["C0SAL00001"]}]
+    plan = converge(client, [], groups=groups)
+    reads = [method for method in client.calls() if not method.startswith("admin.usergroups.add")
+             and not method.startswith("admin.usergroups.remove")]
+    assert reads == ["admin.teams.list", "usergroups.list", "usergroups.list", "usergroups.list",
+                     "admin.usergroups.listChannels", "admin.conversations.search", "admin.conversations.search",
+                     "admin.conversations.search"]  # two names, and every channel for an ID
+    assert [args["usergroup_id"] for method, args in client.web if method == "admin.usergroups.listChannels"] == \
+        [ENG_GROUP]
+    summary, changes, diff = report(plan)
+    assert {key: summary["groups"][key] for key in ("workspaces_connected", "channels_added", "channels_removed",
+                                                     "updated", "created")} == \
+        {"workspaces_connected": 3, "channels_added": 3, "channels_removed": 1, "updated": 2, "created": 1}
+    assert [(c["name"], c["action"], c["attributes"]) for c in changes] == [
+        ("Eng", "update", ["workspaces", "channels"]), ("Old", "update", ["workspaces"]),
+        ("New", "create", ["workspaces", "channels"])]
+    assert diff[0]["before"] == {"workspaces": ["Engineering (T0ENG00001)"], "channels": ["#eng-help (C0ENG00002)"]}
+    assert diff[0]["after"]["channels"] == ["#eng-deploys (C0ENG00001)", "#sales-deals (C0SAL00001)"]
+    assert client.writes == [("POST", "New")]
+    new_id = "S90000001"  # FakeClient's ID of the group it creates first
+    assert client.group_writes() == [
+        ("admin.usergroups.addTeams", ENG_GROUP, SAL), ("admin.usergroups.addChannels", ENG_GROUP, "C0ENG00001"),
+        ("admin.usergroups.addChannels", ENG_GROUP, "C0SAL00001"),
+        ("admin.usergroups.removeChannels", ENG_GROUP, "C0ENG00002"),
+        ("admin.usergroups.addTeams", OLD_GROUP, ENG),
+        ("admin.usergroups.addTeams", new_id, SAL), ("admin.usergroups.addChannels", new_id, "C0SAL00001")]
+
+
+@pytest.mark.parametrize("group, message", [
+    ({"display_name": "Eng", "workspaces": ["Sales"]},
+     "groups[0] (Eng): workspaces.set leaves out Engineering (T0ENG00001), which group S00000001 (Eng) is connected "
+     "to: Slack offers no way to disconnect"),
+    ({"display_name": "Eng", "workspaces": {"remove": ["Engineering"]}}, "workspaces.remove names Engineering"),
+    ({"display_name": "Eng", "channels": ["sales-deals"]}, "which group S00000001 (Eng) will not be connected to"),
+    ({"display_name": "Eng", "state": "absent", "channels": []}, "cannot be used with state: absent"),
+    ({"display_name": "Eng", "channels": {"add": "eng-help"}}, "groups[0] (Eng): channels.add must be a list"),
+])
+def test_what_slack_cannot_do_fails_before_any_write_scim_included(group, message):
+    client = GridClient(connections={ENG_GROUP: {"teams": [ENG], "channels": []}})
+    with pytest.raises(SyncError) as caught:
+        converge(client, [{"user_name": "carly", "title": "Chair"}], groups=[group], max_group_deletions=1)
+    assert message in str(caught.value)
+    assert client.writes == [] and client.group_writes() == []
+
+
+def test_channel_removals_count_with_workspace_removals_in_the_limit():
+    client = GridClient(workspaces={CARLY: [ENG]},
+                        connections={ENG_GROUP: {"teams": [ENG], "channels": ["C0ENG00001", "C0ENG00002"]}})
+    params = {"users": [{"user_name": "carly", "workspaces": []}],
+              "groups": [{"display_name": "Eng", "channels": []}], "max_workspace_removals": 2}
+    with pytest.raises(SyncError) as caught:
+        build_plan(client, dict(params, max_workspace_removals=2))
+    assert "makes 3 workspace removals (users from workspaces, default channels from groups), more than " \
+           "max_workspace_removals=2" in str(caught.value)
+    assert "Eng (S00000001) loses the default channel #eng-deploys (C0ENG00001)" in str(caught.value)
+    plan = build_plan(client, dict(params, max_workspace_removals=3))
+    assert report(plan)[0]["groups"]["channels_removed"] == 2
