@@ -37,6 +37,7 @@ from ansible_collections.scim.slack.plugins.module_utils._index import GroupInde
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
 from ansible_collections.scim.slack.plugins.module_utils._group_connections import ConnectionReader
 from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import (
+    connection_conflicts,
     connections_specs,
     plan_groups_connections,
     plan_users_workspaces,
@@ -379,6 +380,8 @@ def _plan_grid(plan, client, workspaces, connections):
     _raise_all(problems, "user entries")
     plan.group_connections, problems = plan_groups_connections(reader, plan.groups, connections)
     _raise_all(problems, "group entries")
+    if workspaces and plan.group_connections:
+        _raise_all(connection_conflicts(plan.users, workspaces, reader.index, plan.group_connections), "group entries")
 
 
 def plan_as_listed(plan, client, user_specs):

@@ -26,6 +26,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group_connections impo
     apply_connections,
     plan_connections,
 )
+from ansible_collections.scim.slack.plugins.module_utils._group import member_ids
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_guest
 from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import (
@@ -38,6 +39,14 @@ from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import
     current_workspaces,
     merged,
 )
+
+UNCHANGED = "; nothing was changed"
+
+
+def _problem(label, exc):
+    """An entry's problem for the plan's message, which says once that nothing was changed."""
+    text = str(exc)
+    return "%s: %s" % (label, text[:-len(UNCHANGED)] if text.endswith(UNCHANGED) else text)
 
 
 def user_label(position, params):
@@ -59,7 +68,7 @@ def workspaces_specs(entries):
             parsed = ConnectionSpec.parse(value, "workspaces")
             spec = WorkspacesSpec({"add": parsed.add, "remove": parsed.remove, "set": parsed.set})
         except (ConnectionsError, WorkspacesError) as exc:
-            problems.append("%s: %s" % (user_label(position, params), exc))
+            problems.append(_problem(user_label(position, params), exc))
             continue
         if spec.manages:
             specs[position] = spec
@@ -95,7 +104,7 @@ def plan_users_workspaces(reader, users, specs, dialect):
             check_present(entry.spec)
             wanted[entry.position] = specs[entry.position].resolve(index)
         except WorkspacesError as exc:
-            problems.append("%s: %s" % (user_label(entry.position, entry.spec.params), exc))
+            problems.append(_problem(user_label(entry.position, entry.spec.params), exc))
     if problems:
         return [], problems
     org_users = functools.lru_cache(maxsize=None)(web.org_users)  # one listing for every entry that needs it
@@ -107,7 +116,7 @@ def plan_users_workspaces(reader, users, specs, dialect):
             plan = WorkspacePlan(current, wanted[entry.position], index)
             check_slack_allows(plan, listed_user, user)
         except WorkspacesError as exc:
-            problems.append("%s: %s" % (user_label(entry.position, entry.spec.params), exc))
+            problems.append(_problem(user_label(entry.position, entry.spec.params), exc))
             continue
         if plan.changed:
             changes.append(UserWorkspaces(entry, plan, _assigned_as_guest(entry, listed_user, dialect)))
@@ -147,7 +156,7 @@ def connections_specs(entries):
         try:
             connections = GroupConnections(params.get("workspaces"), params.get("channels"))
         except ConnectionsError as exc:
-            problems.append("%s: %s" % (group_label(position, params), exc))
+            problems.append(_problem(group_label(position, params), exc))
             continue
         if connections.manages:
             specs[position] = connections
@@ -197,9 +206,48 @@ def plan_groups_connections(reader, groups, specs):
         try:
             plan = plan_connections(resolver, specs[entry.position], now, name)
         except ConnectionsError as exc:
-            problems.append("%s: %s" % (group_label(entry.position, {"display_name": entry.name}), exc))
+            problems.append(_problem(group_label(entry.position, {"display_name": entry.name}), exc))
             continue
         if plan.changed:
             changes.append(GroupConnectionsChange(entry, plan))
             entry.outcome = merged_connections(entry.outcome, plan)
     return changes, problems
+
+
+# -- users and groups together ---------------------------------------------------------------------------
+
+def connection_conflicts(users, specs, index, group_changes):
+    """Messages for the users a new group connection would put into a workspace their entry keeps them out of
+    (``remove``, or left out of the exact set): Slack adds a group's members to a workspace it is connected to,
+    so the next run would take them out again, and the run never converge."""
+    kept_out = {}
+    for entry in users:
+        if entry.position in specs:
+            out = _kept_out(specs[entry.position].resolve(index), index)
+            if out:
+                kept_out[entry.user_id or entry.placeholder] = (entry, out)
+    problems = []
+    for change in group_changes:
+        for member in _members_after(change.entry):
+            entry, out = kept_out.get(member, (None, ()))
+            clash = sorted(set(change.plan.connect) & set(out))
+            if clash:
+                problems.append("%s: connecting group %s to %s adds its member %s there, but %s keeps the user out of "
+                                "it" % (
+                                    group_label(change.entry.position, {"display_name": change.entry.name}),
+                                    change.entry.name, ", ".join(change.plan.described(clash)), entry.name,
+                                    user_label(entry.position, entry.spec.params)))
+    return problems
+
+
+def _kept_out(wanted, index):
+    out = {team["id"] for team in wanted["remove"]}
+    if wanted["set"] is not None:
+        out |= {team["id"] for team in index.teams} - {team["id"] for team in wanted["set"]}
+    return out
+
+
+def _members_after(entry):
+    """The member IDs of a group entry after its write (a new user by its placeholder, ``new:<user name>``)."""
+    members = set(member_ids(entry.current)) | set(entry.outcome.members_added)
+    return members - set(entry.outcome.members_removed)

@@ -276,3 +276,18 @@ def test_channel_removals_count_with_workspace_removals_in_the_limit():
     assert "Eng (S00000001) loses the default channel #eng-deploys (C0ENG00001)" in str(caught.value)
     plan = build_plan(client, dict(params, max_workspace_removals=3))
     assert report(plan)[0]["groups"]["channels_removed"] == 2
+
+
+@pytest.mark.parametrize("workspaces", [{"remove": ["Sales"]}, ["Engineering"]])
+def test_a_connection_that_adds_a_member_where_its_entry_keeps_it_out_fails(workspaces):
+    client = GridClient(workspaces={CARLY: [ENG]}, connections={ENG_GROUP: {"teams": [ENG], "channels": []}})
+    params = {"users": [{"user_name": "carly", "workspaces": workspaces}],
+              "groups": [{"display_name": "Eng", "workspaces": {"add": ["Sales"]}}]}
+    with pytest.raises(SyncError) as caught:
+        converge(client, params["users"], groups=params["groups"])
+    assert str(caught.value) == (
+        "groups[0] (Eng): connecting group Eng to Sales (T0SAL00001) adds its member carly there, but users[0] (carly) "
+        "keeps the user out of it; nothing was changed")
+    assert client.group_writes() == [] and client.writes == []
+    plan = build_plan(client, dict(params, users=[{"user_name": "carly", "workspaces": {"add": ["Ops"]}}]))
+    assert [change.plan.connect for change in plan.group_connections] == [[SAL]]
