@@ -18,8 +18,8 @@ options:
         lookup does, then the environment variable E(SLACK_SCIM_TOKEN), then E(SLACK_ORG_ADMIN_USER_TOKEN), read where
         the module runs (usually the controller, with C(delegate_to=localhost)).
       - Every other connection option is read the same way from a variable named after it, C(slack_scim_api_url),
-        C(slack_scim_api_version), C(slack_scim_timeout), C(slack_scim_validate_certs) and C(slack_scim_retries),
-        before its environment variable.
+        C(slack_scim_api_version), C(slack_scim_web_api_url), C(slack_scim_timeout), C(slack_scim_validate_certs),
+        C(slack_scim_retries) and C(slack_scim_allow_plain_http), before its environment variable.
       - The token is never shown in output, diffs or error messages.
     type: str
     required: true
@@ -42,6 +42,17 @@ options:
     type: str
     choices: [v1, v2]
     default: v2
+  web_api_url:
+    description:
+      - Base URL of Slack's Web API, for the Enterprise Grid C(admin.*) methods (workspaces, channels, IdP group
+        connections) and C(auth.test).
+      - Defaults to the Web API beside O(api_url) - C(https://slack.com/api/) for Slack's own SCIM host
+        C(api.slack.com), else C(/api/) on the host of O(api_url) - which suits Slack and the emulator. Set it
+        when a gateway serves SCIM and the Web API at different places.
+      - The same rules as O(api_url) apply to a plain C(http://) URL and to redirects.
+      - Modules fall back to the environment variable E(SLACK_SCIM_WEB_API_URL).
+    type: str
+    version_added: 0.2.0
   timeout:
     description:
       - Seconds allowed for one request in all (connecting and reading the whole answer, not each network
@@ -120,6 +131,11 @@ options:
       - name: SLACK_SCIM_API_VERSION
     vars:
       - name: slack_scim_api_version
+  web_api_url:
+    env:
+      - name: SLACK_SCIM_WEB_API_URL
+    vars:
+      - name: slack_scim_web_api_url
   timeout:
     vars:
       - name: slack_scim_timeout

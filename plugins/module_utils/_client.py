@@ -84,14 +84,14 @@ MAX_REDIRECTS = 5
 MULTI_VALUED_USER_ATTRIBUTES = ("emails", "phoneNumbers", "photos", "addresses", "roles", "groups")
 
 
-def web_api_url(base_url, method):
-    """The Slack Web API URL of ``method`` beside a SCIM base URL (api.slack.com serves SCIM, slack.com the
+def web_api_base_url(base_url):
+    """The Slack Web API's base URL beside a SCIM base URL (api.slack.com serves SCIM, slack.com the
     Web API; any other host, such as the emulator, serves both)."""
     parts = urlsplit(base_url)
     host = parts.netloc
     if host.startswith("api.slack"):
         host = host[len("api."):]
-    return "%s://%s/api/%s" % (parts.scheme, host, method)
+    return "%s://%s/api/" % (parts.scheme, host)
 
 
 def default_api_url(api_version):
@@ -111,16 +111,17 @@ def is_loopback_host(host):
         return False
 
 
-def insecure_url_warning(api_url):
-    """The warning to show when ``api_url`` sends the token in clear text (plain ``http://`` to a
-    host that is not loopback), else ``None``.  Safe to call without Ansible."""
-    if not isinstance(api_url, str):
+def insecure_url_warning(url, option="api_url"):
+    """The warning to show when ``url`` (the option ``option``) sends the token in clear text (plain
+    ``http://`` to a host that is not loopback), else ``None``.  Safe to call without Ansible."""
+    if not isinstance(url, str):
         return None
-    parts = urlsplit(api_url.strip())
+    parts = urlsplit(url.strip())
     if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname):
         return None
-    return ("api_url %s is plain http:// to %s, which is not this machine: the token travels in clear text "
-            "and anyone on the network can read it; use https://" % (_url_without_secrets(api_url), parts.hostname))
+    return ("%s %s is plain http:// to %s, which is not this machine: the token travels in clear text "
+            "and anyone on the network can read it; use https://" % (option, _url_without_secrets(url),
+                                                                       parts.hostname))
 
 
 def timeout_problem(timeout):
@@ -149,7 +150,7 @@ class SCIMClient:
 
     def __init__(self, token, *, api_version="v2", base_url=None, timeout=30, validate_certs=True,
                  retry_handlers=None, max_wait=120, proxy=None, user_agent_suffix=None, session=None,
-                 sleep=None, clock=None):
+                 sleep=None, clock=None, web_api_url=None):
         if requests is None:
             raise ScimError("the Python library requests is required (pip install requests)", request_sent=False)
         if not token:
@@ -163,6 +164,8 @@ class SCIMClient:
         if problem:
             raise ScimError(problem, request_sent=False)
         self.base_url = (base_url or default_api_url(api_version)).rstrip("/") + "/"
+        # Slack's Web API (auth.test, the Grid admin.* methods): beside the SCIM API unless given.
+        self.web_api_base = (web_api_url.rstrip("/") + "/") if web_api_url else web_api_base_url(self.base_url)
         # Where base_url came from, for messages (", the default ..."); the connection options say.
         self.api_url_origin = ""
         self.timeout = timeout
@@ -196,7 +199,11 @@ class SCIMClient:
     @property
     def cleartext_warning(self):
         """A warning text when this client sends its token in clear text (see :func:`insecure_url_warning`)."""
-        return insecure_url_warning(self.base_url)
+        return insecure_url_warning(self.base_url) or insecure_url_warning(self.web_api_base, "web_api_url")
+
+    def web_api_url(self, method):
+        """The URL of the Web API method ``method``."""
+        return self.web_api_base + method
 
     def close(self):
         self._session.close()
@@ -217,6 +224,11 @@ class SCIMClient:
         list response).  A malformed answer raises :class:`ScimError` instead of surfacing later.
         Every error text is scrubbed of the token, whatever the server echoed.
         """
+        return self.exchange(method, path, query_params=query_params, body=body, expect=expect)[0]
+
+    def exchange(self, method, path, *, query_params=None, body=None, expect=None):
+        """:meth:`api_call`, answering ``(parsed body, response headers)``: the Web API reports the token's
+        scopes in a header (``X-OAuth-Scopes``)."""
         try:
             return self._api_call(method, path, query_params, body, expect)
         except ScimError as exc:
@@ -236,7 +248,7 @@ class SCIMClient:
             if response is not None:
                 parsed = self._parse_body(response, method, display_path, state)
                 if 200 <= response.status_code < 300:
-                    return _checked(parsed, expect, method, display_path)
+                    return _checked(parsed, expect, method, display_path), response.headers
                 http_response = HttpResponse(response.status_code, dict(response.headers), parsed, response.content)
             if not self._retry(state, request, http_response, error):
                 raise self._failure(method, display_path, http_response, error, state)
@@ -667,7 +679,7 @@ class SCIMClient:
     def auth_test(self):
         """Slack Web API ``auth.test`` (``POST``, token in the Authorization header): whose token this is
         (``user_id``).  Not part of SCIM.  For an org-level token ``team_id`` may be an enterprise id (``E…``)."""
-        answer = self.api_call("POST", web_api_url(self.base_url, "auth.test")) or {}
+        answer = self.api_call("POST", self.web_api_url("auth.test")) or {}
         if answer.get("ok") is not True:
             error = answer.get("error")
             raise ScimError("auth.test failed: %s" % (error or "no answer"), method="POST",

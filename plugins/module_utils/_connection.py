@@ -28,7 +28,10 @@ from ansible_collections.scim.slack.plugins.module_utils._retry import (
     retry_handlers_from_budget,
 )
 
-NAMES = ("token", "api_url", "api_version", "timeout", "validate_certs", "retries", "allow_plain_http")
+NAMES = ("token", "api_url", "api_version", "web_api_url", "timeout", "validate_certs", "retries",
+         "allow_plain_http")
+# The options that are URLs the token is sent to.
+URLS = ("api_url", "web_api_url")
 API_VERSIONS = ("v1", "v2")
 DEFAULTS = {"api_version": "v2", "timeout": 30, "validate_certs": True, "allow_plain_http": False}
 # The variables the lookup and the action plugins read when an option is not given (before the environment).
@@ -38,6 +41,7 @@ ENVIRONMENT = {
     "token": ("SLACK_SCIM_TOKEN", "SLACK_ORG_ADMIN_USER_TOKEN"),
     "api_url": ("SLACK_SCIM_API_URL",),
     "api_version": ("SLACK_SCIM_API_VERSION",),
+    "web_api_url": ("SLACK_SCIM_WEB_API_URL",),
 }
 
 
@@ -53,6 +57,7 @@ def argument_spec():
         api_url=dict(type="str", **_fallback("api_url")),
         api_version=dict(type="str", default=DEFAULTS["api_version"], choices=list(API_VERSIONS),
                          **_fallback("api_version")),
+        web_api_url=dict(type="str", **_fallback("web_api_url")),
         timeout=dict(type="float", default=DEFAULTS["timeout"]),
         validate_certs=dict(type="bool", default=DEFAULTS["validate_certs"]),
         allow_plain_http=dict(type="bool", default=DEFAULTS["allow_plain_http"]),
@@ -72,20 +77,21 @@ def options_problem(options):
     problem = timeout_problem(_option(options, "timeout")) or retries_problem(options.get("retries"))
     if problem:
         return problem
-    api_url = options.get("api_url")
-    if api_url and not api_url.lower().startswith(("https://", "http://")):
-        return "api_url must be an http(s) URL, got %r" % api_url
-    clear_text = insecure_url_warning(api_url)
-    if clear_text and not _option(options, "allow_plain_http"):
-        return ("%s. Refused: use https://, or set allow_plain_http: true for a test endpoint on a network you "
-                "trust" % clear_text)
-    return dialect_mismatch(api_url, _option(options, "api_version"))
+    for option in URLS:
+        url = options.get(option)
+        if url and not url.lower().startswith(("https://", "http://")):
+            return "%s must be an http(s) URL, got %r" % (option, url)
+        clear_text = insecure_url_warning(url, option)
+        if clear_text and not _option(options, "allow_plain_http"):
+            return ("%s. Refused: use https://, or set allow_plain_http: true for a test endpoint on a network you "
+                    "trust" % clear_text)
+    return dialect_mismatch(options.get("api_url"), _option(options, "api_version"))
 
 
 def options_warning(options):
     """The warning to show for usable options (a token sent in clear text, allowed by allow_plain_http), or
     ``None``."""
-    return insecure_url_warning(options.get("api_url"))
+    return next(filter(None, (insecure_url_warning(options.get(option), option) for option in URLS)), None)
 
 
 def client_from_options(options):
@@ -101,6 +107,7 @@ def client_from_options(options):
         options.get("token"),
         api_version=_option(options, "api_version"),
         base_url=options.get("api_url") or None,
+        web_api_url=options.get("web_api_url") or None,
         timeout=_option(options, "timeout"),
         validate_certs=_option(options, "validate_certs") is not False,
         retry_handlers=handlers,

@@ -88,6 +88,11 @@ class WorkspacePlan:
         self.labels = labels
 
     @property
+    def methods(self):
+        """The Web API methods applying the plan calls."""
+        return (["admin.users.assign"] if self.add else []) + (["admin.users.remove"] if self.remove else [])
+
+    @property
     def changed(self):
         return bool(self.add or self.remove)
 
@@ -111,6 +116,7 @@ def converge_user_with_workspaces(client, spec, workspaces, check_mode=False):
     current, entry = current_workspaces(web.org_users, outcome, user)
     plan = WorkspacePlan(current, wanted, index)
     check_slack_allows(plan, entry, user)
+    web.require_scopes(plan.methods)
     if not check_mode:
         outcome = apply_user(client, spec, outcome)
         user = outcome.resource or user

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 
-from ansible_collections.scim.slack.plugins.module_utils._client import web_api_url
 from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError, ScimError, redact
 
 # admin.users.list documents a default of 100 a page and no maximum; admin.teams.list allows 1000.
@@ -33,9 +32,23 @@ CHANNELS_PER_CALL = 100
 # A server that keeps handing out cursors must not make a client loop forever.
 MAX_PAGES = 100000
 
-# The methods that only read: sent as GET (slackapi/slack-api-specs, web-api/slack_web_openapi_v2.json).
-READ_METHODS = frozenset(("admin.teams.list", "admin.users.list", "admin.conversations.search",
-                          "admin.usergroups.listChannels", "usergroups.list"))
+# Each method the collection calls: its HTTP verb (GET for the methods that only read, as Slack's OpenAPI
+# description has them: slackapi/slack-api-specs, web-api/slack_web_openapi_v2.json) and the scope its
+# reference page names.
+METHODS = {
+    "admin.teams.list": ("GET", "admin.teams:read"),
+    "admin.users.list": ("GET", "admin.users:read"),
+    "admin.users.assign": ("POST", "admin.users:write"),
+    "admin.users.remove": ("POST", "admin.users:write"),
+    "admin.conversations.search": ("GET", "admin.conversations:read"),
+    "admin.usergroups.addTeams": ("POST", "admin.teams:write"),
+    "admin.usergroups.addChannels": ("POST", "admin.usergroups:write"),
+    "admin.usergroups.listChannels": ("GET", "admin.usergroups:read"),
+    "admin.usergroups.removeChannels": ("POST", "admin.usergroups:write"),
+    "usergroups.list": ("GET", "usergroups:read"),
+}
+# Slack names the token's scopes on every Web API answer in this header.
+SCOPES_HEADER = "X-OAuth-Scopes"
 
 MISSING_SCOPE = "missing_scope"
 ALREADY_MEMBER = "user_already_team_member"
@@ -120,15 +133,41 @@ class WebApiClient:
 
     def __init__(self, client):
         self.client = client
+        # The token's scopes as Slack last named them; None until an answer named them.
+        self.scopes = None
 
     def call(self, method, **arguments):
         """One Web API call: the answer when ``"ok": true``, else :class:`WebApiError`."""
         params = {key: _argument(value) for key, value in arguments.items() if value is not None}
-        verb = "GET" if method in READ_METHODS else "POST"
-        answer = self.client.api_call(verb, web_api_url(self.client.base_url, method), query_params=params)
+        verb = METHODS[method][0]
+        answer, headers = self.client.exchange(verb, self.client.web_api_url(method), query_params=params)
+        self._note_scopes(headers)
         if not isinstance(answer, dict) or answer.get("ok") is not True:
             raise _failure(method, verb, answer)
         return answer
+
+    def _note_scopes(self, headers):
+        named = (headers or {}).get(SCOPES_HEADER)
+        if named is not None:
+            self.scopes = frozenset(scope.strip() for scope in named.split(",") if scope.strip())
+
+    def require_scopes(self, methods):
+        """Refuse, before any write, ``methods`` the token has no scope for.
+
+        Call it after a read, with every Web API method the task is about to call: the scopes come from
+        that read's ``X-OAuth-Scopes``.  Without such a header (a proxy may strip it) there is nothing to
+        check against, and a missing scope surfaces as Slack's own ``missing_scope`` at the call.
+        """
+        if self.scopes is None:
+            return
+        missing = sorted({METHODS[method][1] for method in methods} - self.scopes)
+        if missing:
+            wanting = sorted(method for method in set(methods) if METHODS[method][1] in missing)
+            raise WebApiError("the token lacks the scope%s %s, which %s need%s; nothing was changed (it has %s)"
+                              % ("s" if len(missing) > 1 else "", ", ".join(missing), ", ".join(wanting),
+                                 "" if len(wanting) > 1 else "s", ", ".join(sorted(self.scopes)) or "none"),
+                              error=MISSING_SCOPE, needed=",".join(missing), provided=",".join(sorted(self.scopes)),
+                              request_sent=False)
 
     def pages(self, method, key, page_size, top_level_cursor=False, **arguments):
         """Every item under ``key`` across the cursor pages of ``method``, each id once.

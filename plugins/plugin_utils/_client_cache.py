@@ -20,7 +20,7 @@ import json
 import os
 from collections import OrderedDict
 
-from ansible_collections.scim.slack.plugins.module_utils._connection import client_from_options
+from ansible_collections.scim.slack.plugins.module_utils._connection import NAMES, client_from_options
 
 MAX_CLIENTS = 8
 # What requests reads from the environment when it opens a connection (either case works for proxies).
@@ -34,10 +34,9 @@ _KEY = os.urandom(32)
 def connection_key(params):
     token = params.get("token") or ""
     digest = hmac.new(_KEY, token.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
-    retries = json.dumps(params.get("retries"), sort_keys=True, default=str)
+    options = json.dumps([params.get(name) for name in NAMES if name != "token"], sort_keys=True, default=repr)
     environment = tuple(os.environ.get(name) for name in ENVIRONMENT)
-    return (digest, params.get("api_url"), params.get("api_version"), repr(params.get("timeout")),
-            params.get("validate_certs"), retries, environment)
+    return digest, options, environment
 
 
 def shared_client(params):

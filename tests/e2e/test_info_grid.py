@@ -130,3 +130,14 @@ def test_grid_details_of_users_and_groups(harness, api_version):
     assert found["channels"] == [{"id": "C0ENG00001", "name": "eng-deploys", "workspace": "T0ENG00001"}]
     assert web_calls(groups)[1:] == ["admin.teams.list", "usergroups.list", "usergroups.list",
                                      "admin.usergroups.listChannels"]
+
+
+def test_web_api_url_sends_the_web_api_where_it_says(harness):
+    seed_grid(harness.emulator)
+    nowhere = "http://127.0.0.1:9/scim/v2/"
+    moved = harness.run([info_task(resource="workspaces", api_url=nowhere, web_api_url=harness.emulator.url + "/api")])
+    assert not moved.failed, moved.result()
+    assert [team["id"] for team in moved.result()["workspaces"]] == ["T0ENG00001", "T0SAL00001"]
+    beside = harness.run([info_task(resource="workspaces", api_url=nowhere)])
+    assert beside.failed and "127.0.0.1:9" in beside.result()["msg"]
+    assert web_calls(moved) == ["admin.teams.list"] and beside.requests == []

@@ -106,11 +106,16 @@ def test_bad_input_fails_before_any_write(harness):
     assert bot["id"] not in grid(harness)["workspaces"]
 
 
-def test_a_token_without_admin_users_write_fails_naming_it(harness):
+def test_a_token_without_admin_users_write_fails_naming_it_before_any_write(harness):
     seed_grid(harness.emulator, scopes=["admin.teams:read", "admin.users:read"])
     seed_user(harness.emulator, "v2", "carly")
-    run = harness.run([user_task(user_name="carly", workspaces={"add": ["Sales"]})])
-    assert run.failed
-    assert "missing_scope: the token lacks the scope admin.users:write" in run.result()["msg"]
-    assert run.result()["scim_error"]["needed"] == "admin.users:write"
-    assert grid(harness)["workspaces"] == {}
+    before = harness.emulator.state()
+    for check_mode in (True, False):
+        run = harness.run([user_task(user_name="carly", title="Engineer", workspaces={"add": ["Sales"]})],
+                          check=check_mode)
+        assert run.failed
+        assert "the token lacks the scope admin.users:write, which admin.users.assign needs; nothing was changed" \
+            in run.result()["msg"]
+        assert run.result()["scim_error"]["needed"] == "admin.users:write"
+        assert run.writes == []
+    assert harness.emulator.state() == before and grid(harness)["workspaces"] == {}

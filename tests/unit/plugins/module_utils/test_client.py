@@ -23,7 +23,6 @@ from ansible_collections.scim.slack.plugins.module_utils import _client
 from ansible_collections.scim.slack.plugins.module_utils._client import (
     SCIMClient,
     insecure_url_warning,
-    web_api_url,
 )
 from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError, ScimError
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
@@ -404,7 +403,16 @@ def test_seed_sdk_example_flow(mocked, make_client):
     ("http://127.0.0.1:8765/scim/v2/", "http://127.0.0.1:8765/api/auth.test"),
 ])
 def test_web_api_url_beside_the_scim_base(base, expected):
-    assert web_api_url(base, "auth.test") == expected
+    assert SCIMClient(TOKEN, base_url=base, api_version=base.rstrip("/")[-2:]).web_api_url("auth.test") == expected
+
+
+def test_web_api_url_where_the_option_puts_it():
+    client = SCIMClient(TOKEN, base_url="https://scim-gateway.example/scim/v2/",
+                        web_api_url="https://web-gateway.example/slack/api")
+    assert client.web_api_url("admin.teams.list") == "https://web-gateway.example/slack/api/admin.teams.list"
+    assert SCIMClient(TOKEN, base_url="https://scim-gateway.example/scim/v2/",
+                      web_api_url="http://web-gateway.example/api/").cleartext_warning.startswith(
+        "web_api_url http://web-gateway.example/api/ is plain http:// to web-gateway.example")
 
 
 def test_auth_test_is_a_post_with_the_token_in_the_header(mocked, make_client):

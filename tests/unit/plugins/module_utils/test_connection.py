@@ -47,8 +47,10 @@ def test_the_lookup_reads_the_same_environment_variables():
 def test_the_client_takes_every_option():
     client = _connection.client_from_options({
         "token": TOKEN, "api_version": "v1", "api_url": None, "timeout": 5, "validate_certs": False,
-        "retries": {"connection_errors": 0, "rate_limited": 3, "server_errors": 1, "max_wait": 10}})
+        "retries": {"connection_errors": 0, "rate_limited": 3, "server_errors": 1, "max_wait": 10},
+        "web_api_url": "https://gateway.example/slack-web"})
     assert client.base_url == "https://api.slack.com/scim/v1/" and client.api_version == "v1"
+    assert client.web_api_url("auth.test") == "https://gateway.example/slack-web/auth.test"
     assert [(type(h).__name__, h.max_retry_count) for h in client.retry_handlers] == [
         ("RateLimitErrorRetryHandler", 3), ("ServerErrorRetryHandler", 1), ("TransientCreateErrorRetryHandler", 1)]
     assert client.max_wait == 10 and client.timeout == 5 and client._session.verify is False
@@ -66,6 +68,9 @@ def test_options_left_out_take_the_documented_defaults():
     ({"timeout": float("nan")}, r"timeout must be .* got nan"),
     ({"retries": {"max_wait": -1}}, r"retries.max_wait must be a finite number of seconds, 0 or more, got -1"),
     ({"api_url": "ftp://slack.example.com/scim/v2/"}, r"api_url must be an http\(s\) URL, got 'ftp://"),
+    ({"web_api_url": "slack.com/api/"}, r"web_api_url must be an http\(s\) URL, got 'slack.com/api/'"),
+    ({"web_api_url": "http://slack.example.com/api/"}, r"^web_api_url http://slack.example.com/api/ is plain http:// "
+                                                       r"to slack.example.com.*Refused"),
     ({"api_version": "v1", "api_url": "https://api.slack.com/scim/v2/"}, r"set api_version to"),
 ])
 def test_unusable_options_fail_naming_the_option_before_any_request(options, message):
@@ -92,6 +97,9 @@ def test_clear_text_to_another_host_is_refused_unless_allowed():
     assert "clear text" in _connection.options_warning(allowed)
     assert _connection.options_warning({"api_url": "http://127.0.0.1:8765/scim/v2/"}) is None
     assert _connection.options_warning({"api_url": None}) is None
+    web_allowed = {"web_api_url": "http://web.example.com/api/", "allow_plain_http": True}
+    assert _connection.options_problem(web_allowed) is None
+    assert _connection.options_warning(web_allowed).startswith("web_api_url http://web.example.com/api/")
 
 
 @pytest.mark.parametrize("api_url, named", [

@@ -187,3 +187,27 @@ def test_a_token_echoed_in_an_error_is_redacted(mocked, web):
 ])
 def test_the_domain_comes_from_team_url(url, domain):
     assert workspace_domain({"team_url": url}) == domain
+
+
+def test_the_scopes_slack_names_refuse_a_write_before_it_is_sent(mocked, web):
+    teams = {"ok": True, "teams": [], "response_metadata": {"next_cursor": ""}}
+    mocked.get(WEB + "admin.teams.list", json=teams, headers={"X-OAuth-Scopes": "admin.teams:read, admin.users:read"})
+    web.teams()
+    web.require_scopes([])
+    with pytest.raises(WebApiError) as caught:
+        web.require_scopes(["admin.users.assign", "admin.users.remove", "admin.usergroups.addTeams"])
+    error = caught.value
+    assert error.is_missing_scope and error.needed == "admin.teams:write,admin.users:write"
+    assert error.provided == "admin.teams:read,admin.users:read" and error.request_sent is False
+    assert str(error).startswith("the token lacks the scopes admin.teams:write, admin.users:write, which "
+                                 "admin.usergroups.addTeams, admin.users.assign, admin.users.remove need;")
+    assert len(mocked.calls) == 1
+
+
+def test_scopes_are_checked_only_against_what_slack_named(mocked, web):
+    web.require_scopes(["admin.users.assign"])
+    teams = {"ok": True, "teams": [], "response_metadata": {"next_cursor": ""}}
+    mocked.get(WEB + "admin.teams.list", json=teams, headers={"X-OAuth-Scopes": "admin.teams:read,admin.users:write"})
+    web.teams()
+    web.require_scopes(["admin.users.assign", "admin.users.remove", "admin.teams.list"])
+    assert web.scopes == {"admin.teams:read", "admin.users:write"}
