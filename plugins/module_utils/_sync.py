@@ -263,6 +263,7 @@ class Plan:
         self.continue_on_error = False  # an entry that cannot be planned fails alone instead of the plan
         self.user_workspaces = []  # UserWorkspaces: the users' workspace changes (Enterprise Grid)
         self.group_connections = []  # GroupConnectionsChange: the groups' workspaces and default channels
+        self.web = None        # the WebApiClient that read the Grid (it knows the token's scopes), if any
 
     def unplannable(self, entry, resource, message, problems):
         """An entry that cannot be planned: with continue_on_error it fails alone and stays in the plan, so its
@@ -301,6 +302,11 @@ class Plan:
                 if removed:
                     removals.append((entry, removed))
         return removals
+
+    def web_write_methods(self):
+        """Every Web API method the plan's writes call."""
+        return sorted({method for change in self.user_workspaces + self.group_connections
+                       for method in change.plan.methods})
 
     def workspace_removals(self):
         """Descriptions of every removal of a user from a workspace and of a default channel from a group."""
@@ -367,6 +373,8 @@ def build_plan(client, params, token_user_id=None, lean=True):
         _purge_groups(plan, groups, params.get("purge_exclude_groups") or [])
     _plan_grid(plan, client, *grid_specs)
     _check_limits(plan, params)
+    if plan.web is not None:
+        plan.web.require_scopes(plan.web_write_methods())
     return plan
 
 
@@ -375,7 +383,8 @@ def _plan_grid(plan, client, workspaces, connections):
     call when none does."""
     if not workspaces and not connections:
         return
-    reader = ConnectionReader(WebApiClient(client))
+    plan.web = WebApiClient(client)
+    reader = ConnectionReader(plan.web)
     plan.user_workspaces, problems = plan_users_workspaces(reader, plan.users, workspaces, client.dialect)
     _raise_all(problems, "user entries")
     plan.group_connections, problems = plan_groups_connections(reader, plan.groups, connections)
@@ -665,7 +674,7 @@ def execute(client, plan, pacer, continue_on_error=False):
                 created[entry.placeholder] = (entry.outcome.user or {}).get("id") or entry.placeholder
                 if entry.outcome.action != "create":
                     _found_instead(plan, entry)
-    web = WebApiClient(client)
+    web = plan.web or WebApiClient(client)
     for change in plan.user_workspaces:
         if change.entry.failure is None:
             attempt(change.entry, "user", functools.partial(change.apply, web, pacer.wait))

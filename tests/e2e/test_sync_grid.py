@@ -168,3 +168,14 @@ def test_an_exported_grid_org_syncs_as_a_no_op(harness, api_version):
     without_grid = harness.run([dict(tasks[0], **{"scim.slack.slack_scim_info": {"export": True}})])
     assert "workspaces" not in without_grid.result("export")["directory"]["users"][0]
     assert not any(request["path"].startswith("/api/") for request in without_grid.requests)
+
+
+def test_a_token_without_a_write_scope_fails_naming_it_before_any_write(harness):
+    seed_org(harness, "v2")
+    harness.emulator.control("POST", "grid", {"scopes": ["admin.teams:read", "admin.users:read", "usergroups:read"]})
+    users = [{"user_name": "carly", "title": "CEO", "workspaces": {"add": ["Sales"]}}]
+    run = harness.run([sync_task(users=users)])
+    assert run.failed and run.writes == [], run
+    assert "the token lacks the scope admin.users:write, which admin.users.assign needs; nothing was changed" in \
+        run.result()["msg"]
+    assert web_calls(run) == ["admin.teams.list", "admin.users.list"]

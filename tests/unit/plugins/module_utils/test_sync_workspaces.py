@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._sync import SyncError, build_plan, execute, report
 from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import workspaces_specs
+from ansible_collections.scim.slack.plugins.module_utils._webapi import METHODS, WebApiError
 
 from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync import (
     CARLY,
@@ -31,6 +32,7 @@ CHANNELS = {channel["id"]: channel for channel in (
     {"id": "C0ENG00002", "name": "eng-help", "team_id": ENG},
     {"id": "C0SAL00001", "name": "sales-deals", "team_id": SAL})}
 ENG_GROUP, OLD_GROUP = "S00000001", "S00000002"
+ALL_SCOPES = sorted({scope for dummy, scope in METHODS.values()})
 
 
 class GridClient(FakeClient):
@@ -38,15 +40,24 @@ class GridClient(FakeClient):
 
     base_url = "https://scim.test/scim/v2/"
 
-    def __init__(self, workspaces=None, restricted=(), primary_owner=None, connections=None, **kwargs):
+    def __init__(self, workspaces=None, restricted=(), primary_owner=None, connections=None, scopes=ALL_SCOPES,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.scopes = scopes
         self.workspaces = {user_id: list(teams) for user_id, teams in (workspaces or {}).items()}
         self.restricted, self.primary_owner = set(restricted), primary_owner
         # group id -> {"teams": [...], "channels": [...]}
         self.connections = {group_id: dict(c) for group_id, c in (connections or {}).items()}
         self.web = []  # (method, arguments) of every Web API call
 
-    def api_call(self, verb, url, query_params=None):
+    def web_api_url(self, method):
+        return "https://scim.test/api/" + method
+
+    def exchange(self, verb, url, query_params=None):
+        """(the answer, the headers) of one Web API call."""
+        return self._answer(url, query_params), {"X-OAuth-Scopes": ",".join(self.scopes)}
+
+    def _answer(self, url, query_params):
         method = urlsplit(url).path.rsplit("/", 1)[-1]
         self.web.append((method, dict(query_params or {})))
         done = {"ok": True, "response_metadata": {"next_cursor": ""}}
@@ -291,3 +302,17 @@ def test_a_connection_that_adds_a_member_where_its_entry_keeps_it_out_fails(work
     assert client.group_writes() == [] and client.writes == []
     plan = build_plan(client, dict(params, users=[{"user_name": "carly", "workspaces": {"add": ["Ops"]}}]))
     assert [change.plan.connect for change in plan.group_connections] == [[SAL]]
+
+
+def test_the_token_s_scopes_for_every_write_are_checked_by_the_plan_before_any_write():
+    scopes = [scope for scope in ALL_SCOPES if scope not in ("admin.users:write", "admin.usergroups:write")]
+    client = GridClient(workspaces={CARLY: [ENG]}, connections={ENG_GROUP: {"teams": [ENG], "channels": []}},
+                        scopes=scopes)
+    params = {"users": [{"user_name": "carly", "title": "Chair", "workspaces": {"add": ["Ops"]}}],
+              "groups": [{"display_name": "Eng", "channels": ["eng-help"]}]}
+    with pytest.raises(WebApiError) as caught:
+        build_plan(client, params)  # check mode and the real run alike, SCIM writes included
+    assert str(caught.value).startswith(
+        "the token lacks the scopes admin.usergroups:write, admin.users:write, which admin.usergroups.addChannels, "
+        "admin.users.assign need; nothing was changed")
+    assert client.writes == [] and client.group_writes() == [] and client.writes_of_web() == []
