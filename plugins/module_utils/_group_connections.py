@@ -32,8 +32,11 @@ The interface, for slack_scim_group (one group) and slack_scim_sync (many):
 ``apply_connections(web, group_id, plan)``
     ``admin.usergroups.addTeams``, ``addChannels`` (per workspace, 100 a call), ``removeChannels``.  A partial
     success (``invalid_channels``) raises :class:`PartialConnectionsError` once every call was sent.
-``WRITE_METHODS``
-    The Web API methods a plan may call, for ``WebApiClient.require_scopes``.
+``ConnectionPlan.methods``
+    The Web API methods applying the plan calls, for ``WebApiClient.require_scopes`` (before the first write).
+``converge_group_with_connections(client, spec, connections, check_mode)``
+    slack_scim_group's task: the SCIM plan and the connection plan, both before any write, then the SCIM write,
+    then ``apply_connections``.  An error after a write carries ``applied = True``.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
+from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import KEYS, workspaces_argument_spec
 from ansible_collections.scim.slack.plugins.module_utils._webapi import (
     CHANNELS_PER_CALL,
     UnknownWorkspaceError,
@@ -59,19 +63,17 @@ from ansible_collections.scim.slack.plugins.module_utils._webapi import (
     describe_workspace,
 )
 
-KEYS = ("add", "remove", "set")
-OPTIONS = ("workspaces", "channels")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 # A name that matches nothing is compared with this many channels of a broader search, for close matches.
 CLOSE_MATCH_POOL = 100
 WRITE_METHODS = ("admin.usergroups.addTeams", "admin.usergroups.addChannels", "admin.usergroups.removeChannels")
-READ_METHODS = ("admin.teams.list", "usergroups.list", "admin.usergroups.listChannels", "admin.conversations.search")
 NO_DISCONNECT = ("Slack offers no way to disconnect an IdP group from a workspace (no Web API method; only the "
                  "org dashboard does it)")
 
 
 def connections_argument_spec():
-    return dict(type="dict", options={key: dict(type="list", elements="str") for key in KEYS})
+    """The argspec of ``workspaces`` and ``channels``: the add/remove/set dict a user's ``workspaces`` takes."""
+    return workspaces_argument_spec()
 
 
 class ConnectionsError(ValueError):
@@ -415,27 +417,28 @@ def apply_connections(web, group_id, plan):
     """Send the plan: connect first (a channel is linked only in a connected workspace), then the channels.
 
     A partial success does not stop the other calls; it raises :class:`PartialConnectionsError` at the end,
-    naming the channels Slack refused and saying the rest was applied."""
-    if plan.connect:
-        web.connect_group(group_id, plan.connect)
-    refused = []
-    calls = [("admin.usergroups.addChannels", web.add_group_channels, ids[start:start + CHANNELS_PER_CALL],
-              {"team_id": team})
-             for team, ids in plan.add_channels.items() for start in range(0, len(ids), CHANNELS_PER_CALL)]
+    naming the channels Slack refused and saying the rest was applied.  Any other error stops at once; its
+    ``applied`` says whether an earlier call of the plan had been applied."""
+    calls = [("admin.usergroups.addTeams", web.connect_group, plan.connect, {})] if plan.connect else []
+    calls += [("admin.usergroups.addChannels", web.add_group_channels, ids[start:start + CHANNELS_PER_CALL],
+               {"team_id": team})
+              for team, ids in plan.add_channels.items() for start in range(0, len(ids), CHANNELS_PER_CALL)]
     calls += [("admin.usergroups.removeChannels", web.remove_group_channels,
                plan.remove_channels[start:start + CHANNELS_PER_CALL], {})
               for start in range(0, len(plan.remove_channels), CHANNELS_PER_CALL)]
-    for method, send, ids, extra in calls:
+    refused = []
+    for position, (method, send, ids, extra) in enumerate(calls):
         try:
             send(group_id, ids, **extra)
         except WebApiError as exc:
-            if not exc.invalid:
+            if not exc.invalid or method == "admin.usergroups.addTeams":
+                exc.applied = position > 0
                 raise
             refused.append((method, exc.error, exc.invalid))
     if refused:
         raise PartialConnectionsError("Slack refused some channels of group %s, and applied the others: %s" % (
-            group_id, "; ".join("%s: %s for %s" % (call, error, ", ".join(plan.described(ids)))
-                                for call, error, ids in refused)))
+            group_id, "; ".join("%s: %s for %s" % (method, error, ", ".join(plan.described(ids)))
+                                for method, error, ids in refused)))
 
 
 def converge_group_with_connections(client, spec, connections, check_mode=False):
@@ -463,9 +466,14 @@ def converge_group_with_connections(client, spec, connections, check_mode=False)
         current = reader.read([group["id"]], channels_of=channels_of)[group["id"]]
         name = "group %s (%s)" % (group["id"], group.get("displayName"))
     plan = plan_connections(ConnectionResolver(web, reader.index), connections, current, name)
+    web.require_scopes(plan.methods)
     if not check_mode:
         outcome = apply_group(client, outcome)
-        apply_connections(web, outcome.group["id"], plan)
+        try:
+            apply_connections(web, outcome.group["id"], plan)
+        except WebApiError as exc:
+            exc.applied = getattr(exc, "applied", False) or outcome.changed
+            raise
     return _merged(outcome, plan), plan
 
 

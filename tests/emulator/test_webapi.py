@@ -165,6 +165,27 @@ def test_group_channels_partial_success_and_org_wide_defaults(web, v2):
     assert web.ok("admin.usergroups.listChannels", usergroup_id=group["id"])["channels"] == []
 
 
+def test_an_org_mandatory_channel_is_refused_and_searched_as_org_wide(web, v2):
+    v2.control("POST", "grid", {"channels": [{"id": "C0ORG00002", "name": "all-hands", "team_ids": [],
+                                              "is_org_mandatory": True}]})
+    group = v2.create_group("Engineering")
+    web.ok("admin.usergroups.addTeams", usergroup_id=group["id"], team_ids="T0ENG00001")
+    body = web.error("admin.usergroups.addChannels", usergroup_id=group["id"], team_id="T0ENG00001",
+                     channel_ids="C0ORG00002,C0ENG00001")
+    assert body["error"] == "channel_not_found" and body["invalid_channels"] == ["C0ORG00002"]
+    found = web.ok("admin.conversations.search", query="all-hands")["conversations"]
+    assert [(c["is_org_mandatory"], c["is_org_default"], sorted(c["internal_team_ids"])) for c in found] == [
+        (True, False, ["T0ENG00001", "T0SAL00001"])]
+
+
+def test_reading_a_groups_channels_changes_nothing(web, v2):
+    group = v2.create_group("Engineering")
+    before = v2.control("GET", "grid")
+    assert web.ok("admin.usergroups.listChannels", usergroup_id=group["id"])["channels"] == []
+    assert web.ok("usergroups.list", team_id="T0ENG00001")["usergroups"] == []
+    assert v2.control("GET", "grid") == before and before["connections"] == {}
+
+
 def test_conversations_search_names_types_workspaces_and_a_top_level_cursor(web):
     body = web.ok("admin.conversations.search", query="eng")
     assert [c["name"] for c in body["conversations"]] == ["eng-general", "eng-secret", "eng-old"]

@@ -89,7 +89,8 @@ class Grid:
                 self.channels[channel["id"]] = {
                     "id": channel["id"], "name": channel["name"], "team_ids": list(channel.get("team_ids") or []),
                     "is_private": bool(channel.get("is_private")), "is_archived": bool(channel.get("is_archived")),
-                    "is_org_default": bool(channel.get("is_org_default"))}
+                    "is_org_default": bool(channel.get("is_org_default")),
+                    "is_org_mandatory": bool(channel.get("is_org_mandatory"))}
             for user_id, team_ids in (body.get("workspaces") or {}).items():
                 for team_id in team_ids:
                     self._add_member(user_id, team_id)
@@ -282,7 +283,9 @@ class Grid:
         group_id = self._group(args)
         team_id = args.get("team_id")
         channels = []
-        for channel_id, linked_team in self._connection(group_id)["channels"].items():
+        # A read must not create the group's (empty) connection entry.
+        linked = self.connections.get(group_id, {}).get("channels", {})
+        for channel_id, linked_team in linked.items():
             if team_id and linked_team != team_id:
                 continue
             channel = self.channels[channel_id]
@@ -302,7 +305,7 @@ class Grid:
         invalid = []
         for channel_id in channel_ids:
             channel = self.channels.get(channel_id)
-            if channel is None or channel["is_org_default"] or (team_id and team_id not in channel["team_ids"]):
+            if channel is None or _org_wide(channel) or (team_id and team_id not in channel["team_ids"]):
                 invalid.append(channel_id)
             elif channel_id not in connection["channels"]:
                 connection["channels"][channel_id] = self._channel_team(channel_id, team_id)
@@ -327,7 +330,7 @@ class Grid:
         types = set(_id_list(args.get("search_channel_types")))
         found = []
         for channel in self.channels.values():
-            teams = list(self.teams) if channel["is_org_default"] else channel["team_ids"]
+            teams = list(self.teams) if _org_wide(channel) else channel["team_ids"]
             if query and query not in channel["name"].lower():
                 continue
             if team_ids and not team_ids.intersection(teams):
@@ -339,7 +342,8 @@ class Grid:
                 continue
             found.append({"id": channel["id"], "name": channel["name"], "is_private": channel["is_private"],
                           "is_archived": channel["is_archived"], "is_org_default": channel["is_org_default"],
-                          "is_org_shared": channel["is_org_default"] or len(teams) > 1, "is_general": False,
+                          "is_org_mandatory": channel["is_org_mandatory"],
+                          "is_org_shared": _org_wide(channel) or len(teams) > 1, "is_general": False,
                           "internal_team_ids": list(teams), "member_count": 0, "created": 0,
                           "context_team_id": teams[0] if len(teams) == 1 else "E0EMULATED"})
         page, next_cursor = _page(found, args, default=10, maximum=20)
@@ -439,6 +443,11 @@ def _email(user):
     emails = user.get("emails") or []
     primary = next((e for e in emails if e.get("primary")), emails[0] if emails else {})
     return primary.get("value", "")
+
+
+def _org_wide(channel):
+    """An org-wide channel (everyone is a member): Slack refuses it as an IdP group's default channel."""
+    return channel["is_org_default"] or channel["is_org_mandatory"]
 
 
 def _is_bot(user):

@@ -277,6 +277,16 @@ def test_other_errors_stop_at_once():
             raise WebApiError("admin.usergroups.addTeams failed: not_an_admin", error="not_an_admin")
 
     web = Failing()
-    with pytest.raises(WebApiError, match="not_an_admin"):
+    with pytest.raises(WebApiError, match="not_an_admin") as failed:
         apply_connections(web, "S0G", ConnectionPlan(connect=["T0ENG00001"], remove_channels=["C0ENG00001"]))
-    assert web.calls == []
+    assert web.calls == [] and failed.value.applied is False
+
+
+def test_an_error_after_a_write_says_something_was_applied():
+    class Failing(FakeWeb):
+        def remove_group_channels(self, group_id, channel_ids):
+            raise WebApiError("admin.usergroups.removeChannels failed: not_an_admin", error="not_an_admin")
+
+    with pytest.raises(WebApiError) as failed:
+        apply_connections(Failing(), "S0G", ConnectionPlan(connect=["T0ENG00001"], remove_channels=["C0ENG00001"]))
+    assert failed.value.applied is True
