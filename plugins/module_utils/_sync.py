@@ -35,7 +35,10 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
 )
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
-from ansible_collections.scim.slack.plugins.module_utils._group_connections import ConnectionReader
+from ansible_collections.scim.slack.plugins.module_utils._group_connections import (
+    ConnectionReader,
+    PartialConnectionsError,
+)
 from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import (
     connection_conflicts,
     connections_specs,
@@ -660,10 +663,10 @@ def execute(client, plan, pacer, continue_on_error=False):
                 entry.outcome.user = dict((key, entry.outcome.user[key]) for key in SLIM_KEYS
                                           if key in entry.outcome.user)
             return True
-        except (ScimError, UserSpecError, GroupSpecError) as exc:
+        except (ScimError, UserSpecError, GroupSpecError, PartialConnectionsError) as exc:
             if not continue_on_error:
                 raise
-            plan.record_failure(entry, resource, str(exc), "unknown" if getattr(exc, "outcome_unknown", False) else None)
+            plan.record_failure(entry, resource, str(exc), "unknown" if maybe_applied(exc) else None)
             return False
 
     for entry in plan.users:
@@ -703,6 +706,13 @@ def execute(client, plan, pacer, continue_on_error=False):
         pacer.wait()
         attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome))
     return plan.failures
+
+
+def maybe_applied(exc):
+    """Whether a failed write may have changed something: its answer was lost, Slack applied part of it (some
+    channels of a group), or an earlier call of the same change was applied."""
+    return isinstance(exc, PartialConnectionsError) or bool(getattr(exc, "outcome_unknown", False)) or \
+        bool(getattr(exc, "applied", False))
 
 
 def _found_instead(plan, entry):

@@ -538,6 +538,7 @@ import re
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec, verbose_notes
+from ansible_collections.scim.slack.plugins.module_utils._group_connections import PartialConnectionsError
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
     DEFAULT_LIMITS,
@@ -545,6 +546,7 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
     SyncError,
     build_plan,
     execute,
+    maybe_applied,
     report,
     token_user,
 )
@@ -630,8 +632,10 @@ def run_module(module):
         if exc.plan is not None:
             result["summary"], result["changes"], dummy = report(exc.plan)
         module.fail_json(msg=str(exc), requests=client.request_count, **result)
+    except PartialConnectionsError as exc:
+        module.fail_json(msg=str(exc), changed=True, requests=client.request_count)
     except ScimError as exc:
-        module.fail_scim(exc, changed=exc.outcome_unknown, requests=client.request_count)
+        module.fail_scim(exc, changed=maybe_applied(exc), requests=client.request_count)
     for warning in plan.warnings:
         module.warn(warning)
     verbose_notes(module, client)

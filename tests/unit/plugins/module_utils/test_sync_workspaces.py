@@ -316,3 +316,21 @@ def test_the_token_s_scopes_for_every_write_are_checked_by_the_plan_before_any_w
         "the token lacks the scopes admin.usergroups:write, admin.users:write, which admin.usergroups.addChannels, "
         "admin.users.assign need; nothing was changed")
     assert client.writes == [] and client.group_writes() == [] and client.writes_of_web() == []
+
+
+class PartialClient(GridClient):
+    """Slack refuses one channel of an addChannels and applies the others."""
+
+    def _answer(self, url, query_params):
+        answer = super()._answer(url, query_params)
+        if url.endswith("admin.usergroups.addChannels"):
+            return {"ok": False, "error": "failed_for_some_channels", "invalid_channels": ["C0ENG00002"]}
+        return answer
+
+
+def test_a_partial_success_is_a_failure_that_may_have_changed_something():
+    client = PartialClient(connections={ENG_GROUP: {"teams": [ENG], "channels": []}})
+    plan = build_plan(client, {"groups": [{"display_name": "Eng", "channels": ["eng-deploys", "eng-help"]}]})
+    failures = execute(client, plan, unpaced(), continue_on_error=True)
+    assert [(f["name"], f["outcome"]) for f in failures] == [("Eng", "unknown")]
+    assert "Slack refused some channels of group S00000001, and applied the others" in failures[0]["msg"]
