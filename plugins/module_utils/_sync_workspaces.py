@@ -56,23 +56,31 @@ def user_label(position, params):
     return "users[%d] (%s)" % (position, name) if name else "users[%d]" % position
 
 
-def workspaces_specs(entries):
-    """``({position: WorkspacesSpec}, problems)`` for the user entries that manage workspaces (the dict, or a
-    plain list: the exact set)."""
+def _entry_specs(entries, label, parse):
+    """``({position: spec}, problems)`` for the entries whose ``parse(params)`` manages something."""
     specs, problems = {}, []
     for position, params in enumerate(entries or []):
-        value = params.get("workspaces") if isinstance(params, dict) else None
-        if value is None:
+        if not isinstance(params, dict):
             continue
         try:
-            parsed = ConnectionSpec.parse(value, "workspaces")
-            spec = WorkspacesSpec({"add": parsed.add, "remove": parsed.remove, "set": parsed.set})
+            spec = parse(params)
         except (ConnectionsError, WorkspacesError) as exc:
-            problems.append(_problem(user_label(position, params), exc))
+            problems.append(_problem(label(position, params), exc))
             continue
         if spec.manages:
             specs[position] = spec
     return specs, problems
+
+
+def _user_workspaces(params):
+    """A user entry's ``workspaces``: the dict, or a plain list (the exact set)."""
+    parsed = ConnectionSpec.parse(params.get("workspaces"), "workspaces")
+    return WorkspacesSpec({"add": parsed.add, "remove": parsed.remove, "set": parsed.set})
+
+
+def workspaces_specs(entries):
+    """``({position: WorkspacesSpec}, problems)`` for the user entries that manage workspaces."""
+    return _entry_specs(entries, user_label, _user_workspaces)
 
 
 class UserWorkspaces:
@@ -149,18 +157,8 @@ def group_label(position, params):
 
 def connections_specs(entries):
     """``({position: GroupConnections}, problems)`` for the group entries that manage workspaces or channels."""
-    specs, problems = {}, []
-    for position, params in enumerate(entries or []):
-        if not isinstance(params, dict) or (params.get("workspaces") is None and params.get("channels") is None):
-            continue
-        try:
-            connections = GroupConnections(params.get("workspaces"), params.get("channels"))
-        except ConnectionsError as exc:
-            problems.append(_problem(group_label(position, params), exc))
-            continue
-        if connections.manages:
-            specs[position] = connections
-    return specs, problems
+    return _entry_specs(entries, group_label,
+                        lambda params: GroupConnections(params.get("workspaces"), params.get("channels")))
 
 
 class GroupConnectionsChange:
