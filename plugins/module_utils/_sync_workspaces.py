@@ -2,20 +2,25 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""slack_scim_sync on Enterprise Grid: the ``workspaces`` of user entries.
+"""slack_scim_sync on Enterprise Grid: the ``workspaces`` of user entries, the ``workspaces`` and
+``channels`` of group entries.
 
 Internal to scim.slack; the API may change.  No Ansible imports.
 
 Planned from as few listings as Slack allows, and only when an entry asks: one ``admin.teams.list`` for
-every workspace any entry names, one ``admin.users.list`` of the organization for every user's workspaces.
-A directory whose entries name no workspace costs no Web API call.  Each user is decided as
-slack_scim_user decides it (``_user_workspaces``).
+every workspace any entry names, one ``admin.users.list`` of the organization for every user's workspaces,
+one ``usergroups.list`` per workspace for every group's connections, one ``admin.usergroups.listChannels``
+per group whose channels are managed.  A directory whose entries name no workspace costs no Web API call.
+Each user is decided as slack_scim_user decides it (``_user_workspaces``), each group as slack_scim_group
+(``_group_connections``).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 
+from ansible_collections.scim.slack.plugins.module_utils._group import member_ids
 from ansible_collections.scim.slack.plugins.module_utils._group_connections import (
     ConnectionResolver,
     ConnectionsError,
@@ -26,7 +31,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group_connections impo
     apply_connections,
     plan_connections,
 )
-from ansible_collections.scim.slack.plugins.module_utils._group import member_ids
+from ansible_collections.scim.slack.plugins.module_utils._webapi import CHANNELS_PER_CALL
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_guest
 from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import (
@@ -150,14 +155,18 @@ def _merge(entry, plan):
 
 # -- groups: workspaces and default channels -----------------------------------------------------------
 
-def group_label(position, params):
-    name = (params.get("display_name") or params.get("id")) if isinstance(params, dict) else None
+def group_label(position, name):
     return "groups[%d] (%s)" % (position, name) if name else "groups[%d]" % position
+
+
+def _group_entry_label(entry):
+    return group_label(entry.position, entry.name)
 
 
 def connections_specs(entries):
     """``({position: GroupConnections}, problems)`` for the group entries that manage workspaces or channels."""
-    return _entry_specs(entries, group_label,
+    return _entry_specs(entries, lambda position, params: group_label(position, params.get("display_name") or
+                                                                      params.get("id")),
                         lambda params: GroupConnections(params.get("workspaces"), params.get("channels")))
 
 
@@ -176,8 +185,13 @@ class GroupConnectionsChange:
         return (["workspaces"] if self.plan.connect else []) + \
             (["channels"] if self.plan.add_channels or self.plan.remove_channels else [])
 
+    def calls(self):
+        """How many Web API calls applying the plan sends (100 channels a call)."""
+        batches = [len(ids) for ids in self.plan.add_channels.values()] + [len(self.plan.remove_channels)]
+        return bool(self.plan.connect) + sum(math.ceil(count / float(CHANNELS_PER_CALL)) for count in batches)
+
     def apply(self, web, before_each):
-        before_each(len(self.plan.methods))
+        before_each(self.calls())
         apply_connections(web, self.entry.group_id, self.plan)
 
 
@@ -187,7 +201,7 @@ def plan_groups_connections(reader, groups, specs):
     ``admin.usergroups.listChannels`` per existing group whose channels are managed; a new group has none."""
     entries = [entry for entry in groups if entry.position in specs and entry.failure is None]
     problems = ["%s: workspaces and channels cannot be used with state: absent (a deleted group has no connections)"
-                % group_label(entry.position, {"display_name": entry.name}) for entry in entries
+                % _group_entry_label(entry) for entry in entries
                 if entry.spec.state == "absent"]
     if not entries or problems:
         return [], problems
@@ -204,7 +218,7 @@ def plan_groups_connections(reader, groups, specs):
         try:
             plan = plan_connections(resolver, specs[entry.position], now, name)
         except ConnectionsError as exc:
-            problems.append(_problem(group_label(entry.position, {"display_name": entry.name}), exc))
+            problems.append(_problem(_group_entry_label(entry), exc))
             continue
         if plan.changed:
             changes.append(GroupConnectionsChange(entry, plan))
@@ -232,7 +246,7 @@ def connection_conflicts(users, specs, index, group_changes):
             if clash:
                 problems.append("%s: connecting group %s to %s adds its member %s there, but %s keeps the user out of "
                                 "it" % (
-                                    group_label(change.entry.position, {"display_name": change.entry.name}),
+                                    _group_entry_label(change.entry),
                                     change.entry.name, ", ".join(change.plan.described(clash)), entry.name,
                                     user_label(entry.position, entry.spec.params)))
     return problems

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._sync import SyncError, build_plan, execute, report
-from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import workspaces_specs
+from ansible_collections.scim.slack.plugins.module_utils._group_connections import ConnectionPlan
+from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import GroupConnectionsChange, workspaces_specs
 from ansible_collections.scim.slack.plugins.module_utils._webapi import METHODS, WebApiError
 
 from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync import (
@@ -334,3 +335,9 @@ def test_a_partial_success_is_a_failure_that_may_have_changed_something():
     failures = execute(client, plan, unpaced(), continue_on_error=True)
     assert [(f["name"], f["outcome"]) for f in failures] == [("Eng", "unknown")]
     assert "Slack refused some channels of group S00000001, and applied the others" in failures[0]["msg"]
+
+
+def test_a_group_change_is_paced_by_the_calls_it_sends():
+    channels = ["C%07d" % n for n in range(150)]
+    plan = ConnectionPlan(connect=[SAL], add_channels={ENG: channels, SAL: channels[:1]}, remove_channels=channels[:3])
+    assert GroupConnectionsChange(None, plan).calls() == 1 + 2 + 1 + 1  # addTeams, addChannels 2 + 1, removeChannels
