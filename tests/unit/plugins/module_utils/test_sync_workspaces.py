@@ -101,9 +101,8 @@ def converge(client, users, **params):
 
 def test_a_directory_without_workspaces_sends_no_web_api_call():
     client = GridClient()
-    plan = build_plan(client, {"users": [{"user_name": "carly", "title": "Chair"},
-                                       {"user_name": "finn", "email": "finn@example.com"}],
-                               "groups": [{"display_name": "Eng", "members": {"add": ["finn"]}}]})
+    users = [{"user_name": "carly", "title": "Chair"}, {"user_name": "finn", "email": "finn@example.com"}]
+    plan = build_plan(client, {"users": users, "groups": [{"display_name": "Eng", "members": {"add": ["finn"]}}]})
     execute(client, plan, unpaced())
     assert client.web == [] and client.reads == 2
     summary = report(plan)[0]["users"]
@@ -241,8 +240,8 @@ def test_groups_are_read_with_one_listing_per_workspace_and_channels_only_where_
     assert [args["usergroup_id"] for method, args in client.web if method == "admin.usergroups.listChannels"] == \
         [ENG_GROUP]
     summary, changes, diff = report(plan)
-    assert {key: summary["groups"][key] for key in ("workspaces_connected", "channels_added", "channels_removed",
-                                                     "updated", "created")} == \
+    counted = ("workspaces_connected", "channels_added", "channels_removed", "updated", "created")
+    assert {key: summary["groups"][key] for key in counted} == \
         {"workspaces_connected": 3, "channels_added": 3, "channels_removed": 1, "updated": 2, "created": 1}
     assert [(c["name"], c["action"], c["attributes"]) for c in changes] == [
         ("Eng", "update", ["workspaces", "channels"]), ("Old", "update", ["workspaces"]),
