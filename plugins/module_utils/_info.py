@@ -235,8 +235,8 @@ def export_directory(client, grid=False):
     """
     users = list(client.iter_users())
     names = {user["id"]: user.get("userName") for user in users}
-    exported = [user for user in users if user.get("active") and not is_bot(user)]
-    groups = list(client.iter_groups())
+    exported = [dict(user) for user in users if user.get("active") and not is_bot(user)]  # grid details go on copies
+    groups = [dict(group) for group in client.iter_groups()]
     web = WebApiClient(client) if grid else None
     if grid and exported:
         add_grid_details(web, "users", exported)

@@ -33,12 +33,12 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     member_ids,
     plan_group,
 )
-from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
-from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
 from ansible_collections.scim.slack.plugins.module_utils._group_connections import (
     ConnectionReader,
     PartialConnectionsError,
 )
+from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
+from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
 from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import (
     connection_conflicts,
     connections_specs,
@@ -647,7 +647,8 @@ def _check_limits(plan, params):
 
 
 def execute(client, plan, pacer, continue_on_error=False):
-    """Send the writes of a plan: users, then groups, then group deletions, then deactivations.
+    """Send the writes of a plan: users (then their workspaces), then groups (then their workspaces and
+    channels), then group deletions, then deactivations.
 
     Returns the failures (with ``continue_on_error``; otherwise the first failure is raised).  Each
     entry records its own failure, so the report counts only what was written.

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.scim.slack.plugins.module_utils._sync import SyncError, build_plan, execute, report
 from ansible_collections.scim.slack.plugins.module_utils._group_connections import ConnectionPlan
+from ansible_collections.scim.slack.plugins.module_utils._info import export_directory
 from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import GroupConnectionsChange, workspaces_specs
 from ansible_collections.scim.slack.plugins.module_utils._webapi import METHODS, WebApiError
 
@@ -340,3 +341,19 @@ def test_a_group_change_is_paced_by_the_calls_it_sends():
     channels = ["C%07d" % n for n in range(150)]
     plan = ConnectionPlan(connect=[SAL], add_channels={ENG: channels, SAL: channels[:1]}, remove_channels=channels[:3])
     assert GroupConnectionsChange(None, plan).calls() == 1 + 2 + 1 + 1  # addTeams, addChannels 2 + 1, removeChannels
+
+
+def test_an_export_with_grid_syncs_as_a_no_op_and_one_without_reads_no_web_api():
+    client = GridClient(workspaces={CARLY: [ENG, SAL]},
+                        connections={ENG_GROUP: {"teams": [ENG], "channels": ["C0ENG00001"]}})
+    directory = export_directory(client, grid=True)
+    assert [(user["user_name"], user["workspaces"]) for user in directory["users"]] == [("carly", [ENG, SAL]),
+                                                                                        ("erin", [])]
+    assert [(g["display_name"], g["workspaces"], g["channels"]) for g in directory["groups"]] == [
+        ("Eng", [ENG], ["C0ENG00001"]), ("Old", [], [])]
+    plan = build_plan(client, dict(directory, purge_users=True, purge_groups=True), token_user_id=None)
+    execute(client, plan, unpaced())
+    assert report(plan)[1] == [] and client.writes == [] and client.group_writes() == []
+    assert client.writes_of_web() == []
+    client.web = []
+    assert "workspaces" not in export_directory(client)["users"][0] and client.web == []
