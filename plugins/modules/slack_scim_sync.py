@@ -19,6 +19,9 @@ description:
     decide it (same comparison, same request bodies).
   - Optionally deactivates active users (O(purge_users)) and deletes groups (O(purge_groups)) that are not
     declared, within safety limits checked before any write.
+  - On Enterprise Grid, also the workspaces of users (O(users[].workspaces)) and the workspaces and default
+    channels of IdP groups (O(groups[].workspaces), O(groups[].channels)), read through Slack's Web API with one
+    listing of each kind for all entries, and only when an entry gives them.
 author:
   - scim.slack maintainers (@scim-slack)
 requirements:
