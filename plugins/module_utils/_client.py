@@ -120,8 +120,8 @@ def insecure_url_warning(url, option="api_url"):
     if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname):
         return None
     return ("%s %s is plain http:// to %s, which is not this machine: the token travels in clear text "
-            "and anyone on the network can read it; use https://" % (option, _url_without_secrets(url),
-                                                                       parts.hostname))
+            "and anyone on the network can read it; use https://"
+            % (option, _url_without_secrets(url), parts.hostname))
 
 
 def timeout_problem(timeout):

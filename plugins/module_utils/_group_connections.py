@@ -11,7 +11,7 @@ The interface, for slack_scim_group (one group) and slack_scim_sync (many):
 ``ConnectionSpec.parse(value, option)``
     One option, ``workspaces`` or ``channels``: the ``add``/``remove``/``set`` dict or a plain list (the exact
     set), or None (not managed).  Bad input raises :class:`ConnectionsError` naming the option, the entry and
-    its value.  ``GroupConnections(workspaces=..., channels=...)`` holds a group's two specs (``.manages``,
+    its value; ``option`` (``groups[2].channels`` in the sync) names it in the planning's errors too.  ``GroupConnections(workspaces=..., channels=...)`` holds a group's two specs (``.manages``,
     ``.manages_channels``); ``connections_argument_spec()`` is the argspec of either option.
 ``ConnectionReader(web)``
     ``.index``: the organization's workspaces (one ``admin.teams.list``, read once).
@@ -22,7 +22,7 @@ The interface, for slack_scim_group (one group) and slack_scim_sync (many):
 ``ConnectionResolver(web, index)``
     Turns workspace and channel entries into workspaces and channels; each channel search
     (``admin.conversations.search``) is made once for all the groups planned with it.
-``plan_connections(resolver, connections, current, group="group")``
+``plan_connections(resolver, connections, current, group="the group")``
     The :class:`ConnectionPlan` (``.changed``, ``.removals``, ``.before``/``.after`` for the diff, ``.connect``,
     ``.add_channels`` ``{team id: [channel ids]}``, ``.remove_channels``, and ``described(...)`` labels such
     as ``Engineering (T…)`` and ``#eng-deploys (C…)``).  Everything Slack would refuse or cannot do raises
@@ -328,10 +328,11 @@ def _resolve_workspaces(resolver, spec):
     for key in KEYS:
         entries = getattr(spec, key)
         resolved[key] = [] if entries is None else \
-            [resolver.workspace(entry, "workspaces.%s entry" % key)["id"] for entry in entries]
+            [resolver.workspace(entry, "%s.%s entry" % (spec.option, key))["id"] for entry in entries]
     both = set(resolved["add"]) & set(resolved["remove"])
     if both:
-        raise ConnectionsError("workspaces.add and workspaces.remove both name %s" % resolver.describe_workspaces(both))
+        raise ConnectionsError("%s.add and %s.remove both name %s" % (
+            spec.option, spec.option, resolver.describe_workspaces(both)))
     return resolved
 
 
@@ -342,7 +343,7 @@ def _plan_workspaces(resolver, spec, current, group):
     target = spec.target(current, _resolve_workspaces(resolver, spec))
     dropped = set(current) - target
     if dropped:
-        asked = "workspaces.set leaves out" if spec.set is not None else "workspaces.remove names"
+        asked = "%s.%s" % (spec.option, "set leaves out" if spec.set is not None else "remove names")
         raise ConnectionsError("%s %s, which %s is connected to: %s; remove it in the org dashboard, or keep it in "
                                "workspaces; nothing was changed" % (asked, resolver.describe_workspaces(dropped),
                                                                     group, NO_DISCONNECT))
@@ -355,32 +356,33 @@ def _plan_channels(resolver, spec, linked, workspaces):
     for key in KEYS:
         entries = getattr(spec, key)
         resolved[key] = [] if entries is None else \
-            [resolver.channel(entry, "channels.%s entry" % key, linked, workspaces) for entry in entries]
+            [resolver.channel(entry, "%s.%s entry" % (spec.option, key), linked, workspaces) for entry in entries]
     both = {c["id"] for c in resolved["add"]} & {c["id"] for c in resolved["remove"]}
     if both:
-        raise ConnectionsError("channels.add and channels.remove both name %s"
-                               % ", ".join(describe_channel(c) for c in resolved["add"] if c["id"] in both))
+        raise ConnectionsError("%s.add and %s.remove both name %s" % (
+            spec.option, spec.option, ", ".join(describe_channel(c) for c in resolved["add"] if c["id"] in both)))
     adding = resolved["set"] if spec.set is not None else resolved["add"]
     org_wide = [channel for channel in adding if channel.get("org_wide") and channel["id"] not in linked]
     if org_wide:
-        raise ConnectionsError("channels: %s %s an org-wide default channel; Slack refuses to make org-wide channels "
+        raise ConnectionsError("%s: %s %s an org-wide default channel; Slack refuses to make org-wide channels "
                                "default channels of an IdP group (everyone is a member anyway); nothing was changed"
-                               % (", ".join(describe_channel(c) for c in org_wide), "is" if len(org_wide) == 1 else
-                                  "are each"))
+                               % (spec.option, ", ".join(describe_channel(c) for c in org_wide),
+                                  "is" if len(org_wide) == 1 else "are each"))
     by_id = {channel["id"]: channel for key in KEYS for channel in resolved[key]}
     by_id.update({channel_id: dict(channel, teams=[channel.get("team_id")]) for channel_id, channel in linked.items()})
     target = spec.target(linked, {key: [c["id"] for c in resolved[key]] for key in KEYS})
     return {channel_id: by_id[channel_id] for channel_id in target}
 
 
-def _channel_workspace(resolver, channel, workspaces, group):
+def _channel_workspace(resolver, channel, workspaces, group, connections):
     """The workspace to link ``channel`` in: one of the group's (the first by ID) that has it."""
     inside = sorted(set(channel.get("teams") or []) & workspaces)
     if not inside:
         raise ConnectionsError(
-            "channels: %s is in %s, which %s will not be connected to; Slack answers usergroup_not_linked_to_team: "
-            "add the workspace to workspaces; nothing was changed" % (
-                describe_channel(channel), resolver.describe_workspaces(channel.get("teams") or []), group))
+            "%s: %s is in %s, which %s will not be connected to; Slack answers usergroup_not_linked_to_team: add the "
+            "workspace to %s; nothing was changed" % (
+                connections.channels.option, describe_channel(channel),
+                resolver.describe_workspaces(channel.get("teams") or []), group, connections.workspaces.option))
     return inside[0]
 
 
@@ -403,7 +405,7 @@ def plan_connections(resolver, connections, current, group="the group"):
         for channel_id, channel in target.items():
             labels[channel_id] = describe_channel(channel)
             if channel_id not in linked:
-                team = _channel_workspace(resolver, channel, workspaces, group)
+                team = _channel_workspace(resolver, channel, workspaces, group, connections)
                 add_channels.setdefault(team, []).append(channel_id)
         remove_channels = [channel_id for channel_id in linked if channel_id not in target]
         labels.update({channel_id: describe_channel(channel) for channel_id, channel in linked.items()})

@@ -122,23 +122,43 @@ class ScimModule(ScimInterface, AnsibleModule):
         """The task's arguments as given, for messages that quote them."""
         return _load_params() or {}
 
-    def _log_invocation(self):
-        """AnsibleModule's syslog line of the arguments, with a long list (slack_scim_sync's 10,000 users) given as
-        its length rather than megabytes of text.  If ansible-core renames this hook, the line is just longer."""
-        long_lists = dict((name, value) for name, value in self.params.items()
+    def arguments_shown(self):
+        """The arguments as the syslog line and the result's ``invocation`` show them, a long list (slack_scim_sync's
+        10,000 users) as its length rather than megabytes of text; None when no list is that long."""
+        params = getattr(self, "params", None) or {}
+        long_lists = dict((name, "<%d entries>" % len(value)) for name, value in params.items()
                           if isinstance(value, list) and len(value) >= LONG_LIST)
-        self.params.update((name, "<%d entries>" % len(value)) for name, value in long_lists.items())
+        return dict(params, **long_lists) if long_lists else None
+
+    def _log_invocation(self):
+        """AnsibleModule's syslog line, of ``arguments_shown``.  If ansible-core renames this hook, the line is just
+        longer."""
+        shown = self.arguments_shown()
+        if shown is None:
+            return super()._log_invocation()
+        params, self.params = self.params, shown
         try:
-            super()._log_invocation()
+            return super()._log_invocation()
         finally:
-            self.params.update(long_lists)
+            self.params = params
+
+    def exit_json(self, **kwargs):
+        super().exit_json(**self._with_invocation(kwargs))
 
     def fail_json(self, msg=None, **kwargs):
         validation = getattr(self, "validation_result", None)
         if validation is not None and validation.errors.errors:
             rules = dict((name, getattr(self, name, None)) for name in VALIDATION_RULES)
             msg = explain_dict_option(getattr(self, "argument_spec", None) or {}, self.task_arguments(), rules) or msg
-        super().fail_json(msg=msg, **kwargs)
+        super().fail_json(msg=msg, **self._with_invocation(kwargs))
+
+    def _with_invocation(self, result):
+        """``result`` with the ``invocation`` AnsibleModule would add (ansible-core before 2.21 always, from 2.21 on
+        when asked), of ``arguments_shown``: a task's result does not carry the whole directory back."""
+        shown = self.arguments_shown()
+        if shown is not None and "invocation" not in result:
+            result = dict(result, invocation={"module_args": shown})
+        return result
 
 
 def fail_scim(module, error, **result):

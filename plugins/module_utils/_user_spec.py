@@ -40,6 +40,9 @@ from ansible_collections.scim.slack.plugins.module_utils._user_values import (
 )
 
 
+NO_OPTIONS = frozenset()
+
+
 class UserSpecError(ValueError):
     """Invalid input; the message names the option and the value."""
 
@@ -90,7 +93,7 @@ class UserSpec:
         self.extra = params.get("extra_attributes") or {}
         self.profile_url = params.get("profile_url")
         self.external_id = params.get("external_id")
-        self.create_only = set(params.get("create_only") or ())
+        self.create_only = frozenset(params.get("create_only") or ()) or NO_OPTIONS  # one empty set for 10,000 specs
         self._validate()
 
     # -- validation ------------------------------------------------------------------------

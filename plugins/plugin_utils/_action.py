@@ -251,14 +251,16 @@ class ScimAction(ActionBase):
         return result
 
     def _module_args(self, task_vars, args, owned):
-        """The arguments as the module would receive them: with the ``_ansible_*`` keys, through JSON (unless
-        they are plain already and ``owned``, built by this plugin as a ``src`` directory is, so that nothing
-        else holds their lists: the round trip would give the same values)."""
+        """The arguments as the module would receive them: with the ``_ansible_*`` keys, through JSON.  When
+        ``owned`` (built by this plugin, as a ``src`` directory is, so that nothing else holds their lists), a
+        value that is plain already skips the round trip, which would give the same value."""
         args = dict(args)
         self._update_module_args(self._task.action, args, task_vars)
-        if owned and is_plain(args):
-            return args
-        return _in_process.as_module_receives(args)
+        if not owned:
+            return _in_process.as_module_receives(args)
+        tagged = dict((key, value) for key, value in args.items() if not is_plain(value))
+        args.update(_in_process.as_module_receives(tagged))
+        return args
 
     def _run_in_process(self, module, task_vars, args, owned=False):
         """The task's result from ``module``'s code run here.  Raises MachineryFailed (nothing sent) when

@@ -31,6 +31,7 @@ except ImportError:  # PyYAML without libyaml
     from yaml import SafeLoader
 
 KEYS = ("users", "groups")
+READ_CHUNK = 1024 * 1024
 MAX_SRC_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 200000  # in users, and again in groups
 MAX_ALIASES = 10000
@@ -243,12 +244,25 @@ def _users_and_groups(directory, name):
     return dict((key, directory[key]) for key in KEYS if key in directory)
 
 
+def _read_at_most(handle, limit):
+    """Up to ``limit`` bytes of ``handle``, a chunk at a time (``read(limit)`` would allocate all of them
+    up front, 64 MiB for a file of a few)."""
+    chunks, size = [], 0
+    while size < limit:
+        chunk = handle.read(min(READ_CHUNK, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def read_directory(loader, path, name):
     """``parse_directory`` of the file at ``path``, decrypted if Ansible Vault encrypted it."""
     real = loader.get_real_file(path, decrypt=True)
     try:
         with open(real, "rb") as handle:
-            data = handle.read(MAX_SRC_BYTES + 1)
+            data = _read_at_most(handle, MAX_SRC_BYTES + 1)
     finally:
         loader.cleanup_tmp_file(real)
     return parse_directory(data, name)

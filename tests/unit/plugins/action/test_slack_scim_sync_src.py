@@ -17,6 +17,7 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.scim.slack.plugins.action.slack_scim_sync import ActionModule
 from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
+from ansible_collections.scim.slack.plugins.plugin_utils import _directory
 from ansible_collections.scim.slack.plugins.plugin_utils._directory import parse_directory, read_directory
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, in_process
@@ -64,6 +65,19 @@ def test_a_vault_encrypted_file_is_read_decrypted(tmp_path):
     path = tmp_path / "directory.yml"
     path.write_bytes(VaultLib([("default", secret)]).encrypt(b"users: [{user_name: grace}]\n"))
     assert read_directory(loader, str(path), "directory.yml") == {"users": [{"user_name": "grace"}]}
+
+
+def test_a_file_is_read_a_chunk_at_a_time_up_to_one_byte_past_the_limit(tmp_path):
+    """read(limit) would allocate the whole 64 MiB limit for a file of a few."""
+    path = tmp_path / "directory.json"
+    path.write_bytes(b"x" * (_directory.READ_CHUNK * 2 + 5))
+    with open(path, "rb") as handle:
+        assert len(_directory._read_at_most(handle, _directory.READ_CHUNK * 2 + 3)) == _directory.READ_CHUNK * 2 + 3
+    with open(path, "rb") as handle:
+        assert _directory._read_at_most(handle, _directory.READ_CHUNK * 3) == b"x" * (_directory.READ_CHUNK * 2 + 5)
+    with mock.patch.object(_directory, "MAX_SRC_BYTES", 7):
+        with pytest.raises(AnsibleActionFail, match="larger than"):
+            read_directory(DataLoader(), str(path), "directory.json")
 
 
 # -- what a parser would forgive: repeated keys, and files past the limits --------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.scim.slack.plugins.module_utils._group import GroupSpec
 from ansible_collections.scim.slack.plugins.module_utils._group_connections import (
     ConnectionPlan,
     ConnectionReader,
@@ -17,13 +18,14 @@ from ansible_collections.scim.slack.plugins.module_utils._group_connections impo
     GroupConnections,
     PartialConnectionsError,
     apply_connections,
+    converge_group_with_connections,
     plan_connections,
 )
 from ansible_collections.scim.slack.plugins.module_utils._webapi import WebApiError
 
-TEAMS = [{"id": "T0ENG00001", "name": "Engineering", "team_url": "https://acme-eng.slack.com/"},
-         {"id": "T0SAL00001", "name": "Sales", "team_url": "https://acme-sales.slack.com/"},
-         {"id": "T0OPS00001", "name": "Ops", "team_url": "https://acme-ops.slack.com/"}]
+from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_user_workspaces import TEAMS, WEB
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, page, query_of
+
 CHANNELS = [
     {"id": "C0ENG00001", "name": "eng-deploys", "internal_team_ids": ["T0ENG00001"]},
     {"id": "C0SAL00001", "name": "sales-deploys", "internal_team_ids": ["T0SAL00001"]},
@@ -290,3 +292,68 @@ def test_an_error_after_a_write_says_something_was_applied():
     with pytest.raises(WebApiError) as failed:
         apply_connections(Failing(), "S0G", ConnectionPlan(connect=["T0ENG00001"], remove_channels=["C0ENG00001"]))
     assert failed.value.applied is True
+
+
+# -- one group task over HTTP ----------------------------------------------------------------------------
+
+
+def group_reads(mocked, group, connected_to=()):
+    mocked.get(BASE % "v2" + "Groups/" + group["id"], json=group)
+    mocked.get(WEB + "admin.teams.list", json={"ok": True, "teams": TEAMS, "response_metadata": {"next_cursor": ""}})
+    for team in TEAMS:
+        listed = [{"id": group["id"], "is_idp_group": True}] if team["id"] in connected_to else []
+        mocked.get(WEB + "usergroups.list", json={"ok": True, "usergroups": listed})
+
+
+def converge(make_client, check_mode=False, **params):
+    connections = GroupConnections(params.pop("workspaces", None), params.pop("channels", None))
+    return converge_group_with_connections(make_client(), GroupSpec(params), connections, check_mode)
+
+
+def test_the_scim_write_goes_first_then_the_connection(mocked, make_client):
+    group = {"id": "S0GROUP001", "displayName": "Old", "members": []}
+    group_reads(mocked, group, connected_to=["T0ENG00001"])
+    mocked.get(BASE % "v2" + "Groups", json=page([]))
+    mocked.patch(BASE % "v2" + "Groups/S0GROUP001", json=dict(group, displayName="New"))
+    mocked.post(WEB + "admin.usergroups.addTeams", json={"ok": True})
+    outcome, planned = converge(make_client, id="S0GROUP001", display_name="New", workspaces={"add": ["Ops"]})
+    writes = [call for call in mocked.calls if call.request.method != "GET"]
+    assert [call.request.method for call in writes] == ["PATCH", "POST"]
+    assert query_of(writes[1]) == {"usergroup_id": "S0GROUP001", "team_ids": "T0OPS00001"}
+    assert outcome.after["workspaces"] == ["Engineering (T0ENG00001)", "Ops (T0OPS00001)"]
+    assert outcome.after["display_name"] == "New" and planned.connect == ["T0OPS00001"]
+
+
+def test_a_failure_after_the_scim_write_says_something_was_applied(mocked, make_client):
+    group = {"id": "S0GROUP001", "displayName": "Old", "members": []}
+    group_reads(mocked, group)
+    mocked.get(BASE % "v2" + "Groups", json=page([]))
+    mocked.patch(BASE % "v2" + "Groups/S0GROUP001", json=dict(group, displayName="New"))
+    mocked.post(WEB + "admin.usergroups.addTeams", json={"ok": False, "error": "not_an_admin"})
+    with pytest.raises(WebApiError, match="not_an_admin") as failed:
+        converge(make_client, id="S0GROUP001", display_name="New", workspaces={"add": ["Ops"]})
+    assert failed.value.applied is True
+
+
+def test_an_unchanged_group_and_connections_send_no_write(mocked, make_client):
+    group_reads(mocked, {"id": "S0GROUP001", "displayName": "Eng", "members": []}, connected_to=["T0OPS00001"])
+    outcome, planned = converge(make_client, id="S0GROUP001", workspaces={"add": ["Ops"]})
+    assert not outcome.changed and not planned.changed
+    assert [call.request.method for call in mocked.calls] == ["GET"] * 5
+
+
+def test_state_absent_cannot_take_connections(make_client):
+    with pytest.raises(ConnectionsError, match="cannot be used with state: absent"):
+        converge(make_client, display_name="Eng", state="absent", workspaces={"add": ["Ops"]})
+
+
+def test_errors_name_the_option_as_the_caller_names_it():
+    connections = GroupConnections(ConnectionSpec.parse({"add": ["Enginering"]}, "groups[2].workspaces"),
+                                   ConnectionSpec.parse(["ops-oncall"], "groups[2].channels"))
+    web = FakeWeb()
+    reader = ConnectionReader(web)
+    with pytest.raises(ConnectionsError, match="groups\\[2\\].workspaces.add entry 'Enginering' is not a workspace"):
+        plan_connections(ConnectionResolver(web, reader.index), connections, Connections.none())
+    connections.workspaces = ConnectionSpec.parse(None, "groups[2].workspaces")
+    with pytest.raises(ConnectionsError, match="groups\\[2\\].channels: #ops-oncall \\(C0OPS00001\\) is in Ops"):
+        plan_connections(ConnectionResolver(web, reader.index), connections, Connections.none())

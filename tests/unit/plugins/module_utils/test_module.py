@@ -93,3 +93,23 @@ def test_a_long_list_is_logged_as_its_length(monkeypatch):
     module._log_invocation()
     assert "users=<%d entries>" % LONG_LIST in logged[0] and "Eng" in logged[0] and "u1" not in logged[0]
     assert module.params["users"] is users
+
+
+def test_a_long_list_is_shown_as_its_length_in_the_results_invocation(monkeypatch):
+    """ansible-core puts the arguments in every result (before 2.21; from 2.21 on at -vvv): a sync's whole
+    directory would travel back to the controller and through every callback."""
+    results = []
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", lambda self, **result: results.append(result))
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", lambda self, msg=None, **result: results.append(result))
+    module = ScimModule.__new__(ScimModule)
+    users = [{"user_name": "u%d" % index} for index in range(LONG_LIST)]
+    module.params = {"users": users, "groups": [{"display_name": "Eng"}], "token": TOKEN}
+    module.exit_json(changed=False)
+    module.fail_json(msg="failed", changed=False)
+    shown = {"users": "<%d entries>" % LONG_LIST, "groups": [{"display_name": "Eng"}], "token": TOKEN}
+    assert results == [{"changed": False, "invocation": {"module_args": shown}}] * 2
+    assert module.params["users"] is users
+    module.params = {"users": users[:LONG_LIST - 1]}
+    module.exit_json(changed=True, invocation={"module_args": {}})
+    module.exit_json(changed=True)
+    assert results[2:] == [{"changed": True, "invocation": {"module_args": {}}}, {"changed": True}]
