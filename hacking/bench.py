@@ -19,6 +19,12 @@ missed), reported only below.
 
 Then, at N users: a slack_scim_user loop that creates them, the same loop again (no-op), and one
 slack_scim_info listing.  Prints wall time and the emulator's request log per run.
+
+Last, Enterprise Grid (issue 25): a group of N people put into a workspace, one by one (slack_scim_sync with
+each user's ``workspaces``: N ``admin.users.assign``) and through one group connection (slack_scim_sync with
+the group's ``workspaces``: one ``admin.usergroups.addTeams``).  Each row gives the requests, the time
+against the emulator (rate limits off) and, as the floor, the time Slack's tier limits impose: for each
+Web API method, its calls divided by its tier's rate a minute, the slowest method setting the floor.
 """
 
 import argparse
@@ -28,9 +34,12 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "e2e"))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from harness import EmulatorProcess, Harness  # noqa: E402  pylint: disable=wrong-import-position
+from slack_scim_emulator.webapi import METHODS as WEB_METHODS, TIERS  # noqa: E402  pylint: disable=wrong-import-position
 
 GOAL_ITEMS = 300
 GOAL_RATIO = 3.0
@@ -152,6 +161,62 @@ def measure(harness, label, tasks, users):
     return (label, seconds, len(run.requests), len(run.writes), len(run.requests) / float(users), changed)
 
 
+BENCH_TEAM = {"id": "T0BENCH001", "name": "Bench", "domain": "acme-bench"}
+
+
+def _one_by_one(ids, dummy_group):
+    return {"users": [{"id": user_id, "workspaces": {"add": [BENCH_TEAM["name"]]}} for user_id in ids]}
+
+
+def _one_connection(dummy_ids, group):
+    return {"groups": [{"display_name": group, "workspaces": {"add": [BENCH_TEAM["name"]]}}]}
+
+
+GRID_WAYS = [("one by one (admin.users.assign each)", _one_by_one),
+             ("one group connection (admin.usergroups.addTeams)", _one_connection)]
+
+
+def grid_rows(harness, people):
+    """[(label, requests, writes, seconds, floor in minutes)]: N people into one workspace, one by one and
+    through one group connection, each from a fresh organization of N users in one group."""
+    rows = []
+    for label, directory in GRID_WAYS:
+        harness.emulator.reset()
+        harness.emulator.control("POST", "seed", {"users": people, "groups": 1, "members_per_group": people})
+        harness.emulator.control("POST", "grid", {"teams": [BENCH_TEAM]})
+        group, found = next(iter(harness.emulator.groups().items()))
+        ids = found["members"]
+        run = timed(harness, [{"name": "sync", "scim.slack.slack_scim_sync": dict(
+            directory(ids, group), write_rate=0)}], label)
+        joined = harness.emulator.control("GET", "grid")["workspaces"]
+        if sorted(joined) != sorted(ids):
+            raise SystemExit("bench: %s put %d of %d people into the workspace" % (label, len(joined), len(ids)))
+        rows.append((label, len(run.requests), len(run.writes), run.seconds, tier_floor(run.requests)))
+    return rows
+
+
+def tier_floor(requests_made):
+    """The minutes Slack's tier limits impose on the Web API calls of a run (the slowest method's)."""
+    calls = {}
+    for request in requests_made:
+        if request["path"].startswith("/api/"):
+            method = request["path"][len("/api/"):]
+            calls[method] = calls.get(method, 0) + 1
+    return max([count / float(TIERS[WEB_METHODS[method][0]]) for method, count in calls.items()] or [0.0])
+
+
+def print_grid_rows(rows, people):
+    print("\nEnterprise Grid: %d people into one workspace, slack_scim_sync, SCIM v2, emulator rate limits off\n"
+          % people)
+    header = ("way", "requests", "writes", "wall time (s)", "Slack's floor (min)")
+    print("| %-50s | %8s | %6s | %13s | %19s |" % header)
+    print("|%s|%s|%s|%s|%s|" % ("-" * 52, "-" * 10, "-" * 8, "-" * 15, "-" * 21))
+    for label, requests_made, writes, seconds, floor in rows:
+        print("| %-50s | %8d | %6d | %13.1f | %19.2f |" % (label, requests_made, writes, seconds, floor))
+    print("(the floor: each Web API method's calls / its tier's rate a minute, Tier 2 = %d; the slowest method)"
+          % TIERS[2])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=GOAL_ITEMS, help="items of the loops of goal 1")
@@ -175,6 +240,7 @@ def main():
                 measure(harness, "slack_scim_info listing", [{"name": "list", "scim.slack.slack_scim_info": {}}],
                         args.users),
             ]
+            grid = grid_rows(harness, args.users)
     missed = print_loop_rows(rows, args.items, startup)
     print("\nN = %d users, SCIM v2, on the controller, emulator rate limits off\n" % args.users)
     header = ("run", "wall time (s)", "requests", "writes", "requests/user", "changed")
@@ -183,6 +249,7 @@ def main():
     for label, seconds, requests_made, writes, per_user, changed in user_rows:
         print("| %-34s | %13.1f | %8d | %6d | %13.3f | %7s |" % (label, seconds, requests_made, writes, per_user,
                                                                  "yes" if changed else "no"))
+    print_grid_rows(grid, args.users)
     if missed and args.items >= GOAL_ITEMS:
         print("\nbench: goal 1 missed:\n  " + "\n  ".join(missed))
         return 1

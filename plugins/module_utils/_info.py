@@ -226,20 +226,40 @@ def expand_members(client, groups):
                 member["user"] = users.get(member.get("value"))
 
 
-def export_directory(client):
+def export_directory(client, grid=False):
     """The organization as slack_scim_sync's input: ``{"users": [...], "groups": [...]}``.
 
-    Active users other than bots, every group with its members by user name; a sync of it
-    changes nothing.
+    Active users other than bots, every group with its members by user name; with ``grid``, Enterprise
+    Grid's side too (``add_grid_details``): each user's ``workspaces``, each group's ``workspaces`` and
+    ``channels``, all by ID (a channel name may repeat across workspaces).  A sync of it changes nothing.
     """
     users = list(client.iter_users())
     names = {user["id"]: user.get("userName") for user in users}
-    exported_users = [user_params_from_resource(user, client.dialect) for user in users
-                      if user.get("active") and not is_bot(user)]
-    exported_groups = []
-    for group in client.iter_groups():
-        members = sorted(names.get(m.get("value")) or m.get("value") for m in group.get("members") or []
-                         if isinstance(m, dict) and m.get("value"))
-        exported_groups.append({"display_name": group.get("displayName"), "members": {"set": members}})
+    exported = [dict(user) for user in users if user.get("active") and not is_bot(user)]  # grid details go on copies
+    groups = [dict(group) for group in client.iter_groups()]
+    web = WebApiClient(client) if grid else None
+    if grid and exported:
+        add_grid_details(web, "users", exported)
+    if grid and groups:
+        add_grid_details(web, "groups", groups)
+    exported_users = [_exported_user(user, client.dialect) for user in exported]
+    exported_groups = [_exported_group(group, names) for group in groups]
     return {"users": sorted(exported_users, key=lambda user: user["user_name"]),
             "groups": sorted(exported_groups, key=lambda group: group["display_name"].casefold())}
+
+
+def _exported_user(user, dialect):
+    params = user_params_from_resource(user, dialect)
+    if user.get("workspaces") is not None:  # a user Slack's admin.users.list leaves out keeps them unmanaged
+        params["workspaces"] = sorted(user["workspaces"])
+    return params
+
+
+def _exported_group(group, names):
+    members = sorted(names.get(m.get("value")) or m.get("value") for m in group.get("members") or []
+                     if isinstance(m, dict) and m.get("value"))
+    exported = {"display_name": group.get("displayName"), "members": {"set": members}}
+    if "workspaces" in group:
+        exported["workspaces"] = list(group["workspaces"])
+        exported["channels"] = sorted(channel["id"] for channel in group["channels"])
+    return exported

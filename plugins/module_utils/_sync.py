@@ -33,14 +33,27 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     member_ids,
     plan_group,
 )
+from ansible_collections.scim.slack.plugins.module_utils._group_connections import (
+    ConnectionReader,
+    PartialConnectionsError,
+)
 from ansible_collections.scim.slack.plugins.module_utils._index import GroupIndex, UserIndex, normal_key
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome
+from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import (
+    connection_conflicts,
+    connections_specs,
+    plan_groups_connections,
+    plan_users_workspaces,
+    workspaces_specs,
+)
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import apply_user, find_user, plan_found_user
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError, duplicate_entries
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, normalise_user_name
+from ansible_collections.scim.slack.plugins.module_utils._webapi import WebApiClient
 
 # The safety limits and their defaults; None (null) means no limit.
-DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50}
+DEFAULT_LIMITS = {"max_deactivations": 10, "max_group_deletions": 0, "max_member_removals": 50,
+                  "max_workspace_removals": 50}
 # What purges, group members and reports read of a user; a user kept beyond its planning keeps these.
 SLIM_KEYS = ("id", "userName", "displayName", "active", "emails", "userType")
 # How many resources a limit failure names before it abbreviates.
@@ -251,6 +264,9 @@ class Plan:
         self.index = None      # the user listing, to name members in messages
         self.failures = []     # {resource, id, name, msg}: entries that failed (planning or writing)
         self.continue_on_error = False  # an entry that cannot be planned fails alone instead of the plan
+        self.user_workspaces = []  # UserWorkspaces: the users' workspace changes (Enterprise Grid)
+        self.group_connections = []  # GroupConnectionsChange: the groups' workspaces and default channels
+        self.web = None        # the WebApiClient that read the Grid (it knows the token's scopes), if any
 
     def unplannable(self, entry, resource, message, problems):
         """An entry that cannot be planned: with continue_on_error it fails alone and stays in the plan, so its
@@ -290,6 +306,15 @@ class Plan:
                     removals.append((entry, removed))
         return removals
 
+    def web_write_methods(self):
+        """Every Web API method the plan's writes call."""
+        return sorted({method for change in self.user_workspaces + self.group_connections
+                       for method in change.plan.methods})
+
+    def workspace_removals(self):
+        """Descriptions of every removal of a user from a workspace and of a default channel from a group."""
+        return [removal for change in self.user_workspaces + self.group_connections for removal in change.removals()]
+
 
 def check_duplicates(specs):
     """Fail when two entries declare one user (same user name, ignoring case, or same primary email)."""
@@ -323,15 +348,18 @@ def _build_specs(params, dialect):
         except GroupSpecError as exc:
             problems.append("groups[%d]: %s" % (position, exc))
     problems.extend(duplicate_entries("users", enumerate(params.get("users") or [])))
+    workspaces, workspace_problems = workspaces_specs(params.get("users"))
+    connections, connection_problems = connections_specs(params.get("groups"))
+    problems.extend(workspace_problems + connection_problems)
     _raise_all(problems, "entries")
-    return user_specs, group_specs
+    return user_specs, group_specs, (workspaces, connections)
 
 
 def build_plan(client, params, token_user_id=None, lean=True):
     """Read the directory once and decide every write.  Raises SyncError (nothing written)."""
     plan = Plan()
     plan.continue_on_error = bool(params.get("continue_on_error"))
-    user_specs, group_specs = _build_specs(params, client.dialect)
+    user_specs, group_specs, grid_specs = _build_specs(params, client.dialect)
 
     if lean:
         users = plan_as_listed(plan, client, user_specs)
@@ -346,8 +374,26 @@ def build_plan(client, params, token_user_id=None, lean=True):
     _plan_groups(plan, groups, after, group_specs)
     if params.get("purge_groups"):
         _purge_groups(plan, groups, params.get("purge_exclude_groups") or [])
+    _plan_grid(plan, client, *grid_specs)
     _check_limits(plan, params)
+    if plan.web is not None:
+        plan.web.require_scopes(plan.web_write_methods())
     return plan
+
+
+def _plan_grid(plan, client, workspaces, connections):
+    """Enterprise Grid's side of the entries that ask for it (one listing of the workspaces for all); no Web API
+    call when none does."""
+    if not workspaces and not connections:
+        return
+    plan.web = WebApiClient(client)
+    reader = ConnectionReader(plan.web)
+    plan.user_workspaces, problems = plan_users_workspaces(reader, plan.users, workspaces, client.dialect)
+    _raise_all(problems, "user entries")
+    plan.group_connections, problems = plan_groups_connections(reader, plan.groups, connections)
+    _raise_all(problems, "group entries")
+    if workspaces and plan.group_connections:
+        _raise_all(connection_conflicts(plan.users, workspaces, reader.index, plan.group_connections), "group entries")
 
 
 def plan_as_listed(plan, client, user_specs):
@@ -592,10 +638,17 @@ def _check_limits(plan, params):
         raise SyncError("the plan removes %d group memberships, more than max_member_removals=%d; nothing was "
                         "changed. Planned: %s%s" % (total, limit, "; ".join(shown),
                                                     "; and %d more groups" % more if more else ""), plan)
+    removals = plan.workspace_removals()
+    limit = _limit(params, "max_workspace_removals")
+    if limit is not None and len(removals) > limit:
+        raise SyncError("the plan makes %d workspace removals (users from workspaces, default channels from groups), "
+                        "more than max_workspace_removals=%d; nothing was changed. Planned: %s"
+                        % (len(removals), limit, _shown(removals, len(removals))), plan)
 
 
 def execute(client, plan, pacer, continue_on_error=False):
-    """Send the writes of a plan: users, then groups, then group deletions, then deactivations.
+    """Send the writes of a plan: users (then their workspaces), then groups (then their workspaces and
+    channels), then group deletions, then deactivations.
 
     Returns the failures (with ``continue_on_error``; otherwise the first failure is raised).  Each
     entry records its own failure, so the report counts only what was written.
@@ -611,10 +664,10 @@ def execute(client, plan, pacer, continue_on_error=False):
                 entry.outcome.user = dict((key, entry.outcome.user[key]) for key in SLIM_KEYS
                                           if key in entry.outcome.user)
             return True
-        except (ScimError, UserSpecError, GroupSpecError) as exc:
+        except (ScimError, UserSpecError, GroupSpecError, PartialConnectionsError) as exc:
             if not continue_on_error:
                 raise
-            plan.record_failure(entry, resource, str(exc), "unknown" if getattr(exc, "outcome_unknown", False) else None)
+            plan.record_failure(entry, resource, str(exc), "unknown" if maybe_applied(exc) else None)
             return False
 
     for entry in plan.users:
@@ -625,6 +678,10 @@ def execute(client, plan, pacer, continue_on_error=False):
                 created[entry.placeholder] = (entry.outcome.user or {}).get("id") or entry.placeholder
                 if entry.outcome.action != "create":
                     _found_instead(plan, entry)
+    web = plan.web or WebApiClient(client)
+    for change in plan.user_workspaces:
+        if change.entry.failure is None:
+            attempt(change.entry, "user", functools.partial(change.apply, web, pacer.wait))
     for entry in plan.groups:
         outcome = entry.outcome
         if outcome.write and outcome.action != "delete":
@@ -640,6 +697,9 @@ def execute(client, plan, pacer, continue_on_error=False):
             pacer.wait(max(1, math.ceil((len(outcome.members_added) + len(outcome.members_removed))
                                         / float(MEMBER_BATCH))))
             attempt(entry, "group", functools.partial(apply_group, client, outcome, substitute=created))
+    for change in plan.group_connections:
+        if change.entry.failure is None:
+            attempt(change.entry, "group", functools.partial(change.apply, web, pacer.wait))
     for entry in plan.group_deletions():
         pacer.wait()
         attempt(entry, "group", functools.partial(apply_group, client, entry.outcome))
@@ -647,6 +707,13 @@ def execute(client, plan, pacer, continue_on_error=False):
         pacer.wait()
         attempt(entry, "user", functools.partial(apply_user, client, entry.spec, entry.outcome))
     return plan.failures
+
+
+def maybe_applied(exc):
+    """Whether a failed write may have changed something: its answer was lost, Slack applied part of it (some
+    channels of a group), or an earlier call of the same change was applied."""
+    return isinstance(exc, PartialConnectionsError) or bool(getattr(exc, "outcome_unknown", False)) or \
+        bool(getattr(exc, "applied", False))
 
 
 def _found_instead(plan, entry):
@@ -689,9 +756,10 @@ def report(plan):
     ``diff`` is a list with one {before_header, after_header, before, after} per changed resource.
     """
     summary = {"users": dict.fromkeys(("created", "updated", "deactivated", "reactivated", "unchanged", "failed",
-                                       "to_guest", "to_member"), 0),
+                                       "to_guest", "to_member", "workspaces_added", "workspaces_removed"), 0),
                "groups": dict.fromkeys(("created", "updated", "deleted", "unchanged", "failed", "members_added",
-                                        "members_removed"), 0)}
+                                        "members_removed", "workspaces_connected", "channels_added",
+                                        "channels_removed"), 0)}
     changes, diff = [], []
     for entry in plan.users:
         outcome = entry.outcome
@@ -702,10 +770,20 @@ def report(plan):
         changes.append({"resource": "user", "id": entry.user_id, "name": (outcome.user or {}).get("userName") or
                         entry.name, "action": entry.transition, "attributes": sorted(outcome.changed_attributes)})
         diff.append(_diff(entry.headers, outcome))
+    for change in plan.user_workspaces:
+        if change.entry.failure is None:
+            summary["users"]["workspaces_added"] += len(change.plan.add)
+            summary["users"]["workspaces_removed"] += len(change.plan.remove)
+    connections = {id(change.entry): change for change in plan.group_connections}
     for entry in plan.groups:
         outcome = entry.outcome
         if not _counted(summary["groups"], entry, outcome.action, GROUP_COUNTS):
             continue
+        connection = connections.get(id(entry))
+        if connection is not None:
+            summary["groups"]["workspaces_connected"] += len(connection.plan.connect)
+            summary["groups"]["channels_added"] += len(connection.plan.channels_added)
+            summary["groups"]["channels_removed"] += len(connection.plan.remove_channels)
         summary["groups"]["members_added"] += len(outcome.members_added)
         summary["groups"]["members_removed"] += len(outcome.members_removed)
         attributes = []
@@ -713,6 +791,8 @@ def report(plan):
             attributes.append("display_name")
         if outcome.members_added or outcome.members_removed:
             attributes.append("members")
+        if connection is not None:
+            attributes.extend(connection.attributes)
         changes.append({"resource": "group", "id": entry.group_id, "name": entry.name, "action": outcome.action,
                         "attributes": attributes})
         diff.append(_diff(entry.headers, outcome))

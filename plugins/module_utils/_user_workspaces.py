@@ -39,7 +39,7 @@ class WorkspacesSpec:
     """The ``workspaces`` option: workspace IDs or names to ``add``, ``remove``, or the exact ``set``."""
 
     def __init__(self, value):
-        value = value or {}
+        value = {"set": value} if isinstance(value, list) else value or {}
         self.add = list(value.get("add") or [])
         self.remove = list(value.get("remove") or [])
         self.set = value.get("set")
@@ -107,27 +107,32 @@ def converge_user_with_workspaces(client, spec, workspaces, check_mode=False):
     """
     if not workspaces.manages:
         return converge_user(client, spec, check_mode), None
-    if spec.state == "absent":
-        raise WorkspacesError("workspaces cannot be used with state: absent (deactivating a user keeps Slack from "
-                              "assigning it; remove the workspaces in a task with state: present first)")
+    check_present(spec)
     web = WebApiClient(client)
     index = WorkspaceIndex(web.teams())
     wanted = workspaces.resolve(index)
     outcome = plan_user(ClientFinder(client), spec, check_mode)
     user = outcome.resource or {}
-    current, entry = _current_workspaces(web, outcome, user)
+    current, entry = current_workspaces(web.org_users, outcome, user)
     plan = WorkspacePlan(current, wanted, index)
-    _check_slack_allows(plan, entry, user)
+    check_slack_allows(plan, entry, user)
     web.require_scopes(plan.methods)
     if not check_mode:
         outcome = apply_user(client, spec, outcome)
         user = outcome.resource or user
-        _apply(web, user["id"], plan, is_guest(user, spec.dialect))
-    return _merged(outcome, plan), plan
+        apply_workspaces(web, user["id"], plan, is_guest(user, spec.dialect))
+    return merged(outcome, plan), plan
 
 
-def _current_workspaces(web, outcome, user):
-    """(the workspace IDs the user is in, its ``admin.users.list`` entry); a user to be created has none."""
+def check_present(spec):
+    if spec.state == "absent":
+        raise WorkspacesError("workspaces cannot be used with state: absent (deactivating a user keeps Slack from "
+                              "assigning it; remove the workspaces in a task with state: present first)")
+
+
+def current_workspaces(org_users, outcome, user):
+    """(the workspace IDs the user is in, its entry of ``org_users()``, the organization's ``admin.users.list``);
+    a user to be created has none, and a deactivated one is refused before the listing."""
     name = "user %s (%s)" % (user.get("id"), user.get("userName"))
     if outcome.action == "create":
         return [], None
@@ -136,14 +141,14 @@ def _current_workspaces(web, outcome, user):
             "%s is deactivated (or this task changes whether it is active); Slack's admin.users.assign reactivates a "
             "deactivated user by itself, so workspaces are managed only for active users: reactivate it "
             "(active: true) in a task before this one; nothing was changed" % name)
-    entry = web.org_users().get(user.get("id"))
+    entry = org_users().get(user.get("id"))
     if entry is None:
         raise WorkspacesError("%s is active, but Slack's admin.users.list does not list it, so its workspaces "
                               "cannot be read; nothing was changed" % name)
     return list(entry.get("workspaces") or []), entry
 
 
-def _check_slack_allows(plan, entry, user):
+def check_slack_allows(plan, entry, user):
     """Refuse, before any write, what Slack would refuse halfway: a bot assigned, the primary owner removed."""
     name = "user %s (%s)" % (user.get("id"), user.get("userName"))
     if entry and entry.get("is_bot") and plan.add:
@@ -154,14 +159,17 @@ def _check_slack_allows(plan, entry, user):
                               "(%s); nothing was changed" % (name, ", ".join(plan.described(plan.remove))))
 
 
-def _apply(web, user_id, plan, guest):
+def apply_workspaces(web, user_id, plan, guest, before_each=lambda: None):
+    """Assign the user to ``plan.add`` and remove it from ``plan.remove``; ``before_each`` paces the writes."""
     for team_id in plan.add:
+        before_each()
         web.assign_user(team_id, user_id, guest=guest)
     for team_id in plan.remove:
+        before_each()
         web.remove_user(team_id, user_id)
 
 
-def _merged(outcome, plan):
+def merged(outcome, plan):
     """The user's outcome with the workspace changes: changed, diffed and named."""
     if not plan.changed:
         return outcome

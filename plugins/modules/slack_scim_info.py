@@ -48,11 +48,17 @@ options:
     description:
       - Return the whole organization as RV(directory), in the input shape of M(scim.slack.slack_scim_sync)
         (O(scim.slack.slack_scim_sync#module:users) and O(scim.slack.slack_scim_sync#module:groups)), to adopt
-        an organization that already has people. O(resource) and the query options are ignored.
+        an organization that already has people. O(resource) and the query options are ignored, except O(grid).
       - Active users other than bots, with the attributes Slack stores (blanks, placeholders and Slack's
         default photo left out, the manager as a user ID); every group, with its members by user name.
         A sync of the result changes nothing.
       - Costs ceil(users / 1000) + ceil(groups / 1000) requests.
+      - With O(grid=true), on Enterprise Grid, each user also gets its C(workspaces) and each group its
+        C(workspaces) and default C(channels), all by ID and as plain lists (the exact sets), so the sync also
+        keeps them as they are. That costs the requests O(grid) costs for users and for groups (one
+        C(admin.teams.list), ceil(active users / 100) C(admin.users.list), one C(usergroups.list) per workspace,
+        one C(admin.usergroups.listChannels) per group). Without O(grid), the export is SCIM's only and works for
+        any organization; a sync of it leaves workspaces and channels alone.
     type: bool
     default: false
 seealso:
@@ -202,11 +208,17 @@ directory:
   type: dict
   contains:
     users:
-      description: One entry per active user that is not a bot, with the options of M(scim.slack.slack_scim_user).
+      description:
+        - One entry per active user that is not a bot, with the options of M(scim.slack.slack_scim_user).
+        - With O(grid=true), also C(workspaces), the IDs of the user's workspaces (left out for a user Slack's
+          C(admin.users.list) does not list).
       type: list
       elements: dict
     groups:
-      description: One entry per group, V(display_name) and V(members.set) as user names.
+      description:
+        - One entry per group, V(display_name) and V(members.set) as user names.
+        - With O(grid=true), also C(workspaces) and C(channels), the IDs of the workspaces the group is connected
+          to and of its default channels.
       type: list
       elements: dict
   sample:
@@ -265,7 +277,7 @@ def run_module(module):
     resource = module.params["resource"]
     if module.params["export"]:
         try:
-            directory = export_directory(module.client)
+            directory = export_directory(module.client, grid=module.params["grid"])
         except ScimError as exc:
             module.fail_scim(exc)
         module.exit_json(changed=False, directory=directory)

@@ -19,6 +19,9 @@ description:
     decide it (same comparison, same request bodies).
   - Optionally deactivates active users (O(purge_users)) and deletes groups (O(purge_groups)) that are not
     declared, within safety limits checked before any write.
+  - On Enterprise Grid, also the workspaces of users (O(users[].workspaces)) and the workspaces and default
+    channels of IdP groups (O(groups[].workspaces), O(groups[].channels)), read through Slack's Web API with one
+    listing of each kind for all entries, and only when an entry gives them.
 author:
   - scim.slack maintainers (@scim-slack)
 requirements:
@@ -253,6 +256,20 @@ options:
         type: bool
         default: false
       # END user options
+      workspaces:
+        description:
+          - On Enterprise Grid, the workspaces the user belongs to, each by ID (V(T...)) or by name or domain, as
+            O(scim.slack.slack_scim_user#module:workspaces) takes them, as a dict with the keys C(add), C(remove) and
+            C(set), or as a plain list, which means the exact set (as C(set)).
+          - Read for all entries at once, and only when an entry gives this option, with one C(admin.teams.list) and one
+            C(admin.users.list) of the organization (ceil(active users / 100) requests). Then one
+            C(admin.users.assign) or C(admin.users.remove) per workspace that differs, after the user's SCIM write.
+          - Managed only for active users that this task neither deactivates nor reactivates, never with
+            O(users[].state=absent). An unknown workspace (named with its close matches), a bot to assign or the
+            primary owner to remove fail the task before any write, naming the entry.
+          - Removals count under O(max_workspace_removals).
+        type: raw
+        version_added: 0.2.0
   groups:
     description:
       - Groups to converge, each with the keys and meaning of M(scim.slack.slack_scim_group)'s options.
@@ -299,6 +316,29 @@ options:
         type: str
         choices: [fail, warn, ignore]
         default: fail
+      workspaces:
+        description:
+          - On Enterprise Grid, the workspaces the IdP group is connected to, each by ID (V(T...)) or by name or
+            domain, as a dict with the keys C(add), C(remove) and C(set), or as a plain list, which means the exact
+            set.
+          - Read for all group entries at once, with one C(usergroups.list) per workspace of the organization (and the
+            one C(admin.teams.list) the users share); then one C(admin.usergroups.addTeams) per group that differs.
+          - Slack offers no way to disconnect an IdP group from a workspace, so a plan that would (a workspace left
+            out of C(set), or named in C(remove)) fails the task before any write, naming the group and the
+            workspace.
+        type: raw
+        version_added: 0.2.0
+      channels:
+        description:
+          - On Enterprise Grid, the IdP group's default channels, each by ID (V(C...)) or by name, in the same
+            shapes as O(groups[].workspaces). A channel must be in a workspace the group is (or will be) connected
+            to; an org-wide default channel is refused, before any write.
+          - Read with one C(admin.usergroups.listChannels) per existing group that declares channels (Slack lists
+            only the channels the token's user can see); channel names are looked up with
+            C(admin.conversations.search), once per name for all groups.
+          - Removals count under O(max_workspace_removals).
+        type: raw
+        version_added: 0.2.0
   purge_users:
     description:
       - Deactivate every active user that no entry of O(users) declares.
@@ -350,6 +390,16 @@ options:
     type: raw
     default: 50
     version_added: 0.2.0
+  max_workspace_removals:
+    description:
+      - Fail before any write (SCIM writes included), showing the plan, when it would make more removals than
+        this, across all entries, on Enterprise Grid. Each user removed from one workspace (O(users[].workspaces))
+        and each default channel removed from a group (O(groups[].channels)) counts once. A short or empty list
+        cannot take people out of their workspaces.
+      - A whole number, or V(null) for no limit.
+    type: raw
+    default: 50
+    version_added: 0.2.0
   write_rate:
     description:
       - At most this many writes a minute for the whole task, evenly spaced. The default is Slack's
@@ -369,7 +419,11 @@ options:
     default: false
 notes:
   - Users are written first (so groups can name new users), then groups, then group deletions, then
-    deactivations (including O(users[].active=false)).
+    deactivations (including O(users[].active=false)). On Enterprise Grid, the users' workspaces follow the user
+    writes, and the groups' workspaces and channels the group writes.
+  - The Web API writes (C(admin.users.assign) and C(admin.users.remove), C(admin.usergroups.*)) are paced by
+    O(write_rate) too; Slack allows them about 20 a minute (Tier 2) and answers more with HTTP 429, which is
+    retried after C(Retry-After).
 seealso:
   - module: scim.slack.slack_scim_user
   - module: scim.slack.slack_scim_group
@@ -420,12 +474,18 @@ summary:
     - What the task did (or would do, in check mode).
     - V(users.to_guest) and V(users.to_member) count the existing users converted to a multi-channel guest
       and back to a full member; they are also counted in V(users.updated) (or V(users.reactivated)).
+    - V(users.workspaces_added) and V(users.workspaces_removed) count the users' assignments to and removals from
+      workspaces (Enterprise Grid, O(users[].workspaces)); a user whose workspaces change is also counted in
+      V(users.updated) (or V(users.created)).
+    - V(groups.workspaces_connected), V(groups.channels_added) and V(groups.channels_removed) count the groups'
+      new workspace connections and default channels (O(groups[].workspaces), O(groups[].channels)).
   returned: success
   type: dict
   sample:
     users: {created: 2, updated: 1, deactivated: 0, reactivated: 0, unchanged: 9997, failed: 0, to_guest: 1,
-            to_member: 0}
-    groups: {created: 0, updated: 1, deleted: 0, unchanged: 99, failed: 0, members_added: 2, members_removed: 0}
+            to_member: 0, workspaces_added: 2, workspaces_removed: 0}
+    groups: {created: 0, updated: 1, deleted: 0, unchanged: 99, failed: 0, members_added: 2, members_removed: 0,
+             workspaces_connected: 1, channels_added: 2, channels_removed: 0}
 changes:
   description:
     - One entry per changed resource, with C(action) one of V(create), V(update), V(reactivate), V(deactivate) (users)
@@ -481,6 +541,7 @@ import re
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import group_argument_spec, verbose_notes
+from ansible_collections.scim.slack.plugins.module_utils._group_connections import PartialConnectionsError
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
 from ansible_collections.scim.slack.plugins.module_utils._sync import (
     DEFAULT_LIMITS,
@@ -488,17 +549,25 @@ from ansible_collections.scim.slack.plugins.module_utils._sync import (
     SyncError,
     build_plan,
     execute,
+    maybe_applied,
     report,
     token_user,
 )
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import USER_SPEC_RULES, user_argument_spec
 
 
+# workspaces and channels of users and groups: the add/remove/set dict or a plain list (the exact set),
+# checked by the planner with messages naming the entry.
+GRID_CHANGES = dict(type="raw")
+
+
 def argument_spec():
     return dict(
         src=dict(type="path"),
-        users=dict(type="list", elements="dict", default=[], options=user_argument_spec(), **USER_SPEC_RULES),
-        groups=dict(type="list", elements="dict", default=[], options=group_argument_spec(),
+        users=dict(type="list", elements="dict", default=[], options=dict(user_argument_spec(), workspaces=GRID_CHANGES),
+                   **USER_SPEC_RULES),
+        groups=dict(type="list", elements="dict", default=[],
+                    options=dict(group_argument_spec(), workspaces=GRID_CHANGES, channels=GRID_CHANGES),
                     required_one_of=[("id", "display_name")]),
         purge_users=dict(type="bool", default=False),
         purge_exclude=dict(type="list", elements="str", default=[]),
@@ -509,6 +578,7 @@ def argument_spec():
         max_deactivations=dict(type="raw", default=DEFAULT_LIMITS["max_deactivations"]),
         max_group_deletions=dict(type="raw", default=DEFAULT_LIMITS["max_group_deletions"]),
         max_member_removals=dict(type="raw", default=DEFAULT_LIMITS["max_member_removals"]),
+        max_workspace_removals=dict(type="raw", default=DEFAULT_LIMITS["max_workspace_removals"]),
         write_rate=dict(type="int", default=180),
         continue_on_error=dict(type="bool", default=False),
     )
@@ -565,8 +635,10 @@ def run_module(module):
         if exc.plan is not None:
             result["summary"], result["changes"], dummy = report(exc.plan)
         module.fail_json(msg=str(exc), requests=client.request_count, **result)
+    except PartialConnectionsError as exc:
+        module.fail_json(msg=str(exc), changed=True, requests=client.request_count)
     except ScimError as exc:
-        module.fail_scim(exc, changed=exc.outcome_unknown, requests=client.request_count)
+        module.fail_scim(exc, changed=maybe_applied(exc), requests=client.request_count)
     for warning in plan.warnings:
         module.warn(warning)
     verbose_notes(module, client)

@@ -169,7 +169,7 @@ def test_interrupted_sync_reruns_and_reports_only_what_was_left(harness):
     rerun = harness.run(tasks)
     assert not rerun.failed and rerun.result()["summary"]["users"] == {
         "created": 3, "updated": 0, "deactivated": 0, "reactivated": 0, "unchanged": 2,
-        "failed": 0, "to_guest": 0, "to_member": 0}
+        "failed": 0, "to_guest": 0, "to_member": 0, "workspaces_added": 0, "workspaces_removed": 0}
     assert not harness.run(tasks).changed
 
 

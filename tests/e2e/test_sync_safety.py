@@ -150,7 +150,8 @@ def test_active_false_and_replace_count_as_deactivations(harness, api_version):
                            reads_on_rerun=2).first
     assert first.result()["summary"]["users"] == {"created": 0, "updated": 0, "deactivated": 4, "reactivated": 0,
                                                   "unchanged": 0, "failed": 0,
-                                                  "to_guest": 0, "to_member": 0}
+                                                  "to_guest": 0, "to_member": 0,
+                                                  "workspaces_added": 0, "workspaces_removed": 0}
     assert {c["action"] for c in first.result()["changes"]} == {"deactivate"}
     assert not any(user["active"] for user in harness.emulator.users().values())
 
