@@ -476,10 +476,10 @@ def converge_group_with_connections(client, spec, connections, check_mode=False)
         except WebApiError as exc:
             exc.applied = getattr(exc, "applied", False) or outcome.changed
             raise
-    return _merged(outcome, plan), plan
+    return merged(outcome, plan), plan
 
 
-def _merged(outcome, plan):
+def merged(outcome, plan):
     """The group's outcome with the connection changes: changed, and in the diff."""
     if not plan.changed:
         return outcome

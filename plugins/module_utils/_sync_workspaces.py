@@ -27,7 +27,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group_connections impo
     ConnectionSpec,
     Connections,
     GroupConnections,
-    _merged as merged_connections,
+    merged as merged_connections,
     apply_connections,
     plan_connections,
 )
