@@ -11,7 +11,8 @@ The interface, for slack_scim_group (one group) and slack_scim_sync (many):
 ``ConnectionSpec.parse(value, option)``
     One option, ``workspaces`` or ``channels``: the ``add``/``remove``/``set`` dict or a plain list (the exact
     set), or None (not managed).  Bad input raises :class:`ConnectionsError` naming the option, the entry and
-    its value; ``option`` (``groups[2].channels`` in the sync) names it in the planning's errors too.  ``GroupConnections(workspaces=..., channels=...)`` holds a group's two specs (``.manages``,
+    its value; ``option`` (``groups[2].channels`` in the sync) names it in the planning's errors too.
+    ``GroupConnections(workspaces=..., channels=...)`` holds a group's two specs (``.manages``,
     ``.manages_channels``); ``connections_argument_spec()`` is the argspec of either option.
 ``ConnectionReader(web)``
     ``.index``: the organization's workspaces (one ``admin.teams.list``, read once).
