@@ -109,8 +109,9 @@ changelog-lint: venvs
 # smoke set runs every module both ways on every core); on a core marked `smoke`, E2E_SMOKE (every module and
 # the lookup, each both ways: test_execution_modes.py compares them).
 # E2E_JOBS cores run side by side, each in its own network namespace; a hung run fails at E2E_TIMEOUT seconds.
-# Scenarios that take both SCIM dialects run both on NEWEST and v2 on the other lines: the dialects are the
-# collection's own code, the same on every ansible-core.
+# Scenarios that take both SCIM dialects run v1 on the oldest `all` core and v2 on every other core, so that each
+# runs once in each dialect: the dialects are the collection's own code, the same on every ansible-core (with a
+# single `all` core in CORES, that core runs both).
 E2E_REMOTE ?= test_user.py test_group.py test_info.py test_faults.py
 E2E_REMOTE_NEWEST ?= test_faults.py
 e2e_remote = $(if $(filter $(1),$(NEWEST)),$(filter $(E2E_REMOTE_NEWEST),$(E2E_REMOTE)),$(filter-out $(E2E_REMOTE_NEWEST),$(E2E_REMOTE)))
@@ -118,8 +119,11 @@ E2E_SMOKE ?= test_execution_modes.py
 E2E_TIMEOUT ?= 1500
 # How many cores' end-to-end runs go side by side (the whole suites first, then the smoke sets).
 E2E_JOBS ?= 2
+E2E_V1_CORE = $(if $(word 2,$(FULL_CORES)),$(firstword $(FULL_CORES)))
+E2E_BOTH_CORE = $(if $(word 2,$(FULL_CORES)),,$(FULL_CORES))
 e2e_pytest = cd tests/e2e && SCIM_SLACK_E2E_MODE=$(2) SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) \
-	SCIM_SLACK_E2E_DIALECTS=$$(if [ "$(1)" = "$(NEWEST)" ]; then echo v2,v1; else echo v2; fi) \
+	SCIM_SLACK_E2E_DIALECTS=$$(if [ "$(1)" = "$(E2E_V1_CORE)" ]; then echo v1; \
+	  elif [ "$(1)" = "$(E2E_BOTH_CORE)" ]; then echo v2,v1; else echo v2; fi) \
 	timeout -k 10 $(E2E_TIMEOUT) $(VENV)/core-$(1)/bin/python -m pytest -q -p no:cacheprovider
 e2e: venvs stage
 	@logs=$$(mktemp -d); status=0; running=0; \
