@@ -33,6 +33,16 @@ CONFLICT_ERRORS = frozenset(("email_taken", "username_taken"))
 NOT_FOUND_ERRORS = frozenset(("no_such_user", "unknown_user", "no_such_group"))
 
 
+# How much of a value an error message quotes.
+SNIPPET_LIMIT = 160
+
+
+def snippet(value):
+    """``repr(value)``, cut to SNIPPET_LIMIT characters: enough of a malformed answer to recognise it."""
+    text = repr(value)
+    return text if len(text) <= SNIPPET_LIMIT else text[:SNIPPET_LIMIT - 3] + "..."
+
+
 def is_rate_limit(status, error):
     """Whether an answer (its HTTP status and Slack's error string) says "too many requests"."""
     return status == 429 or error in RATE_LIMIT_ERRORS

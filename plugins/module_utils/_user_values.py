@@ -60,6 +60,16 @@ def is_user_id(value):
     return isinstance(value, str) and USER_ID.match(value) is not None
 
 
+def folded(value):
+    """Slack's rule for names and emails: they compare case-insensitively (docs/emulator.md)."""
+    return str(value).casefold()
+
+
+def same_text(left, right):
+    """Whether two names or emails are the same to Slack; a value that is no string matches nothing."""
+    return isinstance(left, str) and isinstance(right, str) and left.casefold() == right.casefold()
+
+
 def normalise_user_name(value):
     """Slack's rule: lower case; anything but letters, digits, '.', '_' and '-' becomes '_'."""
     return re.sub(r"[^a-z0-9._-]", "_", str(value).strip().lower())

@@ -237,3 +237,13 @@ def test_a_write_without_an_answer_has_an_unknown_outcome(method, status, reques
     assert error.outcome_unknown is unknown
     assert ("outcome is unknown: run the task again" in str(error)) is unknown
     assert error.to_dict()["outcome"] == ("unknown" if unknown else None)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("short", "'short'"),
+    ("x" * 300, "'" + "x" * 156 + "..."),
+])
+def test_snippet_quotes_at_most_the_limit(value, expected):
+    from ansible_collections.scim.slack.plugins.module_utils._errors import SNIPPET_LIMIT, snippet
+    assert snippet(value) == expected
+    assert len(snippet(value)) <= SNIPPET_LIMIT

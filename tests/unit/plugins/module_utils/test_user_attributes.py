@@ -90,3 +90,15 @@ def test_ascii_digits_still_are():
     spec = UserSpec({"user_name": "carly", "start_date": "2027-03-31", "guest": True,
                      "guest_expiration": "2099-03-31T18:00:00Z"}, get_dialect("v2"))
     assert spec.desired["guest_expiration"] == "2099-03-31T18:00:00Z"
+
+
+@pytest.mark.parametrize("left, right, same", [
+    ("Ada@Example.com", "ada@example.COM", True),
+    ("STRASSE", "straße", True),
+    ("ada", "adb", False),
+    ("ada", None, False),
+])
+def test_names_and_emails_compare_as_slack_compares_them(left, right, same):
+    from ansible_collections.scim.slack.plugins.module_utils._user_values import folded, same_text
+    assert same_text(left, right) is same
+    assert (folded(left) == folded(right)) is same or right is None
