@@ -80,8 +80,17 @@ sanity_tests = $(if $(filter $(NEWEST),$(1)),,$(if $(filter $(firstword $(KNOWN_
 sanity: venvs stage
 	@$(foreach core,$(CORES),$(call ansible_test_each_core,sanity --truncate 0 $(call sanity_tests,$(core)),$(core)))
 
+# ansible-test units, sized for `make test` like sanity: the lines that run the whole end-to-end suite and the newest
+# line of the table (the pre-release, on the newest Python) run every unit test; the lines between run the tests of
+# the code that meets ansible-core (the action, lookup and module plugins, plugin_utils, and the Ansible side of
+# module_utils).  The rest of module_utils imports no ansible-core: its result is the same on every line, and the
+# three Pythons of the table each run it in full.
+UNITS_PER_CORE := tests/unit/plugins/action tests/unit/plugins/lookup tests/unit/plugins/modules \
+	tests/unit/plugins/plugin_utils tests/unit/plugins/module_utils/test_module.py \
+	tests/unit/plugins/module_utils/test_connection.py
+units_tests = $(if $(filter $(FULL_CORES) $(lastword $(KNOWN_CORES)),$(1)),,$(UNITS_PER_CORE))
 units: venvs stage
-	@$(call ansible_test_each_core,units)
+	@$(foreach core,$(CORES),$(call ansible_test_each_core,units $(call units_tests,$(core)),$(core)))
 
 # tests/integration/targets/: slack_scim_user against the emulator that setup_slack_scim_emulator starts, on the
 # cores that run the whole end-to-end suite (the others run the modules through the end-to-end smoke set).
@@ -103,18 +112,16 @@ changelog-lint: venvs
 	PATH=$(VENV)/core-$(NEWEST)/bin:$(PATH) $(VENV)/core-$(NEWEST)/bin/antsibull-changelog lint
 
 # End-to-end tests in both execution modes (SCIM_SLACK_E2E_MODE, see tests/e2e/harness.py): on a core marked
-# `all`, the whole suite with the modules' code run in-process on the controller by the action plugins, then
-# part of E2E_REMOTE with the action plugins falling back to running the modules, as for any other host
-# (NEWEST the faults, the other `all` cores the rest: each file runs as modules on one full core, and the
-# smoke set runs every module both ways on every core); on a core marked `smoke`, E2E_SMOKE (every module and
-# the lookup, each both ways: test_execution_modes.py compares them).
+# `all`, the whole suite with the modules' code run in-process on the controller by the action plugins; on a core
+# marked `smoke`, E2E_SMOKE (every module and the lookup, each run both ways and compared: test_execution_modes.py).
+# The oldest `all` core also runs E2E_REMOTE with the action plugins falling back to running the modules, as for any
+# other host: the faults, whose retries, waits and deadlines then run in the module's own process.  The rest of the
+# suite runs the same module code either way, which the smoke set compares on every core.
 # E2E_JOBS cores run side by side, each in its own network namespace; a hung run fails at E2E_TIMEOUT seconds.
 # Scenarios that take both SCIM dialects run v1 on the oldest `all` core and v2 on every other core, so that each
 # runs once in each dialect: the dialects are the collection's own code, the same on every ansible-core (with a
 # single `all` core in CORES, that core runs both).
-E2E_REMOTE ?= test_user.py test_group.py test_info.py test_faults.py
-E2E_REMOTE_NEWEST ?= test_faults.py
-e2e_remote = $(if $(filter $(1),$(NEWEST)),$(filter $(E2E_REMOTE_NEWEST),$(E2E_REMOTE)),$(filter-out $(E2E_REMOTE_NEWEST),$(E2E_REMOTE)))
+E2E_REMOTE ?= test_faults.py
 E2E_SMOKE ?= test_execution_modes.py
 E2E_TIMEOUT ?= 1500
 # How many cores' end-to-end runs go side by side (the whole suites first, then the smoke sets).
@@ -131,10 +138,9 @@ e2e: venvs stage
 	  if [ "$$2" = all ]; then \
 	    echo ">>> end-to-end tests, ansible-core $$1, controller mode (in-process): the whole suite"; \
 	    ($(call e2e_pytest,$$1,controller)) || return 1; \
-	    remote="$(call e2e_remote,$(NEWEST))"; [ "$$1" = "$(NEWEST)" ] || remote="$(call e2e_remote,other)"; \
-	    if [ -n "$$remote" ]; then \
-	      echo ">>> end-to-end tests, ansible-core $$1, remote mode (modules): $$remote"; \
-	      ($(call e2e_pytest,$$1,remote) $$remote) || return 1; \
+	    if [ "$$1" = "$(firstword $(FULL_CORES))" ] && [ -n "$(E2E_REMOTE)" ]; then \
+	      echo ">>> end-to-end tests, ansible-core $$1, remote mode (modules): $(E2E_REMOTE)"; \
+	      ($(call e2e_pytest,$$1,remote) $(E2E_REMOTE)) || return 1; \
 	    fi; \
 	  else \
 	    echo ">>> end-to-end smoke set, ansible-core $$1, both modes: $(E2E_SMOKE)"; \
