@@ -22,24 +22,8 @@ from ansible_collections.scim.slack.plugins.module_utils._user_values import ref
 SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 MEMBER_BATCH = 5000
 RECOMMENDED_MAX_MEMBERS = 15000
-LOOKUP_FAILURE_ACTIONS = ("fail", "warn", "ignore")
 # What the real run does with a member check mode shows as to be resolved, by lookup_failure_action.
 IF_STILL_MISSING = {"fail": "fails", "warn": "skips them with a warning", "ignore": "skips them"}
-
-
-def group_argument_spec():
-    """The options of slack_scim_group, also the keys of each entry of slack_scim_sync's groups."""
-    return dict(
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        display_name=dict(type="str"),
-        id=dict(type="str"),
-        members=dict(type="dict", options=dict(
-            add=dict(type="list", elements="str"),
-            remove=dict(type="list", elements="str"),
-            set=dict(type="list", elements="str"),
-        )),
-        lookup_failure_action=dict(type="str", default="fail", choices=list(LOOKUP_FAILURE_ACTIONS)),
-    )
 
 
 class GroupSpecError(ValueError):
