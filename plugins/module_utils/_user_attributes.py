@@ -8,7 +8,7 @@ Internal to scim.slack; the API may change.  No Ansible imports.  One :class:`At
 slack_scim_user (and of each slack_scim_sync users entry) carries its spec and documentation, its SCIM path,
 how Slack stores and compares it, and whether create_only may name it and replace blanks it.  From the table
 come ``user_argument_spec()``, ``CREATE_ONLY_CHOICES``, the documented options (``option_docs()``, written
-into the modules by hacking/user_docs.py), a resource read as options (``current_value``, the export
+into the modules by hacking/option_docs.py), a resource read as options (``current_value``, the export
 ``user_params_from_resource``) and the diff view.  Adding an attribute: add a row (and its emulator field).
 """
 

@@ -17,7 +17,7 @@ from ansible_collections.scim.slack.plugins.module_utils._user_attributes import
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError
 from ansible_collections.scim.slack.plugins.modules import slack_scim_sync, slack_scim_user
 
-FIX = "run `python hacking/user_docs.py` to write the table's options into the modules"
+FIX = "run `python hacking/option_docs.py` to write the table's options into the modules"
 
 
 # slack_scim_user's options that are no user attribute (Enterprise Grid's), documented by hand after the table's.
