@@ -64,4 +64,3 @@ def check_user_shape(user, method, path, where):
             "nothing was changed"
         raise ScimError("%s %s succeeded, but Slack answered a malformed user (%s%s): %s is %s, not a list of "
                         "objects; %s" % (method, path, where, named, attribute, what, after), method=method, path=path)
-

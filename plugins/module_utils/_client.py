@@ -249,4 +249,3 @@ def _member_batches(add, remove, batch_size):
         add, remove = add[len(batch_add):], remove[len(batch_remove):]
         batches.append((batch_add, batch_remove))
     return batches
-

@@ -18,6 +18,7 @@ from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClie
 from ansible_collections.scim.slack.plugins.module_utils._connection_options import ENVIRONMENT, OPTIONS, option_value
 from ansible_collections.scim.slack.plugins.module_utils._retry import retry_handlers_from_budget
 
+
 def argument_spec():
     """The connection options' argument spec, for the modules and the action plugins."""
     return dict((option.name, option.spec(env_fallback)) for option in OPTIONS)

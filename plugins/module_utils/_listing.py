@@ -174,4 +174,3 @@ def _incomplete(resource, filter, received, total, when):
         "%s: the listing was incomplete: %s, so the result cannot be trusted. Run again; if it persists, check that "
         "api_url reaches Slack directly (a proxy that drops query parameters or rewrites answers breaks paging)"
         % (where, what), resource=resource, received=received, total=total, path="/" + resource)
-

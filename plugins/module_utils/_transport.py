@@ -356,4 +356,3 @@ def redirect_refusal(method, path, status, url, target, hop):
         return ScimError("%s %s was redirected more than %d times; api_url is probably wrong"
                          % (method, path, MAX_REDIRECTS), status=status, method=method, path=path)
     return None
-

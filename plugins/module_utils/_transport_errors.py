@@ -150,4 +150,3 @@ def size_text(size):
 
 def number_text(value):
     return ("%g" % value) if isinstance(value, float) else str(value)
-

@@ -160,8 +160,7 @@ def test_server_error_on_post_is_not_resent(mocked, make_client, sleeps):
     # A POST is resent only when the connection was never made.
     ("POST", "Users", ("create_user", {"userName": "carly"}), "[Errno 111] Connection refused"),
 ])
-def test_a_connection_failure_is_retried_when_resending_is_safe(mocked, make_client, sleeps, method, path, call,
-                                                               failure):
+def test_a_connection_failure_is_retried_when_resending_is_safe(mocked, make_client, sleeps, method, path, call, failure):
     mocked.add(method, BASE % "v2" + path, body=requests.exceptions.ConnectionError(failure))
     mocked.add(method, BASE % "v2" + path, json=OK, status=201 if method == "POST" else 200)
     handler = ConnectionErrorRetryHandler(interval_calculator=no_jitter_backoff())

@@ -26,6 +26,7 @@ from ansible_collections.scim.slack.plugins.module_utils._version import COLLECT
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, TOKEN, page, user
 
+
 # -- headers and construction ---------------------------------------------------------------
 
 def test_sends_bearer_token_user_agent_and_json(mocked, make_client):
