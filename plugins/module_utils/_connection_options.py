@@ -6,9 +6,9 @@
 
 Internal to scim.slack; the API may change.  Plain Python (no Ansible, no requests): the Python client
 takes its defaults from here too.  From ``OPTIONS`` come the modules' and the action plugins' argument spec
-(``_connection.argument_spec()``), the lookup's options (``plugin_docs()``, in the doc fragment), the
+(``_connection.argument_spec()``), the lookup's options (``option_docs("lookup")``, in the doc fragment), the
 defaults of ``SCIMClient``, the ``retries`` budget's keys and defaults (``RETRY_DEFAULTS``), and the
-``scim.slack.connection`` doc fragment (``option_docs()``), which ``hacking/connection_docs.py`` writes.
+``scim.slack.connection`` doc fragment (``option_docs()``), which ``hacking/option_docs.py`` writes.
 
 ``options_problem`` is the check of a task's options (a module's params, a lookup's options), made once per
 task before any request; ``SCIMClient`` checks what a Python caller gives it (``client_problem``).
@@ -184,8 +184,11 @@ RETRY_DEFAULTS = dict((option.name, option.default) for option in RETRIES)
 RETRY_COUNT_KEYS = tuple(option.name for option in RETRIES if option.type == "int")
 
 
-def option_docs():
-    """The ``options`` of the doc fragment's DOCUMENTATION."""
+def option_docs(reference=None):
+    """The options of the doc fragment's DOCUMENTATION, or with ``reference="lookup"`` those of its PLUGINS: where
+    the lookup reads each option from (``hacking/option_docs.py`` writes both)."""
+    if reference == "lookup":
+        return dict((option.name, option.plugin_doc()) for option in OPTIONS)
     docs = dict((option.name, option.doc()) for option in OPTIONS)
     token = BY_NAME["token"]
     others = [option.variable for option in OPTIONS if option is not token]
@@ -193,11 +196,6 @@ def option_docs():
         variable=token.variable, environment=", then ".join("E(%s)" % name for name in token.env),
         other_variables=_joined(others, "C(%s)", "and")) for paragraph in docs["token"]["description"]]
     return docs
-
-
-def plugin_docs():
-    """The ``options`` of the doc fragment's PLUGINS: where the lookup reads each option from."""
-    return dict((option.name, option.plugin_doc()) for option in OPTIONS)
 
 
 def missing_token_message():

@@ -25,14 +25,13 @@ from ansible_collections.scim.slack.plugins.module_utils._connection_options imp
     option_docs,
     options_problem,
     options_warning,
-    plugin_docs,
     retries_problem,
 )
 from ansible_collections.scim.slack.plugins.module_utils._sdk_client import SCIMClient as SDKClient
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import TOKEN
 
-FIX = "run `python hacking/connection_docs.py` to write the declared options into the doc fragment"
+FIX = "run `python hacking/option_docs.py` to write the declared options into the doc fragment"
 
 
 # -- one declaration, and what comes from it -------------------------------------------------------------
@@ -42,8 +41,8 @@ def test_the_doc_fragment_is_the_declaration():
 
 
 def test_the_lookup_reads_the_declared_variables_and_environment_last_listed_first():
-    assert yaml.safe_load(ModuleDocFragment.PLUGINS)["options"] == plugin_docs(), FIX
-    token = plugin_docs()["token"]
+    assert yaml.safe_load(ModuleDocFragment.PLUGINS)["options"] == option_docs("lookup"), FIX
+    token = option_docs("lookup")["token"]
     # ansible-core's configuration lets the last variable of the list win; env_fallback the first.
     assert [source["name"] for source in token["env"]] == ["SLACK_ORG_ADMIN_USER_TOKEN", "SLACK_SCIM_TOKEN"]
     assert _connection_options.ENVIRONMENT["token"] == ("SLACK_SCIM_TOKEN", "SLACK_ORG_ADMIN_USER_TOKEN")
