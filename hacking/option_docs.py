@@ -1,7 +1,8 @@
 # Copyright (c) scim.slack contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Write the user and group options into the modules' DOCUMENTATION, from their tables.
+"""Write the user and group options into the modules' DOCUMENTATION, and the connection options into their doc
+fragment, from their tables.
 
     python hacking/option_docs.py          # rewrite the generated blocks
     python hacking/option_docs.py --check  # exit 1, naming the files, when a block is not what its table gives
@@ -9,8 +10,10 @@
 ansible-doc reads DOCUMENTATION as a literal YAML string, so the options of slack_scim_user and slack_scim_group,
 and the users and groups suboptions of slack_scim_sync (each described by reference to the module's), are written
 from the tables (``option_docs`` of plugins/module_utils/_user_attributes.py and _group_options.py) between the
-BEGIN and END marker comments of each block.  Edit a table, then run this;
-tests/unit/plugins/module_utils/test_user_attributes.py and test_group_options.py fail until you do.
+BEGIN and END marker comments of each block; so are the options of the scim.slack.connection doc fragment, from
+plugins/module_utils/_connection_options.py.  Edit a table, then run this;
+tests/unit/plugins/module_utils/test_user_attributes.py, test_group_options.py and test_connection_options.py fail
+until you do.
 """
 
 import json
@@ -33,6 +36,9 @@ BLOCKS = (
     Block("plugins/modules/slack_scim_sync.py", "user", "_user_attributes", 6, "scim.slack.slack_scim_user#module"),
     Block("plugins/modules/slack_scim_group.py", "group", "_group_options", 2, None),
     Block("plugins/modules/slack_scim_sync.py", "group", "_group_options", 6, "scim.slack.slack_scim_group#module"),
+    # The connection doc fragment: its DOCUMENTATION, and its PLUGINS (where the lookup reads each option from).
+    Block("plugins/doc_fragments/connection.py", "connection", "_connection_options", 2, None),
+    Block("plugins/doc_fragments/connection.py", "lookup connection", "_connection_options", 2, "lookup"),
 )
 
 
@@ -100,6 +106,15 @@ def _flow_list(first, items, indent):
     return lines
 
 
+def _block_list(items, indent):
+    """A list of flat mappings (a lookup option's ``env`` and ``vars``) as a block sequence at ``indent``."""
+    lines = []
+    for item in items:
+        for position, (key, value) in enumerate(item.items()):
+            lines.append("%s%s %s: %s" % (" " * indent, "-" if position == 0 else " ", key, _scalar(value)))
+    return lines
+
+
 def emit(options, indent):
     """The YAML lines of an ``options`` (or ``suboptions``) mapping at ``indent``."""
     pad, inner = " " * indent, " " * (indent + 2)
@@ -116,6 +131,9 @@ def emit(options, indent):
                     lines.extend(_wrap("%s  - " % inner, paragraph, indent + 6))
             elif key == "description":
                 lines.extend(_wrap("%sdescription: " % inner, value, indent + 4))
+            elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+                lines.append("%s%s:" % (inner, key))
+                lines.extend(_block_list(value, indent + 4))
             elif isinstance(value, list):
                 lines.extend(_flow_list("%s%s: " % (inner, key), value, indent))
             else:

@@ -34,21 +34,22 @@ from ansible_collections.scim.slack.plugins.module_utils._async_retry import (
     async_default_retry_handlers,
     connection_never_made,
 )
-from ansible_collections.scim.slack.plugins.module_utils._client import (
-    MAX_BODY_BYTES,
-    MAX_PAGE_SIZE,
-    MAX_REDIRECTS,
-    READ_CHUNK,
-    SCIMClient as _CoreClient,
-    _checked,
-    _redirect_refusal,
-    _size,
-)
+from ansible_collections.scim.slack.plugins.module_utils._answers import checked_answer
+from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient as _CoreClient
+from ansible_collections.scim.slack.plugins.module_utils._connection_options import DEFAULTS, RETRY_DEFAULTS
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils._listing import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._models import Group, User
 from ansible_collections.scim.slack.plugins.module_utils._retry import HttpRequest, HttpResponse, RetryState
 from ansible_collections.scim.slack.plugins.module_utils._retry_policy import ASK, PREPARE, Attempt, retry_steps
 from ansible_collections.scim.slack.plugins.module_utils._sdk_client import SDKMethods, response_fields, sdk_endpoint
+from ansible_collections.scim.slack.plugins.module_utils._transport import (
+    MAX_BODY_BYTES,
+    MAX_REDIRECTS,
+    READ_CHUNK,
+    redirect_refusal,
+)
+from ansible_collections.scim.slack.plugins.module_utils._transport_errors import size_text
 from ansible_collections.scim.slack.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
@@ -112,9 +113,9 @@ class AsyncSCIMClient(SDKMethods):
     and closes its own, so the client can be built outside the event loop (as the SDK's page does).
     """
 
-    def __init__(self, token, *, base_url=None, api_version=None, timeout=30, ssl=None, proxy=None,
-                 validate_certs=True, retry_handlers=None, max_wait=120, user_agent_suffix=None, session=None,
-                 sleep=None, clock=None):
+    def __init__(self, token, *, base_url=None, api_version=None, timeout=DEFAULTS["timeout"], ssl=None, proxy=None,
+                 validate_certs=DEFAULTS["validate_certs"], retry_handlers=None, max_wait=RETRY_DEFAULTS["max_wait"],
+                 user_agent_suffix=None, session=None, sleep=None, clock=None):
         if aiohttp is None:
             raise ScimError("AsyncSCIMClient needs the Python library aiohttp (pip install aiohttp)",
                             request_sent=False)
@@ -163,7 +164,7 @@ class AsyncSCIMClient(SDKMethods):
             if answer is not None:
                 parsed = core._parse_body(answer, method, display_path, state)  # pylint: disable=protected-access
                 if 200 <= answer.status_code < 300:
-                    return answer, _checked(parsed, planned.expect, method, display_path)
+                    return answer, checked_answer(parsed, planned.expect, method, display_path)
                 http_response = HttpResponse(answer.status_code, dict(answer.headers), parsed, answer.content)
             if not await self._retry(Attempt(state, request, http_response, error)):
                 raise self._failure(method, display_path, http_response, error, state)
@@ -210,7 +211,7 @@ class AsyncSCIMClient(SDKMethods):
             if location is None:
                 return answer, None
             target = urljoin(url, location)
-            refusal = _redirect_refusal(request.method, display_path, answer.status_code, url, target, hop)
+            refusal = redirect_refusal(request.method, display_path, answer.status_code, url, target, hop)
             if refusal:
                 raise refusal
             url, params = target, None
@@ -300,7 +301,7 @@ async def _read_body(reply, method, path):
         if size > MAX_BODY_BYTES:
             raise ScimError(
                 "%s %s failed: answer larger than %s, far more than any SCIM answer; is api_url pointing at Slack's "
-                "SCIM API?" % (method, path, _size(MAX_BODY_BYTES)), status=reply.status, method=method, path=path)
+                "SCIM API?" % (method, path, size_text(MAX_BODY_BYTES)), status=reply.status, method=method, path=path)
         chunks.append(chunk)
 
 

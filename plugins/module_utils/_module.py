@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Ansible side shared by every module: the argument spec with the connection options (see
-``_connection.py``), diffs, and error reporting.
+``_connection_options.py``), diffs, and error reporting.
 
 Internal to scim.slack; the API may change.
 
@@ -25,9 +25,9 @@ import json
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.scim.slack.plugins.module_utils import _connection
-from ansible_collections.scim.slack.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.scim.slack.plugins.module_utils import _connection, _connection_options
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
+from ansible_collections.scim.slack.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.scim.slack.plugins.module_utils._user_spec import duplicate_entries
 
 # AnsibleModule's rules across options, which validation checks besides each option's own spec.
@@ -75,11 +75,12 @@ def exit_with_outcome(module, outcome, name, **result):
 
 def check_connection_options(module):
     """Fail before any request when a connection option cannot work (naming it and its value), and
-    warn when the token would travel in clear text.  ``module`` is either implementation."""
-    problem = _connection.options_problem(module.params)
+    warn when the token would travel in clear text.  ``module`` is either implementation.  The task's one check
+    of them: its client (``client_from_options``) does not check them again."""
+    problem = _connection_options.options_problem(module.params)
     if problem:
         module.fail_json(msg=problem)
-    warning = _connection.options_warning(module.params)
+    warning = _connection_options.options_warning(module.params)
     if warning:
         module.warn(warning)
 

@@ -26,9 +26,9 @@ it decides itself, but a handler ported from the SDK may set or read it).
 
 from __future__ import annotations
 
-import math
 import random
 
+from ansible_collections.scim.slack.plugins.module_utils._connection_options import RETRY_DEFAULTS
 from ansible_collections.scim.slack.plugins.module_utils._errors import (
     TRANSIENT_CREATE_ERRORS,
     is_rate_limit,
@@ -256,58 +256,19 @@ class TransientCreateErrorRetryHandler(RetryHandler):
         return response is not None and request.method == "POST" and response.error in TRANSIENT_CREATE_ERRORS
 
 
-DEFAULT_RETRIES = {"connection_errors": 1, "rate_limited": 5, "server_errors": 2, "max_wait": 120}
-RETRY_COUNT_KEYS = ("connection_errors", "rate_limited", "server_errors")
-
-
-def retries_problem(retries):
-    """Why the ``retries`` option is unusable (a message naming the key and value), or ``None``."""
-    if retries is None:
-        return None
-    if not isinstance(retries, dict):
-        return "retries must be a dictionary, got %r" % (retries,)
-    for key in RETRY_COUNT_KEYS:
-        value = retries.get(key)
-        if value is None:
-            continue
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return "retries.%s must be a whole number of retries, 0 or more, got %r" % (key, value)
-    value = retries.get("max_wait")
-    if value is not None:
-        number = finite_number(value)
-        if number is None or number < 0:
-            return "retries.max_wait must be a finite number of seconds, 0 or more, got %r" % (value,)
-    return None
-
-
-def finite_number(value):
-    """``value`` as a finite float, or ``None`` when it is not one (booleans are not numbers here)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def default_retry_handlers():
     """The seed SDK's default: one retry on connection errors."""
     return [ConnectionErrorRetryHandler(max_retry_count=1)]
 
 
 def retry_handlers_from_budget(retries=None):
-    """Handlers for the ``retries`` option of the modules and the lookup (counts per kind).
+    """Handlers for the ``retries`` option of the modules and the lookup (counts per kind), once
+    ``options_problem`` has found it usable.
 
     ``server_errors`` also enables one retry of a user creation Slack failed transiently
-    (``invited_user_not_created``).  Raises ``ValueError`` naming the key for an unusable value.
+    (``invited_user_not_created``).
     """
-    problem = retries_problem(retries)
-    if problem:
-        raise ValueError(problem)
-    budget = dict(DEFAULT_RETRIES)
+    budget = dict(RETRY_DEFAULTS)
     budget.update({key: value for key, value in (retries or {}).items() if value is not None})
     handlers = []
     if budget["connection_errors"]:

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.scim.slack.plugins.module_utils._client import (
-    MAX_PAGE_SIZE,
-    SCIMClient as _CoreClient,
-    default_api_url,
-)
+from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient as _CoreClient, default_api_url
+from ansible_collections.scim.slack.plugins.module_utils._connection_options import DEFAULTS, ENVIRONMENT, RETRY_DEFAULTS
 from ansible_collections.scim.slack.plugins.module_utils._dialect import url_dialect
+from ansible_collections.scim.slack.plugins.module_utils._listing import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._models import Group, User
 from ansible_collections.scim.slack.plugins.module_utils._responses import (
     GroupCreateResponse,
@@ -49,8 +47,9 @@ except ImportError:  # the client reports the missing library
     HTTPAdapter = object
 
 SDK_API_VERSION = "v1"
-API_URL_VARIABLE = "SLACK_SCIM_API_URL"
-API_VERSION_VARIABLE = "SLACK_SCIM_API_VERSION"
+# The environment variables the modules read too (the first of each option's).
+API_URL_VARIABLE = ENVIRONMENT["api_url"][0]
+API_VERSION_VARIABLE = ENVIRONMENT["api_version"][0]
 
 
 def sdk_endpoint(base_url=None, api_version=None, environ=None):
@@ -187,9 +186,9 @@ class SCIMClient(SDKMethods):
     is a deadline for one attempt, the whole answer read.
     """
 
-    def __init__(self, token, *, base_url=None, api_version=None, timeout=30, ssl=None, proxy=None,
-                 validate_certs=True, retry_handlers=None, max_wait=120, user_agent_suffix=None, session=None,
-                 sleep=None, clock=None):
+    def __init__(self, token, *, base_url=None, api_version=None, timeout=DEFAULTS["timeout"], ssl=None, proxy=None,
+                 validate_certs=DEFAULTS["validate_certs"], retry_handlers=None, max_wait=RETRY_DEFAULTS["max_wait"],
+                 user_agent_suffix=None, session=None, sleep=None, clock=None):
         base_url, api_version = sdk_endpoint(base_url, api_version)
         self._client = _RecordingClient(
             token, api_version=api_version, base_url=base_url, timeout=timeout, validate_certs=validate_certs,

@@ -34,7 +34,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.scim.slack.plugins.module_utils import _connection
+from ansible_collections.scim.slack.plugins.module_utils import _connection_options
 from ansible_collections.scim.slack.plugins.plugin_utils._client_cache import shared_client
 
 try:  # everything that depends on ansible-core's internals: an ansible-core that lacks one runs modules
@@ -173,13 +173,13 @@ class ScimAction(ActionBase):
         """``args`` with the connection options they leave out taken from the variables the lookup reads too
         (``slack_scim_token``, ``slack_scim_api_url``, ...), templated.  As for the lookup, a variable comes after
         the task's own option (and ``module_defaults``) and before the environment variables."""
-        missing = [name for name, variable in _connection.VARIABLES.items()
+        missing = [name for name, variable in _connection_options.VARIABLES.items()
                    if args.get(name) is None and variable in task_vars]
         if not missing:
             return args
         args = dict(args)
         for name in missing:
-            args[name] = self._templar.template(task_vars[_connection.VARIABLES[name]])
+            args[name] = self._templar.template(task_vars[_connection_options.VARIABLES[name]])
         return args
 
     def remote_reason(self, task_vars):

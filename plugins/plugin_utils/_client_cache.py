@@ -20,7 +20,8 @@ import json
 import os
 from collections import OrderedDict
 
-from ansible_collections.scim.slack.plugins.module_utils._connection import NAMES, client_from_options
+from ansible_collections.scim.slack.plugins.module_utils._connection import client_from_options
+from ansible_collections.scim.slack.plugins.module_utils._connection_options import NAMES
 
 MAX_CLIENTS = 8
 # What requests reads from the environment when it opens a connection (either case works for proxies).
@@ -40,8 +41,8 @@ def connection_key(params):
 
 
 def shared_client(params):
-    """The client for these connection options, built once per worker process; its counters start
-    from zero for every task item, as a module's own client would."""
+    """The client for these connection options (checked by the module already), built once per worker process;
+    its counters start from zero for every task item, as a module's own client would."""
     key = connection_key(params)
     client = _CLIENTS.get(key)
     if client is None:

@@ -14,10 +14,15 @@ from ansible.errors import AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.utils.display import Display
 
-from ansible_collections.scim.slack.plugins.module_utils import _connection
-from ansible_collections.scim.slack.plugins.module_utils._client import HAS_REQUESTS
-from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._retry import DEFAULT_RETRIES
+from ansible_collections.scim.slack.plugins.module_utils._connection import client_from_options
+from ansible_collections.scim.slack.plugins.module_utils._connection_options import (
+    NAMES,
+    RETRY_DEFAULTS,
+    missing_token_message,
+    options_problem,
+    options_warning,
+)
+from ansible_collections.scim.slack.plugins.module_utils._transport import HAS_REQUESTS
 
 
 def set_lookup_options(plugin, variables, kwargs):
@@ -59,23 +64,22 @@ def _templated_variables(plugin, definitions, variables, keywords):
 
 
 def client_from_plugin(plugin):
-    """A SCIMClient from a plugin's connection options (keywords, then variables, then environment)."""
+    """A SCIMClient from a plugin's connection options (keywords, then variables, then environment), checked once
+    here: ansible-core's configuration has checked their types and choices, not what the argument spec would."""
     if not HAS_REQUESTS:
         raise AnsibleLookupError(missing_required_lib("requests"))
-    options = {name: plugin.get_option(name) for name in _connection.NAMES}
+    options = {name: plugin.get_option(name) for name in NAMES}
     if not options["token"]:
-        raise AnsibleLookupError("no token: pass token=..., set the variable slack_scim_token, "
-                                 "or the environment variable SLACK_SCIM_TOKEN")
+        raise AnsibleLookupError(missing_token_message())
     retries = options["retries"] or {}
-    unknown = sorted(set(retries) - set(DEFAULT_RETRIES))
+    unknown = sorted(set(retries) - set(RETRY_DEFAULTS))
     if unknown:
         raise AnsibleLookupError("retries has unknown keys: %s (allowed: %s)"
-                                 % (", ".join(unknown), ", ".join(sorted(DEFAULT_RETRIES))))
-    try:
-        client = _connection.client_from_options(options)
-    except (ScimError, ValueError) as exc:
-        raise AnsibleLookupError(str(exc))
-    warning = _connection.options_warning(options)
+                                 % (", ".join(unknown), ", ".join(sorted(RETRY_DEFAULTS))))
+    problem = options_problem(options)
+    if problem:
+        raise AnsibleLookupError(problem)
+    warning = options_warning(options)
     if warning:
         Display().warning(warning)
-    return client
+    return client_from_options(options)

@@ -74,3 +74,9 @@ def in_process(module, args, client_factory=None):
     rc, stdout, stderr = _in_process.run(module.run_module, module.module_kwargs(), json.loads(json.dumps(args)),
                                          client_factory)
     return rc, (json.loads(stdout) if stdout.strip() else None), stderr
+
+
+def user(uid, name, email=None, active=True):
+    """A SCIM user as Slack answers it, with one primary email."""
+    return {"id": uid, "userName": name, "active": active,
+            "emails": [{"value": email or "%s@example.com" % name, "primary": True}]}
