@@ -88,7 +88,7 @@ sanity: venvs stage
 # three Pythons of the table each run it in full.
 UNITS_PER_CORE := tests/unit/plugins/action tests/unit/plugins/lookup tests/unit/plugins/modules \
 	tests/unit/plugins/plugin_utils tests/unit/plugins/module_utils/test_module.py \
-	tests/unit/plugins/module_utils/test_connection.py
+	tests/unit/plugins/module_utils/test_connection.py tests/unit/plugins/module_utils/test_connection_options.py
 units_tests = $(if $(filter $(FULL_CORES) $(lastword $(KNOWN_CORES)),$(1)),,$(UNITS_PER_CORE))
 units: venvs stage
 	@$(foreach core,$(CORES),$(call ansible_test_each_core,units $(call units_tests,$(core)),$(core)))
