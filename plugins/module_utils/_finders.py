@@ -59,8 +59,8 @@ class UserIndex:
         self._ids[user["id"]] = user
         if user.get("userName"):
             self._names[normal_key(user["userName"], normalise_user_name)] = user
-        for email in user.get("emails") or []:
-            if isinstance(email, dict) and email.get("value"):
+        for email in user.get("emails") or []:  # a list of objects: the client checks every user it answers
+            if email.get("value"):
                 self._emails[normal_key(str(email["value"]), folded)] = user
 
     def by_id(self, user_id):

@@ -104,7 +104,7 @@ class InfoQuery:
         if options["user_name"] and folded(item.get("userName", "")) != folded(options["user_name"]):
             return False
         if options["email"] and not any(folded(e.get("value", "")) == folded(options["email"])
-                                        for e in item.get("emails") or [] if isinstance(e, dict)):
+                                        for e in item.get("emails") or []):
             return False
         if options["display_name"] and folded(item.get("displayName", "")) != folded(options["display_name"]):
             return False

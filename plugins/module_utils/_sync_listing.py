@@ -139,8 +139,7 @@ def plan_as_listed(client, user_specs):
                     outcome = UNCHANGED
             early[position] = (current, outcome)
         if not keep:
-            emails = (folded(e["value"]) for e in user.get("emails") or []
-                      if isinstance(e, dict) and e.get("value"))
+            emails = (folded(e["value"]) for e in user.get("emails") or [] if e.get("value"))
             keep = any(position not in early and position not in later
                        for email in emails for position in by_email.get(email, ()))
         if keep:

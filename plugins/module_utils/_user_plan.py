@@ -78,7 +78,7 @@ def _check_one_account(finder, spec, current):
     """
     if spec.id or not spec.email or not spec.user_name:
         return
-    if any(same_text(e.get("value"), spec.email) for e in current.get("emails") or [] if isinstance(e, dict)):
+    if any(same_text(e.get("value"), spec.email) for e in current.get("emails") or []):
         return
     holder = finder.by_email(spec.email)
     if holder is not None and holder.get("id") != current.get("id"):
