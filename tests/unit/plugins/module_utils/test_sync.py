@@ -417,5 +417,3 @@ def test_with_continue_on_error_an_entry_that_cannot_be_planned_fails_alone():
     summary = report(plan)[0]
     assert summary["users"]["failed"] == 2 and summary["users"]["updated"] == 1
     assert summary["groups"]["failed"] == 1
-
-

@@ -174,3 +174,33 @@ def test_a_failed_write_whose_answer_was_lost_is_reported_with_an_unknown_outcom
     plan = build_plan(client, {"users": [{"email": "erin@example.com", "title": "Lead"}]})
     [failure] = execute(client, plan, unpaced(), continue_on_error=True)
     assert failure["outcome"] == "unknown" and "run the task again" in failure["msg"]
+
+
+class GroupBodies(FakeClient):
+    """FakeClient, with the members of each group written."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_writes = []
+
+    def create_group(self, body):
+        self.group_writes.append(("POST", body["displayName"], [member["value"] for member in body["members"]]))
+        return super().create_group(body)
+
+    def update_group_members(self, group_id, add=(), remove=(), display_name=None, batch_size=None):
+        self.group_writes.append(("PATCH", group_id, list(add)))
+        return super().update_group_members(group_id, add, remove, display_name, batch_size)
+
+
+def test_a_user_the_task_creates_joins_its_groups_under_the_id_slack_gives_it():
+    client = GroupBodies()
+    plan = build_plan(client, {"users": [{"user_name": "finn", "email": "finn@example.com"}],
+                               "groups": [{"display_name": "Eng", "members": {"add": ["finn"]}},
+                                          {"display_name": "New", "members": {"set": ["finn", "carly"]}}]})
+    assert plan.groups[1].outcome.write.body["members"] == [{"value": CARLY}, {"value": "new:finn"}]
+    assert execute(client, plan, unpaced()) == []
+    finn = "W90000001"  # FakeClient's ID for the first user created
+    assert client.group_writes == [("PATCH", ENG, [finn]), ("POST", "New", [CARLY, finn])]
+    dummy, dummy, diff = report(plan)
+    assert [entry.outcome.members_added for entry in plan.groups] == [[finn], [CARLY, finn]]
+    assert [d["after"]["members"] for d in diff[1:]] == [["%s (carly)" % CARLY, "%s (finn)" % finn]] * 2
