@@ -10,6 +10,10 @@ found differs (an index of one listing instead of one request each).
 
 Groups are planned against the directory as it will be after the user writes (users created,
 renamed, reactivated or deactivated by the same task), so a rerun plans what the first run did.
+
+This file builds the plan; the rest of slack_scim_sync is split by job: the plan's entries (``_sync_plan.py``),
+the lean user listing (``_sync_listing.py``), the limits (``_sync_limits.py``), the writes (``_sync_apply.py``),
+the result (``_sync_report.py``) and Enterprise Grid (``_sync_workspaces.py``).
 """
 
 from __future__ import annotations
