@@ -14,11 +14,11 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     MemberResolver,
     apply_group,
     find_group,
-    group_argument_spec,
     plan_group,
     verbose_notes,
 )
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Write
+from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, body_of, page, query_of
 
@@ -26,8 +26,10 @@ URL = BASE % "v2"
 
 
 def declared(params):
-    """A group's ``params`` as group_argument_spec leaves them: every option there, defaults applied."""
-    return dict({name: option.get("default") for name, option in group_argument_spec().items()}, **params)
+    """A group's ``params`` as the argspec leaves them (slack_scim_sync's for each group entry, slack_scim_group's
+    options and more): every option there, defaults applied."""
+    options = slack_scim_sync.argument_spec()["groups"]["options"]
+    return dict({name: option.get("default") for name, option in options.items()}, **params)
 
 
 def user(uid, name, active=True):
