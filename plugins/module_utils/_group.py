@@ -15,9 +15,9 @@ import re
 
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder, UserIndex
+from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder, RememberingFinder, UserIndex
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
-from ansible_collections.scim.slack.plugins.module_utils._user_values import reference_keys
+from ansible_collections.scim.slack.plugins.module_utils._user_values import is_user_id, reference_keys
 
 SLACK_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 MEMBER_BATCH = 5000
@@ -30,27 +30,15 @@ class GroupSpecError(ValueError):
     """Invalid input or an impossible change; the message names the option and the value."""
 
 
-def member_kind(entry):
-    """How a member reference is read first: ``email`` (has @), ``id`` (Slack ID shape) or ``user_name``."""
-    return member_key(entry)[0]
-
-
-def member_key(entry):
-    """(kind, normalised value) of a member reference, as users are indexed: its first reading."""
-    return reference_keys(entry)[0]
-
-
-# Every reading of a member reference, in the order to try them (an ID-shaped entry is also a user name).
-member_keys = reference_keys
-
-
 class GroupSpec:
+    """A group as declared: ``params`` are validated by group_argument_spec (defaults applied)."""
+
     def __init__(self, params):
-        self.state = params.get("state") or "present"
-        self.id = params.get("id")
-        self.display_name = params.get("display_name")
-        self.lookup_failure_action = params.get("lookup_failure_action") or "fail"
-        members = params.get("members") or {}
+        self.state = params["state"]
+        self.id = params["id"]
+        self.display_name = params["display_name"]
+        self.lookup_failure_action = params["lookup_failure_action"]
+        members = params["members"] or {}
         self.add = list(members.get("add") or [])
         self.remove = list(members.get("remove") or [])
         self.set = members.get("set")
@@ -65,16 +53,17 @@ class GroupSpec:
             raise GroupSpecError("members.set cannot be combined with members.add or members.remove")
         for option, entries in (("members.add", self.add), ("members.remove", self.remove),
                                 ("members.set", self.set or [])):
-            for entry in entries:
-                if not isinstance(entry, str) or not entry.strip():
-                    raise GroupSpecError("%s has an empty entry" % option)
-        overlap = sorted({member_key(e) for e in self.add} & {member_key(e) for e in self.remove})
+            if any(not entry.strip() for entry in entries):
+                raise GroupSpecError("%s has an empty entry" % option)
+        overlap = sorted({reference_keys(e)[0] for e in self.add} & {reference_keys(e)[0] for e in self.remove})
         if overlap:
             raise GroupSpecError("members.add and members.remove both name %s" % ", ".join(v for _k, v in overlap))
 
-    @property
-    def manages_members(self):
-        return self.set is not None or bool(self.add) or bool(self.remove)
+    @classmethod
+    def deletion(cls, group_id):
+        """The spec of deleting the group ``group_id`` (a group slack_scim_sync's purge removes)."""
+        return cls({"state": "absent", "id": group_id, "display_name": None, "members": None,
+                    "lookup_failure_action": "fail"})
 
     def entries(self):
         return list(self.set or []) + self.add + self.remove
@@ -87,25 +76,13 @@ class MemberResolver:
     listing, as the user writes leave it) and nothing is fetched.  With a client, IDs cost nothing unless they
     must be validated (to be added); user names and emails cost one filtered search each, unless there are
     more of them than the pages of one full listing, which is then read once.  Everything fetched is kept
-    for the task.
+    for the task (a ``RememberingFinder``).
     """
 
     def __init__(self, client=None, index=None):
         self.client = client
         self.index = index if index is not None else UserIndex()
-        self.listed = client is None
-        self.fetched = set()  # readings already asked of Slack, found or not
-
-    def _list_everything(self):
-        for user in self.client.iter_users(count=MAX_PAGE_SIZE):
-            self._remember(user)
-        self.listed = True
-
-    def _remember(self, user):
-        if not isinstance(user, dict) or not user.get("id"):
-            raise ScimError("Slack answered a user without an id: %r; the answer is malformed, nothing was changed"
-                            % (_snippet(user),), request_sent=True)
-        self.index.add(user)
+        self.finder = RememberingFinder(client, self.index) if client is not None else None
 
     def resolve(self, entries, validate_ids=()):
         """{entry: user or None} for ``entries``.  With a client, IDs not in ``validate_ids`` are taken on trust
@@ -114,16 +91,12 @@ class MemberResolver:
             return {entry: self.index.by_reference(entry) for entry in entries}
         pending = [entry for entry in dict.fromkeys(entries)
                    if self._wants_lookup(entry, validate_ids) and self.index.by_reference(entry) is None]
-        if len(pending) > 2 and not self.listed:
+        if len(pending) > 2 and not self.finder.complete:
             total = (self.client.search_users(start_index=1, count=1) or {}).get("totalResults") or 0
             if len(pending) > math.ceil(total / float(MAX_PAGE_SIZE)):
                 self._list_everything()
         for entry in pending:
-            for key in member_keys(entry):
-                if self._known(key) is not None:
-                    break
-                if not self.listed and key not in self.fetched and self._fetch(key) is not None:
-                    break
+            self.finder.by_reference(entry)
         result = {}
         for entry in entries:
             if self._wants_lookup(entry, validate_ids):
@@ -132,26 +105,14 @@ class MemberResolver:
                 result[entry] = self.index.by_id(entry) or {"id": entry, "active": True}
         return result
 
+    def _list_everything(self):
+        for user in self.client.iter_users(count=MAX_PAGE_SIZE):
+            self.index.add(user)
+        self.finder.complete = True
+
     @staticmethod
     def _wants_lookup(entry, validate_ids):
-        return member_kind(entry) != "id" or entry in validate_ids
-
-    def _known(self, key):
-        kind, value = key
-        return {"id": self.index.by_id, "email": self.index.by_email, "user_name": self.index.by_user_name}[kind](value)
-
-    def _fetch(self, key):
-        self.fetched.add(key)
-        kind, value = key
-        if kind == "id":
-            user = self.client.get_user(value)
-        elif kind == "email":
-            user = self.client.find_user_by_email(value)
-        else:
-            user = self.client.find_user_by_user_name(value)
-        if user is not None:
-            self._remember(user)
-        return user
+        return not is_user_id(entry) or entry in validate_ids
 
 
 def member_ids(group):
@@ -199,8 +160,8 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
     to_add_refs = list(spec.set) if spec.set is not None else spec.add
     # IDs to add are checked to exist.  An ID-shaped entry to remove that is no current member is looked
     # up only when it has no digit, the one case where it may well be a user name (WSVCACCOUNT).
-    validate = [e for e in to_add_refs if member_kind(e) == "id" and e not in current]
-    validate += [e for e in spec.remove if member_kind(e) == "id" and e not in current and not re.search(r"[0-9]", e)]
+    validate = [e for e in to_add_refs if is_user_id(e) and e not in current]
+    validate += [e for e in spec.remove if is_user_id(e) and e not in current and not re.search(r"[0-9]", e)]
     resolved = resolver.resolve(spec.entries(), validate_ids=validate)
     problems, pending = [], []
 
@@ -252,11 +213,6 @@ def plan_members(spec, current_ids, resolver, check_mode=False):
         add = [uid for uid in wanted if uid not in current]
         remove = [uid for uid in current_ids if uid in unwanted]
     return sorted(add), sorted(remove), warnings, resolved, pending
-
-
-def _snippet(value):
-    text = repr(value)
-    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def _ids_by_entry(entries, user_id):
@@ -317,39 +273,28 @@ def plan_group(finder, resolver, spec, current, check_mode=False):
                    members_added=add, members_removed=remove)
 
 
-def apply_group(client, outcome, substitute=None):
-    """Send the writes of a plan.  ``substitute`` maps placeholder member ids to real ones."""
+def apply_group(client, outcome):
+    """Send the writes of a plan."""
     write = outcome.write
     if write is None:
         return outcome
-
-    def swap(ids):
-        return [substitute.get(uid, uid) for uid in ids] if substitute else list(ids)
-
     if write.kind == "delete":
         _delete_group(client, write.id)
     elif write.kind == "create":
-        body, rest = dict(write.body), swap(write.add)
-        body["members"] = [{"value": uid} for uid in swap(m["value"] for m in body["members"])]
-        created = _create_group(client, body)
-        if rest:
-            client.update_group_members(created["id"], add=rest, batch_size=MEMBER_BATCH)
+        created = _create_group(client, write.body)
+        if write.add:
+            client.update_group_members(created["id"], add=write.add, batch_size=MEMBER_BATCH)
             created = dict(outcome.group, id=created["id"], meta=created.get("meta"))
         outcome.group = created
     else:
-        add = swap(write.add)
-        both = sorted(set(add) & set(write.remove))
+        both = sorted(set(write.add) & set(write.remove))
         if both:
             # A server applies a PatchOp in order: the remove would undo the add (RFC 7644 3.5.2).
             raise ScimError("refusing to send PATCH /Groups/%s: it would add and remove the same members, %s"
                             % (write.id, ", ".join(both)), request_sent=False)
-        answered = client.update_group_members(write.id, add=add, remove=write.remove,
+        answered = client.update_group_members(write.id, add=write.add, remove=write.remove,
                                                display_name=write.rename, batch_size=MEMBER_BATCH)
         outcome.group = answered or outcome.group  # v1 answers 204: the predicted group saves a read
-    if substitute:
-        outcome.members_added = sorted(swap(outcome.members_added))
-        outcome.after = dict(outcome.after, members=sorted(_swap_label(label, substitute)
-                                                           for label in outcome.after.get("members") or []))
     return outcome
 
 
@@ -359,11 +304,6 @@ def verbose_notes(module, client):
     if getattr(module, "_verbosity", 0) >= 4:
         while client.notes:  # said once: a client the action plugin shares serves later tasks too
             module.warn(client.notes.pop(0))
-
-
-def _swap_label(label, substitute):
-    uid, _sep, rest = label.partition(" ")
-    return " ".join(part for part in (substitute.get(uid, uid), rest) if part)
 
 
 def _delete_group(client, group_id):

@@ -46,6 +46,7 @@ import difflib
 import itertools
 import re
 
+from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder
 from ansible_collections.scim.slack.plugins.module_utils._group import (
     MemberResolver,
     apply_group,
@@ -53,7 +54,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     find_group,
     plan_group,
 )
-from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
+from ansible_collections.scim.slack.plugins.module_utils._user_values import same_text
 from ansible_collections.scim.slack.plugins.module_utils._user_workspaces import KEYS, workspaces_argument_spec
 from ansible_collections.scim.slack.plugins.module_utils._webapi import (
     CHANNELS_PER_CALL,
@@ -244,11 +245,10 @@ class ConnectionResolver:
         entry = entry.strip()
         if CHANNEL_ID.match(entry):
             return self._by_id(entry, option, linked)
-        name = entry.lstrip("#").casefold()
+        name = entry.lstrip("#")
         among_linked = [dict(channel, teams=[channel.get("team_id")]) for channel in linked.values()
-                        if channel["name"].casefold() == name]
-        found = among_linked or [channel for channel in self._search(entry.lstrip("#"))
-                                 if channel["name"].casefold() == name]
+                        if same_text(channel["name"], name)]
+        found = among_linked or [channel for channel in self._search(name) if same_text(channel["name"], name)]
         if not found:
             raise ConnectionsError("%s %r is no channel the token can find%s" % (
                 option, entry, self._close_matches(entry.lstrip("#"))))

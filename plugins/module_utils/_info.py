@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 
 from ansible_collections.scim.slack.plugins.module_utils._client import MAX_PAGE_SIZE
-from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
 from ansible_collections.scim.slack.plugins.module_utils._group import SLACK_GROUP_ID
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import user_params_from_resource
-from ansible_collections.scim.slack.plugins.module_utils._user_values import is_bot, is_guest, is_user_id
+from ansible_collections.scim.slack.plugins.module_utils._user_values import folded, is_bot, is_guest, is_user_id
 from ansible_collections.scim.slack.plugins.module_utils._webapi import (
     UnknownWorkspaceError,
     WebApiClient,
@@ -102,13 +101,12 @@ class InfoQuery:
             return False
         if options["guest"] is not None and is_guest(item, self.dialect) is not options["guest"]:
             return False
-        if options["user_name"] and str(item.get("userName", "")).casefold() != options["user_name"].casefold():
+        if options["user_name"] and folded(item.get("userName", "")) != folded(options["user_name"]):
             return False
-        if options["email"] and not any(str(e.get("value", "")).casefold() == options["email"].casefold()
-                                        for e in item.get("emails") or [] if isinstance(e, dict)):
+        if options["email"] and not any(folded(e.get("value", "")) == folded(options["email"])
+                                        for e in item.get("emails") or []):
             return False
-        if options["display_name"] and \
-                str(item.get("displayName", "")).casefold() != options["display_name"].casefold():
+        if options["display_name"] and folded(item.get("displayName", "")) != folded(options["display_name"]):
             return False
         return True
 
@@ -141,13 +139,10 @@ class InfoQuery:
         for page in client.pages(path, filter=self.server_filter(client.dialect), count=self.count):
             if total is None:
                 total = page.get("totalResults")
-            for item in page.get("Resources") or []:
-                if not item.get("id"):
-                    raise ScimError("GET /%s answered an item without an id: %s; the listing is malformed"
-                                    % (path, _snippet(item)), method="GET", path="/" + path)
-                if item.get("id") in seen or not self.matches(item):
+            for item in page.get("Resources") or []:  # each with an id: the client checks every page
+                if item["id"] in seen or not self.matches(item):
                     continue
-                seen.add(item.get("id"))
+                seen.add(item["id"])
                 items.append(item)
                 if self.limit is not None and len(items) >= self.limit:
                     return items, len(items) if client_side_only else total
@@ -166,8 +161,8 @@ class InfoQuery:
         if wanted_id:
             teams = [team for team in teams if team["id"] == wanted_id]
         if wanted_name:
-            wanted = wanted_name.casefold()
-            teams = [team for team in teams if wanted in (team["name"].casefold(), (team["domain"] or "").casefold())]
+            wanted = folded(wanted_name)
+            teams = [team for team in teams if wanted in (folded(team["name"]), folded(team["domain"] or ""))]
         return teams
 
     def _channels(self, web):
@@ -181,19 +176,14 @@ class InfoQuery:
             except UnknownWorkspaceError as exc:
                 raise QueryError(str(exc))
         types = None if options["private"] is None else ["private" if options["private"] else "public"]
-        name = options["name"].lstrip("#").casefold() if options["name"] else None
+        name = folded(options["name"].lstrip("#")) if options["name"] else None
         found = []
         for channel in web.search_channels(query=name or options["query"], team_ids=team_ids, channel_types=types):
-            if name is None or str(channel.get("name", "")).casefold() == name:
+            if name is None or folded(channel.get("name", "")) == name:
                 found.append(channel)
                 if self.limit is not None and len(found) >= self.limit:
                     break
         return found, len(found)
-
-
-def _snippet(value):
-    text = repr(value)
-    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def add_grid_details(web, resource, found):
@@ -245,7 +235,7 @@ def export_directory(client, grid=False):
     exported_users = [_exported_user(user, client.dialect) for user in exported]
     exported_groups = [_exported_group(group, names) for group in groups]
     return {"users": sorted(exported_users, key=lambda user: user["user_name"]),
-            "groups": sorted(exported_groups, key=lambda group: group["display_name"].casefold())}
+            "groups": sorted(exported_groups, key=lambda group: folded(group["display_name"]))}
 
 
 def _exported_user(user, dialect):

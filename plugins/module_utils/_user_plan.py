@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import ScimError
-from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
+from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Outcome, Write
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import BY_OPTION, current_value, diff_view
 from ansible_collections.scim.slack.plugins.module_utils._user_requests import (
@@ -29,6 +29,7 @@ from ansible_collections.scim.slack.plugins.module_utils._user_values import (
     is_blank,
     is_guest,
     resolve_path,
+    same_text,
 )
 
 
@@ -77,8 +78,7 @@ def _check_one_account(finder, spec, current):
     """
     if spec.id or not spec.email or not spec.user_name:
         return
-    emails = {str(e.get("value")).lower() for e in current.get("emails") or [] if isinstance(e, dict)}
-    if spec.email.lower() in emails:
+    if any(same_text(e.get("value"), spec.email) for e in current.get("emails") or []):
         return
     holder = finder.by_email(spec.email)
     if holder is not None and holder.get("id") != current.get("id"):

@@ -16,7 +16,7 @@ import re
 from urllib.parse import urlsplit
 
 # Slack user IDs: U (workspace) or W (org-wide), then 8 to 10 capitals or digits.  Some have no
-# digit at all, so an entry of this shape may also be a (capitalised) user name: see member_keys.
+# digit at all, so an entry of this shape may also be a (capitalised) user name: see reference_keys.
 USER_ID = re.compile(r"^[UW][A-Z0-9]{8,10}$")
 # Digits are ASCII: \d would take any Unicode digit (full-width ones too), which Slack refuses.
 ISO_PARTS = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?"
@@ -82,7 +82,7 @@ def reference_keys(entry):
     may be either; Slack lower-cases user names, so the second reading is ``wsvcaccount``).
     """
     if "@" in entry:
-        return [("email", entry.lower())]
+        return [("email", folded(entry))]
     if is_user_id(entry):
         return [("id", entry), ("user_name", normalise_user_name(entry))]
     return [("user_name", normalise_user_name(entry))]

@@ -14,7 +14,7 @@ differs.
 
 from __future__ import annotations
 
-from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder
+from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder
 from ansible_collections.scim.slack.plugins.module_utils._user_plan import apply_user, converge_user, plan_user
 from ansible_collections.scim.slack.plugins.module_utils._user_values import is_guest
 from ansible_collections.scim.slack.plugins.module_utils._webapi import (

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 
 from ansible_collections.scim.slack.plugins.module_utils._errors import IncompleteListingError, ScimError, redact
+from ansible_collections.scim.slack.plugins.module_utils._user_values import folded
 
 # admin.users.list documents a default of 100 a page and no maximum; admin.teams.list allows 1000.
 USERS_PAGE_SIZE = 100
@@ -307,8 +308,8 @@ class WorkspaceIndex:
         """The workspace ``reference`` names (its ID, or its name or domain, case-insensitive)."""
         if reference in self._by_id:
             return self._by_id[reference]
-        wanted = str(reference).casefold()
-        found = [team for team in self.teams if wanted in (team["name"].casefold(), (team["domain"] or "").casefold())]
+        wanted = folded(reference)
+        found = [team for team in self.teams if wanted in (folded(team["name"]), folded(team["domain"] or ""))]
         if len(found) == 1:
             return found[0]
         if len(found) > 1:

@@ -544,16 +544,11 @@ from ansible_collections.scim.slack.plugins.module_utils._group import verbose_n
 from ansible_collections.scim.slack.plugins.module_utils._group_connections import PartialConnectionsError
 from ansible_collections.scim.slack.plugins.module_utils._group_options import group_argument_spec
 from ansible_collections.scim.slack.plugins.module_utils._module import ScimModule, diff_result
-from ansible_collections.scim.slack.plugins.module_utils._sync import (
-    DEFAULT_LIMITS,
-    Pacer,
-    SyncError,
-    build_plan,
-    execute,
-    maybe_applied,
-    report,
-    token_user,
-)
+from ansible_collections.scim.slack.plugins.module_utils._sync import build_plan, token_user
+from ansible_collections.scim.slack.plugins.module_utils._sync_apply import Pacer, execute, maybe_applied
+from ansible_collections.scim.slack.plugins.module_utils._sync_limits import DEFAULT_LIMITS
+from ansible_collections.scim.slack.plugins.module_utils._sync_plan import SyncError
+from ansible_collections.scim.slack.plugins.module_utils._sync_report import report
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import USER_SPEC_RULES, user_argument_spec
 
 

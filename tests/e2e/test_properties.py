@@ -35,7 +35,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (  # noqa
     find_group,
     plan_group,
 )
-from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder  # noqa: E402
+from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder  # noqa: E402
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (  # noqa: E402
     user_params_from_resource,
 )

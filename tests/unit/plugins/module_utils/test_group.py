@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder, UserIndex
 from ansible_collections.scim.slack.plugins.module_utils._group import (
     GroupSpec,
     GroupSpecError,
@@ -16,12 +17,19 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     plan_group,
     verbose_notes,
 )
-from ansible_collections.scim.slack.plugins.module_utils._index import ClientFinder, UserIndex
 from ansible_collections.scim.slack.plugins.module_utils._outcome import Write
+from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
 
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, body_of, page, query_of
 
 URL = BASE % "v2"
+
+
+def declared(params):
+    """A group's ``params`` as the argspec leaves them (slack_scim_sync's for each group entry, slack_scim_group's
+    options and more): every option there, defaults applied."""
+    options = slack_scim_sync.argument_spec()["groups"]["options"]
+    return dict({name: option.get("default") for name, option in options.items()}, **params)
 
 
 def user(uid, name, active=True):
@@ -82,7 +90,7 @@ def test_the_plan_names_its_one_write_and_apply_sends_it(mocked, make_client):
     mocked.get(URL + "Users", json=page([DAN]))
     mocked.patch(URL + "Groups/S0001", json=dict(group, members=[{"value": DAN["id"]}]))
     client = make_client()
-    finder, spec = ClientFinder(client), GroupSpec({"display_name": "Eng", "members": {"set": ["dan"]}})
+    finder, spec = ClientFinder(client), GroupSpec(declared({"display_name": "Eng", "members": {"set": ["dan"]}}))
     outcome = plan_group(finder, MemberResolver(client), spec, find_group(finder, spec))
     assert outcome.write == Write("update", id="S0001", add=[DAN["id"]], remove=[CARLY["id"]])
     assert outcome.members_added == [DAN["id"]] and outcome.members_removed == [CARLY["id"]]
@@ -96,7 +104,7 @@ def test_the_plan_names_its_one_write_and_apply_sends_it(mocked, make_client):
 def test_a_group_deleted_already_is_not_an_error(mocked, make_client):
     group = {"id": "S0001", "displayName": "Eng", "members": []}
     mocked.delete(URL + "Groups/S0001", status=404, json={"Errors": {"description": "no_such_group", "code": 404}})
-    spec = GroupSpec({"id": "S0001", "state": "absent"})
+    spec = GroupSpec.deletion("S0001")
     outcome = plan_group(None, None, spec, group)
     assert outcome.write == Write("delete", id="S0001") and outcome.action == "delete"
     assert apply_group(make_client(), outcome) is outcome
@@ -111,7 +119,7 @@ def test_a_group_deleted_already_is_not_an_error(mocked, make_client):
 ])
 def test_impossible_specs_fail_naming_the_option(params, message):
     with pytest.raises(GroupSpecError, match=message):
-        GroupSpec(params)
+        GroupSpec(declared(params))
 
 
 class _Module:

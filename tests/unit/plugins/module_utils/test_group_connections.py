@@ -23,6 +23,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group_connections impo
 )
 from ansible_collections.scim.slack.plugins.module_utils._webapi import WebApiError
 
+from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_group import declared
 from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_user_workspaces import TEAMS, WEB
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, page, query_of
 
@@ -307,7 +308,7 @@ def group_reads(mocked, group, connected_to=()):
 
 def converge(make_client, check_mode=False, **params):
     connections = GroupConnections(params.pop("workspaces", None), params.pop("channels", None))
-    return converge_group_with_connections(make_client(), GroupSpec(params), connections, check_mode)
+    return converge_group_with_connections(make_client(), GroupSpec(declared(params)), connections, check_mode)
 
 
 def test_the_scim_write_goes_first_then_the_connection(mocked, make_client):

@@ -12,16 +12,16 @@ import random
 
 import pytest
 
-from ansible_collections.scim.slack.plugins.module_utils import _sync
-from ansible_collections.scim.slack.plugins.module_utils._sync import (
-    ListedUsers,
-    Pacer,
-    SyncError,
+from ansible_collections.scim.slack.plugins.module_utils._sync_apply import Pacer, execute
+from ansible_collections.scim.slack.plugins.module_utils._sync_listing import SLIM_KEYS, ListedUsers
+from ansible_collections.scim.slack.plugins.module_utils._sync_plan import SyncError
+from ansible_collections.scim.slack.plugins.module_utils._sync_report import report
+from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync import (
+    DIRECTORY,
+    GROUPS,
+    FakeClient,
     build_plan,
-    execute,
-    report,
 )
-from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync import DIRECTORY, GROUPS, FakeClient
 
 V2_ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -144,7 +144,7 @@ def test_lookups_answer_slim_records_and_whole_the_users_kept():
     index = ListedUsers()
     for user in copy.deepcopy(users):
         index.add(user, keep=user["id"] != users[4]["id"])
-    slim = [dict((key, user[key]) for key in _sync.SLIM_KEYS if key in user) for user in users]
+    slim = [dict((key, user[key]) for key in SLIM_KEYS if key in user) for user in users]
     assert index.users == slim
     assert index.by_id(users[2]["id"]) == slim[2] and index.whole(index.by_id(users[2]["id"])) == users[2]
     assert index.whole(index.by_user_name("USER3")) == users[3]
@@ -165,9 +165,3 @@ def test_a_listing_read_lean_keeps_whole_only_the_users_entries_still_need():
     assert sorted(plan.index._packed) == sorted([users[1]["id"], users[2]["id"], users[5]["id"]])
     assert [entry.current["id"] for entry in plan.users] == [users[0]["id"], users[1]["id"], users[2]["id"],
                                                              users[5]["id"]]
-
-
-def test_a_listing_item_without_id_fails_as_before():
-    with pytest.raises(SyncError) as caught:
-        ListedUsers([listed(1), {"userName": "ghost"}])
-    assert "the user listing has an item without id" in str(caught.value)

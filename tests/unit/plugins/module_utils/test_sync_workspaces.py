@@ -9,9 +9,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ansible_collections.scim.slack.plugins.module_utils._sync import SyncError, build_plan, execute, report
 from ansible_collections.scim.slack.plugins.module_utils._group_connections import ConnectionPlan
 from ansible_collections.scim.slack.plugins.module_utils._info import export_directory
+from ansible_collections.scim.slack.plugins.module_utils._sync_apply import execute
+from ansible_collections.scim.slack.plugins.module_utils._sync_plan import SyncError
+from ansible_collections.scim.slack.plugins.module_utils._sync_report import report
 from ansible_collections.scim.slack.plugins.module_utils._sync_workspaces import GroupConnectionsChange, workspaces_specs
 from ansible_collections.scim.slack.plugins.module_utils._webapi import METHODS, WebApiError
 
@@ -20,6 +22,7 @@ from ansible_collections.scim.slack.tests.unit.plugins.module_utils.test_sync im
     DAN,
     ERIN,
     FakeClient,
+    build_plan,
     unpaced,
 )
 

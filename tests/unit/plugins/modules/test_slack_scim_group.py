@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ansible_collections.scim.slack.plugins.module_utils._group import member_kind
+from ansible_collections.scim.slack.plugins.module_utils._user_values import reference_keys
 from ansible_collections.scim.slack.plugins.modules import slack_scim_group
 from ansible_collections.scim.slack.tests.unit.scim_test_utils import BASE, body_of, diff_of, page, query_of, writes
 
@@ -32,8 +32,8 @@ def run(run_module, **args):
     ("WILLIAMS", "user_name"), ("U12", "user_name"), ("WQXZABCDEFG", "id"), ("UABCDEFGH", "id"),
     ("U1234567", "user_name"), ("W12345678901", "user_name"),
 ])
-def test_member_kind_by_shape(entry, kind):
-    assert member_kind(entry) == kind
+def test_a_member_is_read_first_by_its_shape(entry, kind):
+    assert reference_keys(entry)[0][0] == kind
 
 
 def test_unchanged_group_costs_one_read(mocked, run_module, api_version):

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.scim.slack.plugins.modules import slack_scim_sync
 
 
@@ -28,3 +30,8 @@ def test_a_duplicate_is_named_with_the_other_problems_of_the_entries(mocked, run
     assert result["msg"].startswith("2 entries cannot be planned; nothing was changed: ")
     assert "users[2]: user_name" in result["msg"] and "users[0] and users[1] both declare user_name 'ok1'" in \
         result["msg"]
+
+
+@pytest.mark.parametrize("value, number", [("10", 10), (" +3 ", 3), ("\uff11\uff10", False), ("\u00b2", False)])
+def test_limits_take_ascii_digits_only(value, number):
+    assert slack_scim_sync.whole_number(value) == number

@@ -3,18 +3,27 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Finding users and groups, the one protocol the planners use: from one listing, without requests
-(``UserIndex``, ``GroupIndex``), or with one request each (``ClientFinder``, for the single-resource modules).
+(``UserIndex``, ``GroupIndex``), with one request each (``ClientFinder``, for the single-resource modules), or
+from what is known first and then with a request each (``RememberingFinder``, for group members).
 
-Users are found ``by_id``, ``by_user_name`` (as Slack normalises it), ``by_email`` or ``by_reference`` (any of
-the three, by shape); groups ``group_by_id`` or ``group_by_display_name`` (ignoring case).
+Users are found ``by_id``, ``by_user_name`` (as Slack normalises it), ``by_email`` (ignoring case, as Slack
+does) or ``by_reference`` (any of the three, by shape); groups ``group_by_id`` or ``group_by_display_name``
+(ignoring case).
 
 Internal to scim.slack; the API may change.  No Ansible imports.  Listed items are trusted to have an
-``id``: whoever reads them from Slack checks that first.
+``id``: whoever reads them from Slack checks that first (the client does, for every answer).
 """
 
 from __future__ import annotations
 
-from ansible_collections.scim.slack.plugins.module_utils._user_values import normalise_user_name, reference_keys
+from ansible_collections.scim.slack.plugins.module_utils._user_values import (
+    folded,
+    normalise_user_name,
+    reference_keys,
+)
+
+# The finder method for each kind of reading ``reference_keys`` gives.
+FIND_BY = {"id": "by_id", "email": "by_email", "user_name": "by_user_name"}
 
 
 def find_by_reference(finder, entry):
@@ -22,9 +31,8 @@ def find_by_reference(finder, entry):
 
     An ID-shaped entry is tried as an ID, then as a user name (see reference_keys).
     """
-    finders = {"id": finder.by_id, "email": finder.by_email, "user_name": finder.by_user_name}
     for kind, value in reference_keys(entry):
-        user = finders[kind](value)
+        user = getattr(finder, FIND_BY[kind])(value)
         if user is not None:
             return user
     return None
@@ -51,9 +59,9 @@ class UserIndex:
         self._ids[user["id"]] = user
         if user.get("userName"):
             self._names[normal_key(user["userName"], normalise_user_name)] = user
-        for email in user.get("emails") or []:
-            if isinstance(email, dict) and email.get("value"):
-                self._emails[normal_key(str(email["value"]), str.lower)] = user
+        for email in user.get("emails") or []:  # a list of objects: the client checks every user it answers
+            if email.get("value"):
+                self._emails[normal_key(str(email["value"]), folded)] = user
 
     def by_id(self, user_id):
         return self._ids.get(user_id)
@@ -62,7 +70,7 @@ class UserIndex:
         return self._names.get(normalise_user_name(user_name))
 
     def by_email(self, email):
-        return self._emails.get(email.lower())
+        return self._emails.get(folded(email))
 
     def by_reference(self, entry):
         """The user a member reference (ID, email or user name, by shape) names, or None."""
@@ -75,13 +83,13 @@ class GroupIndex:
     def __init__(self, groups=()):
         self.groups = list(groups)
         self._ids = {group["id"]: group for group in self.groups}
-        self._names = {(group.get("displayName") or "").casefold(): group for group in self.groups}
+        self._names = {folded(group.get("displayName") or ""): group for group in self.groups}
 
     def group_by_id(self, group_id):
         return self._ids.get(group_id)
 
     def group_by_display_name(self, display_name):
-        return self._names.get(display_name.casefold())
+        return self._names.get(folded(display_name))
 
     def group_by_reference(self, entry):
         """The group a purge_exclude_groups entry names: its ID, else its display name (any case)."""
@@ -111,3 +119,35 @@ class ClientFinder:
 
     def group_by_display_name(self, display_name):
         return self.client.find_group_by_display_name(display_name)
+
+
+class RememberingFinder:
+    """Users found in ``index`` first; a reading it lacks is asked of Slack (``ClientFinder``) once, and the user
+    Slack answers joins the index.  Once ``complete`` (the index holds every user), nothing more is asked."""
+
+    def __init__(self, client, index):
+        self.index = index
+        self.slack = ClientFinder(client)
+        self.complete = False
+        self.asked = set()  # readings already asked of Slack, found or not
+
+    def by_id(self, user_id):
+        return self._find("id", user_id)
+
+    def by_user_name(self, user_name):
+        return self._find("user_name", user_name)
+
+    def by_email(self, email):
+        return self._find("email", email)
+
+    def by_reference(self, entry):
+        return find_by_reference(self, entry)
+
+    def _find(self, kind, value):
+        user = getattr(self.index, FIND_BY[kind])(value)
+        if user is None and not self.complete and (kind, value) not in self.asked:
+            self.asked.add((kind, value))
+            user = getattr(self.slack, FIND_BY[kind])(value)
+            if user is not None:
+                self.index.add(user)
+        return user
