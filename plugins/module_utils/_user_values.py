@@ -82,7 +82,9 @@ def reference_keys(entry):
     may be either; Slack lower-cases user names, so the second reading is ``wsvcaccount``).
     """
     if "@" in entry:
-        return [("email", folded(entry))]
+        # Lower case, as Slack stores emails: the value goes into Slack's filter, whose folding of characters such
+        # as "ß" is unknown, and every answer is compared with ``same_text``.
+        return [("email", entry.lower())]
     if is_user_id(entry):
         return [("id", entry), ("user_name", normalise_user_name(entry))]
     return [("user_name", normalise_user_name(entry))]
