@@ -86,8 +86,8 @@ sanity: venvs stage
 # the code that meets ansible-core (the action, lookup and module plugins, plugin_utils, and the Ansible side of
 # module_utils).  The rest of module_utils imports no ansible-core: its result is the same on every line, and the
 # three Pythons of the table each run it in full.
-UNITS_PER_CORE := tests/unit/plugins/action tests/unit/plugins/lookup tests/unit/plugins/modules \
-	tests/unit/plugins/plugin_utils tests/unit/plugins/module_utils/test_module.py \
+UNITS_PER_CORE := tests/unit/plugins/action/ tests/unit/plugins/lookup/ tests/unit/plugins/modules/ \
+	tests/unit/plugins/plugin_utils/ tests/unit/plugins/module_utils/test_module.py \
 	tests/unit/plugins/module_utils/test_connection.py tests/unit/plugins/module_utils/test_connection_options.py
 units_tests = $(if $(filter $(FULL_CORES) $(lastword $(KNOWN_CORES)),$(1)),,$(UNITS_PER_CORE))
 units: venvs stage
