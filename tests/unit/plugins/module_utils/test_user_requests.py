@@ -63,7 +63,8 @@ def test_a_blank_value_is_sent_as_null_and_a_blank_manager_clears_the_manager():
 
 
 def test_a_new_primary_email_keeps_one_secondary():
-    assert patch_body(spec(email="carly@new.example"), stored(), ["email"]) == {
+    three = stored(emails=stored()["emails"] + [{"value": "c@other.example"}])
+    assert patch_body(spec(email="carly@new.example"), three, ["email"]) == {
         "emails": [{"value": "carly@new.example", "primary": True}, {"value": "c@home.example", "primary": False}]}
 
 

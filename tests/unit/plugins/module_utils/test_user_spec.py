@@ -149,6 +149,7 @@ def test_extra_attributes_change_by_key():
 def test_guest_false_compares_no_expiration():
     guest = dict(STORED, **{V2.guest_urn: {"type": "multi", "expiration": "2099-01-01T00:00:00Z"}})
     assert spec(guest=False).changed_options(guest) == ["guest"]
+    assert spec(guest=False, guest_expiration="").changed_options(guest) == ["guest"]
 
 
 # -- one user declared twice -----------------------------------------------------------------------------------
