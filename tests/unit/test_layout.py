@@ -19,8 +19,7 @@ WITHOUT_TEST_FILE = {
     "plugins/module_utils/_async_retry.py": "the async client's retry handlers, tested with it in test_async_client.py",
     "plugins/module_utils/_sdk_client.py": "a thin layer tested with the answers it gives, in test_responses.py",
     "plugins/module_utils/_retry_policy.py": "tested through both clients' retries (test_retry.py, test_async_client.py)",
-    "plugins/module_utils/_outcome.py": "a value class, tested through its planners (test_group.py, test_sync.py)",
-    "plugins/module_utils/_index.py": "tested through test_group.py and test_sync.py; issue 27 renames it with a test",
+    "plugins/module_utils/_outcome.py": "a value class, tested through its planners (test_group.py, test_sync_apply.py)",
     "plugins/plugin_utils/_lookup.py": "the lookup's options, tested through tests/unit/plugins/lookup/",
 }
 

@@ -35,6 +35,7 @@ from ansible_collections.scim.slack.plugins.module_utils._group import (
     plan_group,
 )
 from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder
+from ansible_collections.scim.slack.plugins.module_utils._group_options import group_argument_spec
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (
     user_params_from_resource,
 )
@@ -54,7 +55,8 @@ from slack_scim_emulator.server import Emulator, EmulatorServer  # noqa: E402 py
 # database=None: no .hypothesis folder in the tree (it would land in the built collection).
 settings.register_profile("default", max_examples=40, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("long", max_examples=400, deadline=None, database=None,
+# derandomize=False: a profile is based on the "default" profile registered above, which is derandomized.
+settings.register_profile("long", max_examples=400, deadline=None, database=None, derandomize=False,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
@@ -255,7 +257,8 @@ def test_a_converged_group_plans_nothing_and_one_member_plans_one_write(
     params = {"display_name": "Prop", "members": {key: spell(users, refs) for key, refs in members.items()}}
 
     def plan(declared):
-        finder, spec = ClientFinder(client), GroupSpec(declared)
+        options = dict((name, option.get("default")) for name, option in group_argument_spec().items())
+        finder, spec = ClientFinder(client), GroupSpec(dict(options, **declared))  # as the argspec leaves them
         return plan_group(finder, MemberResolver(client), spec, find_group(finder, spec))
 
     outcome = plan(params)
