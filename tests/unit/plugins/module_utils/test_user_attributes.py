@@ -66,4 +66,3 @@ def test_every_row_is_documented_and_create_only_names_attributes_only():
     kinds = dict((row.option, row.kind) for row in ATTRIBUTES)
     assert all(kinds[option] not in ("control", "alias", "create") for option in CREATE_ONLY_CHOICES)
     assert len(set(kinds)) == len(ATTRIBUTES)
-

@@ -84,7 +84,7 @@ def test_an_expiration_date_alone_is_sent_as_the_end_of_that_day(value, sent):
     assert values.expiration_to_send(value) == sent
 
 
-@pytest.mark.parametrize("left, right, same", [
+@pytest.mark.parametrize("one, other, same", [
     ("2027-03-31T18:00:00Z", "2027-03-31T20:00:00+02:00", True),
     ("2027-03-31T18:00:00Z", "2027-03-31T18:00:01Z", False),
     ("2027-03-31", "2027-03-31T23:59:59Z", True),
@@ -94,9 +94,9 @@ def test_an_expiration_date_alone_is_sent_as_the_end_of_that_day(value, sent):
     ("soon", "soon", True),
     ("soon", "later", False),
 ])
-def test_two_instants_are_the_same_when_they_name_one_moment(left, right, same):
-    assert values.same_instant(left, right) is same
-    assert values.same_instant(right, left) is same
+def test_two_instants_are_the_same_when_they_name_one_moment(one, other, same):
+    assert values.same_instant(one, other) is same
+    assert values.same_instant(other, one) is same
 
 
 @pytest.mark.parametrize("text, emoji", [
