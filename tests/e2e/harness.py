@@ -140,8 +140,9 @@ def diff_of(result):
 
 class Run:
     def __init__(self, rc, output, results, requests_made, seconds=None, peak_rss_kb=None, mode="controller",
-                 module_runs=None):
+                 module_runs=None, play_starts=()):
         self.rc = rc
+        self.play_starts = play_starts  # what the scim_results callback noted of each play's start
         self.mode = mode
         self.module_runs = module_runs
         self.seconds = seconds
@@ -219,22 +220,31 @@ class Harness:
         ``mode`` overrides the harness's execution mode for this run; a run past ``timeout`` seconds (a hung
         playbook) fails the test.  ``phases`` (a list of play keywords, such as ``{"check_mode": True}``) runs
         the tasks once a phase, each phase a play of the one ansible-playbook run, and returns a Run a phase."""
-        mode = mode or self.mode
-        if mode not in MODES:
-            raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
-        self.count += 1
         play = {"name": "e2e", "hosts": "localhost", "gather_facts": False, "tasks": tasks}
         if connection_defaults:
             play["module_defaults"] = {"group/scim.slack.slack_scim": {
                 "api_url": self.emulator.base_url(api_version), "api_version": api_version,
                 "retries": {"max_wait": 10}}}
         plays = [dict(play, name="phase %d" % index, **keywords) for index, keywords in enumerate(phases or [{}])]
-        playbook = os.path.join(self.workdir, "play%03d.yml" % self.count)
-        results_file = os.path.join(self.workdir, "results%03d.jsonl" % self.count)
+        playbook = os.path.join(self.workdir, "play%03d.yml" % (self.count + 1))  # numbered as its run_playbook
         with open(playbook, "w") as handle:
             json.dump(plays, handle, indent=1)
+        run = self.run_playbook(playbook, check, diff, ["-c", "local"] + list(extra_args), env, verbosity,
+                                measure_memory, mode, timeout)
+        return run.phases(run.play_starts, len(phases)) if phases else run
+
+    def run_playbook(self, playbook, check=False, diff=False, extra_args=(), env=None, verbosity=0,
+                     measure_memory=False, mode=None, timeout=600):
+        """Run a playbook file from its own folder, on the inventory ``localhost,``, the way ``run`` runs its
+        play (see there); ``env`` adds to this process's environment, and a variable it sets to None is left
+        out.  Returns the Run."""
+        mode = mode or self.mode
+        if mode not in MODES:
+            raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
+        self.count += 1
+        results_file = os.path.join(self.workdir, "results%03d.jsonl" % self.count)
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
-                   "-c", "local", playbook] + list(extra_args)
+                   playbook] + list(extra_args)
         if check:
             command.append("--check")
         if diff:
@@ -254,6 +264,7 @@ class Harness:
             "SLACK_SCIM_TOKEN": TOKEN,
         })
         run_env.update(env or {})
+        run_env = {name: value for name, value in run_env.items() if value is not None}
         peak_file = os.path.join(self.workdir, "peak%03d" % self.count)
         if measure_memory:
             command = [sys.executable, "-c", PEAK_RSS_WRAPPER, peak_file] + command
@@ -261,7 +272,7 @@ class Harness:
         modules_before = len(self._module_log())
         started = time.monotonic()
         completed = subprocess.run(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   cwd=self.workdir, timeout=timeout, check=False)
+                                   cwd=os.path.dirname(playbook), timeout=timeout, check=False)
         seconds = time.monotonic() - started
         output = completed.stdout.decode("utf-8", "replace")
         results, starts = read_results(results_file)
@@ -274,9 +285,7 @@ class Harness:
         if mode == "remote":
             module_runs = [os.path.basename(path)[len("AnsiballZ_"):].rsplit(".", 1)[0]
                            for path in self._module_log()[modules_before:]]
-        run = Run(completed.returncode, output, results, made, seconds, peak, mode, module_runs)
-        if phases:
-            run = run.phases(starts, len(phases))
+        run = Run(completed.returncode, output, results, made, seconds, peak, mode, module_runs, starts)
         assert TOKEN not in output, "the token leaked into the output of %s" % playbook
         assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
         assert TOKEN not in json.dumps(made), "the token leaked into the request log"

@@ -8,13 +8,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.scim.slack.plugins.module_utils._dialect import get_dialect
 from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (
     ATTRIBUTES,
     CREATE_ONLY_CHOICES,
     option_docs,
 )
-from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError
 from ansible_collections.scim.slack.plugins.modules import slack_scim_sync, slack_scim_user
 
 FIX = "run `python hacking/option_docs.py` to write the table's options into the modules"
@@ -68,37 +66,3 @@ def test_every_row_is_documented_and_create_only_names_attributes_only():
     kinds = dict((row.option, row.kind) for row in ATTRIBUTES)
     assert all(kinds[option] not in ("control", "alias", "create") for option in CREATE_ONLY_CHOICES)
     assert len(set(kinds)) == len(ATTRIBUTES)
-
-
-# -- digits are ASCII (issue 23.5) ---------------------------------------------------------------------------
-
-FULL_WIDTH_2027 = "\uff12\uff10\uff12\uff17"
-
-
-@pytest.mark.parametrize("params, option", [
-    ({"start_date": FULL_WIDTH_2027 + "-03-31"}, "start_date"),
-    ({"start_date": "2027-03-31T18:00:00+\uff10\uff10\uff10\uff10"}, "start_date"),
-    ({"guest": True, "guest_expiration": FULL_WIDTH_2027 + "-03-31T18:00:00Z"}, "guest_expiration"),
-    ({"guest": True, "guest_expiration": FULL_WIDTH_2027 + "-03-31"}, "guest_expiration"),
-])
-def test_full_width_digits_are_no_iso_8601_date(params, option):
-    with pytest.raises(UserSpecError, match="%s .* is not an ISO 8601 date" % option):
-        UserSpec(dict({"user_name": "carly", "email": "carly@example.com"}, **params), get_dialect("v2"))
-
-
-def test_ascii_digits_still_are():
-    spec = UserSpec({"user_name": "carly", "start_date": "2027-03-31", "guest": True,
-                     "guest_expiration": "2099-03-31T18:00:00Z"}, get_dialect("v2"))
-    assert spec.desired["guest_expiration"] == "2099-03-31T18:00:00Z"
-
-
-@pytest.mark.parametrize("left, right, same", [
-    ("Ada@Example.com", "ada@example.COM", True),
-    ("STRASSE", "straße", True),
-    ("ada", "adb", False),
-    ("ada", None, False),
-])
-def test_names_and_emails_compare_as_slack_compares_them(left, right, same):
-    from ansible_collections.scim.slack.plugins.module_utils._user_values import folded, same_text
-    assert same_text(left, right) is same
-    assert (folded(left) == folded(right)) is same or right is None

@@ -10,46 +10,53 @@ user name).  Each is converged against the emulator through the shared client, i
 then planned again: the second plan must be empty.  One changed attribute must then plan exactly
 one write, naming that attribute, and converge again.
 
-The default profile keeps this well under a minute; ``HYPOTHESIS_PROFILE=long`` runs many more
-examples (``make property-long``).
+The emulator runs in this process (tools/slack_scim_emulator, a thread), so the test is a unit test: no
+playbook runs.  The default profile keeps this well under a minute; ``HYPOTHESIS_PROFILE=long`` runs many more
+examples (``make property-long``, with pytest: ansible-test passes no such variable to the tests).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import pytest
+import requests
 from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
-from harness import TOKEN
-
-sys.path.insert(0, os.environ.get("SCIM_SLACK_COLLECTIONS", ""))
-
-from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient  # noqa: E402
-from ansible_collections.scim.slack.plugins.module_utils._group import (  # noqa: E402
+from ansible_collections.scim.slack.plugins.module_utils._client import SCIMClient
+from ansible_collections.scim.slack.plugins.module_utils._group import (
     GroupSpec,
     MemberResolver,
     apply_group,
     find_group,
     plan_group,
 )
-from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder  # noqa: E402
-from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (  # noqa: E402
+from ansible_collections.scim.slack.plugins.module_utils._finders import ClientFinder
+from ansible_collections.scim.slack.plugins.module_utils._group_options import group_argument_spec
+from ansible_collections.scim.slack.plugins.module_utils._user_attributes import (
     user_params_from_resource,
 )
-from ansible_collections.scim.slack.plugins.module_utils._user_plan import (  # noqa: E402
+from ansible_collections.scim.slack.plugins.module_utils._user_plan import (
     apply_user,
     plan_user,
 )
-from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError  # noqa: E402
-from ansible_collections.scim.slack.plugins.module_utils._user_values import normalise_user_name  # noqa: E402
+from ansible_collections.scim.slack.plugins.module_utils._user_spec import UserSpec, UserSpecError
+from ansible_collections.scim.slack.plugins.module_utils._user_values import normalise_user_name
+
+from ansible_collections.scim.slack.tests.unit.scim_test_utils import TOKEN
+
+# The emulator is no part of the collection's code: it is imported from tools/, beside plugins/.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "tools"))
+from slack_scim_emulator.server import Emulator, EmulatorServer  # noqa: E402 pylint: disable=wrong-import-position
 
 # database=None: no .hypothesis folder in the tree (it would land in the built collection).
 settings.register_profile("default", max_examples=40, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("long", max_examples=400, deadline=None, database=None,
+# derandomize=False: a profile is based on the "default" profile registered above, which is derandomized.
+settings.register_profile("long", max_examples=400, deadline=None, database=None, derandomize=False,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
@@ -147,10 +154,35 @@ CHANGES = {
 CHANGED_OPTION = {"department": "department"}
 
 
+class InProcessEmulator:
+    """The emulator serving on a free port in a thread of this process, driven through its control API."""
+
+    def __init__(self):
+        self.server = EmulatorServer(("127.0.0.1", 0), Emulator(token=TOKEN, rate_limit_scale=0))
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def control(self, method, route, body=None):
+        response = requests.request(method, "%s/_control/%s" % (self.server.url, route), json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def base_url(self, api_version):
+        return "%s/scim/%s/" % (self.server.url, api_version)
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    running = InProcessEmulator()
+    running.thread.start()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
 @pytest.fixture
 def fresh(emulator):
     def reset(api_version):
-        emulator.reset()
+        emulator.control("POST", "reset")
         emulator.control("POST", "config", {"rate_limit_scale": 0, "write_hold": 0})
         client = client_for(emulator, api_version)
         manager = client.create_user({"userName": "boss", "emails": [{"value": "boss@example.com", "primary": True}]})
@@ -225,7 +257,8 @@ def test_a_converged_group_plans_nothing_and_one_member_plans_one_write(
     params = {"display_name": "Prop", "members": {key: spell(users, refs) for key, refs in members.items()}}
 
     def plan(declared):
-        finder, spec = ClientFinder(client), GroupSpec(declared)
+        options = dict((name, option.get("default")) for name, option in group_argument_spec().items())
+        finder, spec = ClientFinder(client), GroupSpec(dict(options, **declared))  # as the argspec leaves them
         return plan_group(finder, MemberResolver(client), spec, find_group(finder, spec))
 
     outcome = plan(params)
