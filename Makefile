@@ -169,8 +169,9 @@ quick: venvs stage
 
 property-long: venvs stage
 	$(call step,property-based idempotency, long profile (HYPOTHESIS_PROFILE=long))
-	cd tests/e2e && HYPOTHESIS_PROFILE=long SCIM_SLACK_COLLECTIONS=$(COLLECTIONS_DIR) \
-	  $(VENV)/core-$(NEWEST)/bin/python -m pytest -q -p no:cacheprovider test_properties.py
+	cd $(STAGE) && HYPOTHESIS_PROFILE=long PYTHONPATH=$(COLLECTIONS_DIR) PYTHONDONTWRITEBYTECODE=1 \
+	  $(VENV)/core-$(NEWEST)/bin/python -m pytest -q -p no:cacheprovider \
+	  tests/unit/plugins/module_utils/test_idempotency_properties.py
 
 emulator-tests: venvs
 	$(call step,emulator tests (pytest tests/emulator))
