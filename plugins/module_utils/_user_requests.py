@@ -22,6 +22,7 @@ from ansible_collections.scim.slack.plugins.module_utils._user_values import (
     is_guest,
     normalise_user_name,
     resolve_path,
+    same_text,
     set_path,
 )
 
@@ -42,7 +43,7 @@ def patch_body(spec, resource, changed):
         attribute = BY_OPTION[option]
         if attribute.kind == "email":
             others = [dict(e, primary=False) for e in (resource or {}).get("emails") or []
-                      if e.get("value") and e["value"].lower() != spec.email.lower() and not e.get("primary")]
+                      if e.get("value") and not same_text(e["value"], spec.email) and not e.get("primary")]
             partial["emails"] = [{"value": spec.email, "primary": True}] + [
                 {"value": e["value"], "primary": False} for e in others][:1]
         elif attribute.kind == "list":
