@@ -64,3 +64,27 @@ def test_a_file_without_its_test_file_is_named(tmp_path):
         (tmp_path / path).write_text("")
     assert without_tests(str(tmp_path), {}) == ["plugins/module_utils/_b.py", "plugins/plugin_utils/_c.py"]
     assert without_tests(str(tmp_path), {"plugins/plugin_utils/_c.py": "why"}) == ["plugins/module_utils/_b.py"]
+
+
+def imports_ansible(path):
+    """Whether a module_utils file imports ansible-core (its tests then run on every line of the matrix)."""
+    with open(path) as handle:
+        return any(line.startswith(("from ansible.", "import ansible")) for line in handle)
+
+
+def units_per_core(makefile):
+    """The test paths of the Makefile's UNITS_PER_CORE (the unit tests every ansible-core line runs)."""
+    with open(makefile) as handle:
+        text = handle.read().replace("\\\n", " ")
+    line = next(line for line in text.splitlines() if line.startswith("UNITS_PER_CORE :="))
+    return line.split(":=", 1)[1].split()
+
+
+def test_every_line_runs_the_tests_of_the_code_that_imports_ansible_core():
+    """`make units` runs all of module_utils' tests on a few lines only: those of files that import ansible-core
+    must be in UNITS_PER_CORE, which every line runs."""
+    every_line = units_per_core(os.path.join(ROOT, "Makefile"))
+    missing = [mirror_of(source) for source in sources(ROOT) if source.startswith("plugins/module_utils/")
+               and imports_ansible(os.path.join(ROOT, source)) and mirror_of(source) not in every_line]
+    assert missing == [], "add to UNITS_PER_CORE in the Makefile: %s" % ", ".join(missing)
+    assert all(os.path.exists(os.path.join(ROOT, path)) for path in every_line), every_line
