@@ -75,8 +75,8 @@ def exit_with_outcome(module, outcome, name, **result):
 
 def check_connection_options(module):
     """Fail before any request when a connection option cannot work (naming it and its value), and
-    warn when the token would travel in clear text.  ``module`` is either implementation.  The task's one check
-    of them: its client (``client_from_options``) does not check them again."""
+    warn when the token would travel in clear text.  The task's one check of them: its client
+    (``client_from_options``) does not check them again."""
     problem = _connection_options.options_problem(module.params)
     if problem:
         module.fail_json(msg=problem)
@@ -85,12 +85,18 @@ def check_connection_options(module):
         module.warn(warning)
 
 
-class ScimInterface:
-    """What ``run_module`` uses beyond AnsibleModule's own interface, for both implementations: ``client``,
-    built on first use from the connection options (a failure fails the task), and ``fail_scim``."""
+class ScimModule(AnsibleModule):
+    """An AnsibleModule with the connection options, a lazily built client (a failure fails the task) and error
+    mapping (``fail_scim``)."""
 
     _client = None
     _client_factory = staticmethod(_connection.client_from_options)
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(argument_spec=full_argument_spec(argument_spec), **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        check_connection_options(self)
 
     @property
     def diff_mode(self):
@@ -108,16 +114,6 @@ class ScimInterface:
     def fail_scim(self, error, **result):
         """Fail the task from a ScimError, with its facts and without any secret."""
         fail_scim(self, error, **result)
-
-
-class ScimModule(ScimInterface, AnsibleModule):
-    """An AnsibleModule with the connection options, a lazily built client and error mapping."""
-
-    def __init__(self, argument_spec, **kwargs):
-        super().__init__(argument_spec=full_argument_spec(argument_spec), **kwargs)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        check_connection_options(self)
 
     def task_arguments(self):
         """The task's arguments as given, for messages that quote them."""
@@ -163,7 +159,7 @@ class ScimModule(ScimInterface, AnsibleModule):
 
 
 def fail_scim(module, error, **result):
-    """Fail the task from a ScimError, with its facts and without any secret (either implementation)."""
+    """Fail the task from a ScimError, with its facts and without any secret."""
     if not isinstance(error, ScimError):
         raise error
     module.fail_json(msg=str(error), scim_error=error.to_dict(), **result)
