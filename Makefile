@@ -59,9 +59,8 @@ venvs:
 	@$(foreach core,$(CORES),hacking/venv.sh $(core) $(PY_$(core)) && ) true
 	@hacking/pythons.sh $(foreach core,$(CORES),$(PY_$(core)))
 
-# STAGED=1 (as `make test` passes to the steps it runs side by side): the stage is current; leave it alone.
 stage:
-	@$(if $(STAGED),true,$(VENV)/core-$(NEWEST)/bin/python hacking/stage.py $(COLLECTIONS_DIR))
+	@$(VENV)/core-$(NEWEST)/bin/python hacking/stage.py $(COLLECTIONS_DIR)
 
 # `$(call ansible_test_each_core,<command>[,<cores>])`: ansible-test <command> --venv in the stage, on every core
 # of the matrix (or those given) in turn, each on its Python; stops at the first failure.
@@ -180,19 +179,9 @@ emulator-tests: venvs
 emulator: venvs
 	PYTHONPATH=tools $(VENV)/core-$(NEWEST)/bin/python -m slack_scim_emulator --port $${PORT:-8765} --verbose
 
-# The end-to-end tests (two cores' runs at a time, about one CPU each) go in the background while the other checks run
-# one by one in front, as most of those use a single CPU; the demo and a small bench run last.
-CHECKS := sanity units integration emulator-tests lint docs-lint docs-check changelog-lint package-check
-test: venvs stage
-	@log=$$(mktemp); status=0; \
-	echo ">>> end-to-end tests in the background (their output follows the other checks'): $$log"; \
-	setsid $(MAKE) --no-print-directory STAGED=1 e2e > $$log 2>&1 & e2e=$$!; \
-	trap 'kill -TERM -- -'$$e2e' 2>/dev/null; exit 130' INT TERM; \
-	$(MAKE) --no-print-directory -j1 STAGED=1 $(CHECKS) || status=1; \
-	wait $$e2e || status=1; cat $$log; rm -f $$log; \
-	if [ $$status -ne 0 ]; then echo "make test: a check failed (see above)" >&2; fi; \
-	exit $$status
-	@$(MAKE) --no-print-directory demo
+# One step after the other: the end-to-end runs are latency-bound (a playbook's controller, worker and the emulator
+# hand each request on), so they starve beside CPU-bound checks (measured: a third of their speed beside the units).
+test: venvs stage sanity units integration emulator-tests e2e lint docs-lint docs-check changelog-lint package-check demo
 	$(MAKE) --no-print-directory bench N=20 ITEMS=20 REMOTE_ITEMS=5 SYNC_N=200 GROUPS=3 LOOP_N=20
 	$(call step,make test: every check passed)
 

@@ -44,3 +44,19 @@ def converge_twice(harness, tasks, api_version="v2", reads_on_rerun=None):
 
     assert not recheck.failed and not recheck.changed and recheck.writes == [], recheck
     return Converged(check, first, second)
+
+
+def each_fails_before_any_write(harness, cases, nothing_read=False):
+    """Run the ``(task, message)`` cases as the tasks of one playbook (one ansible-playbook start-up for them all;
+    a failure does not stop the next) and assert that each failed naming ``message`` and that nothing was written,
+    or, with ``nothing_read``, that no request was sent at all.  Returns the run."""
+    tasks = [dict(task, name="case %d" % index, ignore_errors=True) for index, (task, dummy) in enumerate(cases)]
+    run = harness.run(tasks)
+    for index, (task, message) in enumerate(cases):
+        result = run.result("case %d" % index)
+        assert result.get("failed") and message in result.get("msg", ""), (task, result)
+        assert not result.get("changed"), (task, result)
+    assert run.writes == [], run.writes
+    if nothing_read:
+        assert run.requests == [], run.requests
+    return run

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from scenario import converge_twice
+from scenario import converge_twice, each_fails_before_any_write
 from test_group import seed_group
 from test_info_grid import CHANNELS, TEAMS, seed_grid
 from test_user import seed_user
@@ -115,11 +115,7 @@ def test_what_slack_cannot_or_will_not_do_fails_before_any_write(harness):
          "workspaces.set cannot be combined"),
     ]
     before = (harness.emulator.state(), harness.emulator.control("GET", "grid"))
-    for options, message in cases:
-        run = harness.run([group_task(**options)])
-        assert run.failed and message in run.result()["msg"], (options, run.result().get("msg"))
-        assert run.writes == [], (options, run.writes)
-        assert not run.result().get("changed"), options
+    each_fails_before_any_write(harness, [(group_task(**options), message) for options, message in cases])
     assert (harness.emulator.state(), harness.emulator.control("GET", "grid")) == before
 
 

@@ -10,6 +10,7 @@ import math
 import pytest
 
 from harness import TOKEN
+from scenario import each_fails_before_any_write
 from test_group import seed_group
 from test_user import seed_user
 
@@ -85,10 +86,9 @@ def test_server_error_fails_with_status_and_slack_error(harness):
 
 
 def test_bad_query_options_fail_before_any_request(harness):
-    for options, named in ((dict(resource="groups", email="a@example.com"), "email"), (dict(count=5000), "count"),
-                           (dict(id="nope"), "id"), (dict(limit=0), "limit")):
-        run = harness.run([info_task(**options)])
-        assert run.failed and run.requests == [] and named in run.result()["msg"], options
+    cases = [(dict(resource="groups", email="a@example.com"), "email"), (dict(count=5000), "count"), (dict(id="nope"), "id"),
+             (dict(limit=0), "limit")]
+    each_fails_before_any_write(harness, [(info_task(**options), named) for options, named in cases], nothing_read=True)
 
 
 # -- the lookup ---------------------------------------------------------------------------------------

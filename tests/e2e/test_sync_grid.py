@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from harness import diff_of
-from scenario import converge_twice
+from scenario import converge_twice, each_fails_before_any_write
 from test_group import seed_group
 from test_info_grid import seed_grid
 from test_sync import sync_task
@@ -128,11 +128,8 @@ def test_what_slack_cannot_do_or_bad_input_fails_before_any_write(harness):
          "but users[0] (carly) keeps the user out of it; nothing was changed"),
     ]
     before = (harness.emulator.state(), grid(harness))
-    for options, message in cases:
-        options.setdefault("users", [{"user_name": "carly", "title": "CEO"}])
-        run = harness.run([sync_task(**options)])
-        assert run.failed and message in run.result()["msg"], (options, run.result().get("msg"))
-        assert run.writes == [], (options, run.writes)
+    each_fails_before_any_write(harness, [(sync_task(**dict({"users": [{"user_name": "carly", "title": "CEO"}]}, **options)),
+                                           message) for options, message in cases])
     assert (harness.emulator.state(), grid(harness)) == before
 
 

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+from scenario import each_fails_before_any_write
 from test_execution_modes import masked
 from test_sync import sync_task
 from test_user import seed_user
@@ -107,10 +108,7 @@ def test_a_file_that_cannot_serve_fails_before_any_request(harness):
         (dict(src="entries.yml"), "users[0] (grace): unknown option bogus (an entry takes active, addresses,"),
         (dict(src="groups.yml"), "groups[0]: one of the following is required: id, display_name"),
     ]
-    for options, message in cases:
-        run = harness.run([sync_task(**options)])
-        assert run.failed and run.requests == [], (options, run)
-        assert message in run.result()["msg"], (options, run.result()["msg"])
+    each_fails_before_any_write(harness, [(sync_task(**options), message) for options, message in cases], nothing_read=True)
 
 
 def test_the_file_is_read_on_the_controller_when_the_module_runs_elsewhere(harness):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from scenario import converge_twice
+from scenario import converge_twice, each_fails_before_any_write
 from test_info_grid import TEAMS, seed_grid
 from test_user import seed_user
 
@@ -98,10 +98,7 @@ def test_bad_input_fails_before_any_write(harness):
         (dict(user_name="olga", state="absent", workspaces={"remove": ["Sales"]}), "state: absent"),
     ]
     before = (harness.emulator.state(), grid(harness))
-    for options, message in cases:
-        run = harness.run([user_task(**options)])
-        assert run.failed and message in run.result()["msg"], (options, run.result().get("msg"))
-        assert run.writes == [], (options, run.writes)
+    each_fails_before_any_write(harness, [(user_task(**options), message) for options, message in cases])
     assert (harness.emulator.state(), grid(harness)) == before
     assert bot["id"] not in grid(harness)["workspaces"]
 
