@@ -229,7 +229,9 @@ class Harness:
         playbook = os.path.join(self.workdir, "play%03d.yml" % (self.count + 1))  # numbered as its run_playbook
         with open(playbook, "w") as handle:
             json.dump(plays, handle, indent=1)
-        run = self.run_playbook(playbook, check, diff, ["-c", "local"] + list(extra_args), env, verbosity,
+        # Further playbooks in extra_args must follow this one, before any option: ansible-playbook takes its
+        # playbooks as one run of positional arguments.
+        run = self.run_playbook(playbook, check, diff, list(extra_args) + ["-c", "local"], env, verbosity,
                                 measure_memory, mode, timeout)
         return run.phases(run.play_starts, len(phases)) if phases else run
 
