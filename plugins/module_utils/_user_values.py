@@ -67,7 +67,7 @@ def folded(value):
 
 def same_text(left, right):
     """Whether two names or emails are the same to Slack; a value that is no string matches nothing."""
-    return isinstance(left, str) and isinstance(right, str) and left.casefold() == right.casefold()
+    return isinstance(left, str) and isinstance(right, str) and folded(left) == folded(right)
 
 
 def normalise_user_name(value):
