@@ -72,8 +72,8 @@ def environment(variables):
 
 
 def is_this_python(path):
-    """Whether ``path`` names the Python this process runs: same folder (a virtualenv is its folder)
-    and same file."""
+    """Whether ``path`` names the Python this process runs: same folder (a virtualenv is its folder, also when
+    reached through a symlinked path) and same file."""
     found = shutil.which(path) if os.sep not in path else path
     if not found:
         return False
@@ -82,7 +82,7 @@ def is_this_python(path):
     if there == here:
         return True
     try:
-        return os.path.dirname(there) == os.path.dirname(here) and os.path.samefile(there, here)
+        return os.path.samefile(os.path.dirname(there), os.path.dirname(here)) and os.path.samefile(there, here)
     except OSError:
         return False
 

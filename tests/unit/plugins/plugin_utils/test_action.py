@@ -53,6 +53,9 @@ def test_a_task_on_the_controller_runs_in_process(no_interpreter_env, tmp_path):
     link = tmp_path / "python"
     link.symlink_to(sys.executable)  # the same file in another folder: another environment
     assert "not the controller's" in placed(interpreter=str(link))
+    folder = tmp_path / "venv-link"
+    folder.symlink_to(os.path.dirname(sys.executable))  # the same folder by another path: this environment
+    assert placed(interpreter=str(folder / os.path.basename(sys.executable))) is None
 
 
 def test_a_task_elsewhere_runs_the_module(no_interpreter_env):
