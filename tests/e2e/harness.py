@@ -19,10 +19,16 @@ Two execution modes, chosen by the environment variable SCIM_SLACK_E2E_MODE (or 
   that runs the same Python and records each module it runs), so the action plugins fall back to
   executing the modules, as for any host other than the controller.  ``Run.module_runs`` lists the
   modules executed, by name.
+
+In controller mode, a run in which one of the collection's modules ran as a module anyway (the action plugins
+fell back: in-process execution does not work on this ansible-core, or the harness's Python is not the one
+the play names) fails its test, unless the run says it means that (``modules_expected``): otherwise the suite
+would pass, slower, without running the in-process code at all.  ``Run.module_runs`` lists them too.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import subprocess
@@ -37,7 +43,7 @@ READ_METHODS = ("GET", "HEAD")
 # Requests that change nothing although their method is POST: Slack documents auth.test as a POST.
 READ_ONLY_POSTS = ("/api/auth.test",)
 # Totals over a test session, printed at its end by conftest.py.
-TOTALS = {"playbook runs": 0, "requests": 0, "token checks passed": 0, "modules executed (remote mode)": 0}
+TOTALS = {"playbook runs": 0, "requests": 0, "token checks passed": 0, "modules executed": 0}
 MODES = ("controller", "remote")
 # The interpreter of remote mode: the same Python, under another path, noting each module it runs.
 REMOTE_PYTHON = """#!/bin/sh
@@ -106,6 +112,11 @@ class EmulatorProcess:
 
     def base_url(self, api_version):
         return "%s/scim/%s/" % (self.url, api_version)
+
+
+def module_name(path):
+    """``slack_scim_user`` for ``.../AnsiballZ_slack_scim_user.py``."""
+    return os.path.basename(path)[len("AnsiballZ_"):].rsplit(".", 1)[0]
 
 
 def is_read(request):
@@ -214,8 +225,16 @@ class Harness:
         with open(path) as handle:
             return [line.strip() for line in handle if line.strip()]
 
+    def _kept_modules_dir(self):
+        return os.path.join(self.workdir, "remote-tmp")
+
+    def _kept_modules(self):
+        """The AnsiballZ files ansible-core kept in controller mode's remote temporary folder."""
+        return set(glob.glob(os.path.join(self._kept_modules_dir(), "*", "AnsiballZ_*.py")))
+
     def run(self, tasks, check=False, diff=False, api_version="v2", extra_args=(), env=None, verbosity=0,
-            connection_defaults=True, measure_memory=False, mode=None, timeout=600, phases=None):
+            connection_defaults=True, measure_memory=False, mode=None, timeout=600, phases=None,
+            modules_expected=False):
         """Run ``tasks`` as one play on localhost; return the Run with results and the requests it made.
         ``mode`` overrides the harness's execution mode for this run; a run past ``timeout`` seconds (a hung
         playbook) fails the test.  ``phases`` (a list of play keywords, such as ``{"check_mode": True}``) runs
@@ -232,14 +251,15 @@ class Harness:
         # Further playbooks in extra_args must follow this one, before any option: ansible-playbook takes its
         # playbooks as one run of positional arguments.
         run = self.run_playbook(playbook, check, diff, list(extra_args) + ["-c", "local"], env, verbosity,
-                                measure_memory, mode, timeout)
+                                measure_memory, mode, timeout, modules_expected)
         return run.phases(run.play_starts, len(phases)) if phases else run
 
     def run_playbook(self, playbook, check=False, diff=False, extra_args=(), env=None, verbosity=0,
-                     measure_memory=False, mode=None, timeout=600):
+                     measure_memory=False, mode=None, timeout=600, modules_expected=False):
         """Run a playbook file from its own folder, on the inventory ``localhost,``, the way ``run`` runs its
         play (see there); ``env`` adds to this process's environment, and a variable it sets to None is left
-        out.  Returns the Run."""
+        out.  In controller mode, the collection's modules must not run as modules unless ``modules_expected``
+        (see the module's docstring).  Returns the Run."""
         mode = mode or self.mode
         if mode not in MODES:
             raise ValueError("mode must be one of %s, not %r" % (", ".join(MODES), mode))
@@ -265,6 +285,8 @@ class Harness:
             "SCIM_RESULTS_FILE": results_file,
             "SLACK_SCIM_TOKEN": TOKEN,
         })
+        if mode == "controller":  # a module that runs leaves its AnsiballZ file behind, to be counted
+            run_env.update({"ANSIBLE_REMOTE_TEMP": self._kept_modules_dir(), "ANSIBLE_KEEP_REMOTE_FILES": "1"})
         run_env.update(env or {})
         run_env = {name: value for name, value in run_env.items() if value is not None}
         peak_file = os.path.join(self.workdir, "peak%03d" % self.count)
@@ -272,6 +294,7 @@ class Harness:
             command = [sys.executable, "-c", PEAK_RSS_WRAPPER, peak_file] + command
         since = len(self.emulator.log())
         modules_before = len(self._module_log())
+        kept_before = self._kept_modules()
         started = time.monotonic()
         completed = subprocess.run(command, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    cwd=os.path.dirname(playbook), timeout=timeout, check=False)
@@ -283,10 +306,10 @@ class Harness:
         if measure_memory and os.path.exists(peak_file):
             with open(peak_file) as handle:
                 peak = int(handle.read())
-        module_runs = None
         if mode == "remote":
-            module_runs = [os.path.basename(path)[len("AnsiballZ_"):].rsplit(".", 1)[0]
-                           for path in self._module_log()[modules_before:]]
+            module_runs = [module_name(path) for path in self._module_log()[modules_before:]]
+        else:
+            module_runs = sorted(module_name(path) for path in self._kept_modules() - kept_before)
         run = Run(completed.returncode, output, results, made, seconds, peak, mode, module_runs, starts)
         assert TOKEN not in output, "the token leaked into the output of %s" % playbook
         assert TOKEN not in json.dumps(results), "the token leaked into the results of %s" % playbook
@@ -294,5 +317,9 @@ class Harness:
         TOTALS["playbook runs"] += 1
         TOTALS["requests"] += len(made)
         TOTALS["token checks passed"] += 1
-        TOTALS["modules executed (remote mode)"] += len(module_runs or ())
+        TOTALS["modules executed"] += len(module_runs)
+        if mode == "controller" and not modules_expected:
+            ours = [name for name in module_runs if name.startswith("slack_scim_")]
+            assert not ours, ("in controller mode, %s ran as modules: the action plugins fell back (-vvvv says why)"
+                              % ", ".join(ours))
         return run

@@ -89,7 +89,27 @@ def both_ways(harness, seed, tasks, **options):
     ran = set(remote.module_runs)
     used = {name for task in tasks for name in IN_PROCESS if "scim.slack." + name in task}
     assert used and used <= ran, (used, remote.module_runs)
+    assert controller.module_runs == [], controller.module_runs
     return remote, controller
+
+
+def test_the_switch_runs_every_task_as_a_module(harness):
+    """``SLACK_SCIM_IN_PROCESS=false`` and ``slack_scim_in_process: false`` run the task as a module, with the
+    same result; and a controller-mode run in which a module ran unasked fails its test (the harness's guard
+    that the whole suite really runs in-process)."""
+    carly_and_dan(harness.emulator)
+    task = named("query", info_task(user_name="carly"))
+    switched_off = {"SLACK_SCIM_IN_PROCESS": "false"}
+    with pytest.raises(AssertionError, match="slack_scim_info ran as modules"):
+        harness.run([task], mode="controller", env=switched_off)
+    by_environment = harness.run([task], mode="controller", env=switched_off, modules_expected=True)
+    by_variable = harness.run([dict(task, vars={"slack_scim_in_process": False})], mode="controller",
+                              modules_expected=True)
+    in_process = harness.run([task], mode="controller")
+    for run in (by_environment, by_variable):
+        assert not run.failed and run.module_runs == ["slack_scim_info"], run
+        assert masked(run.results) == masked(in_process.results)
+    assert in_process.module_runs == [], in_process.module_runs
 
 
 def carly_and_dan(emulator):
